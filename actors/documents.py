@@ -1,0 +1,45 @@
+"""Rendering local actors as ActivityStreams documents (with their public key)."""
+
+from django.conf import settings
+
+from outbox.render import CONTEXT
+
+from .models import Actor
+
+
+def actor_document(actor: Actor) -> dict:
+    """The actor document peers fetch: identity, endpoints, collections, key and profile fields."""
+    key = actor.public_keys.order_by("id").first()
+    document = {
+        "@context": CONTEXT,
+        "id": actor.uri,
+        "type": actor.type,
+        "preferredUsername": actor.username,
+        "name": actor.display_name or actor.username,
+        "summary": actor.summary,
+        "url": actor.url or actor.uri,
+        "inbox": actor.inbox_url,
+        "outbox": actor.outbox_url,
+        "followers": actor.followers_url,
+        "following": actor.following_url,
+        "endpoints": {"sharedInbox": actor.shared_inbox_url},
+        "manuallyApprovesFollowers": actor.manually_approves_followers,
+        "discoverable": actor.discoverable,
+        "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "attachment": [
+            {"type": "PropertyValue", "name": field.get("name", ""), "value": field.get("value", "")}
+            for field in actor.fields
+        ],
+        "tag": [],
+    }
+    if key is not None:
+        document["publicKey"] = {"id": key.key_id, "owner": actor.uri, "publicKeyPem": key.pem}
+    if actor.icon_url:
+        document["icon"] = {"type": "Image", "url": _absolute(actor.icon_url)}
+    if actor.image_url:
+        document["image"] = {"type": "Image", "url": _absolute(actor.image_url)}
+    return document
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.FEDINODE_BASE_URL + url

@@ -1,0 +1,104 @@
+"""Local actors: creating them with their keys, and the URLs they live at."""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from fediverse_node.protocol.keys import generate_rsa_keypair
+
+from ..models import Actor, ActorType
+
+INSTANCE_ACTOR_USERNAME = "instance.actor"
+RESERVED_USERNAMES = {INSTANCE_ACTOR_USERNAME, "admin", "api", "inbox", "static", "media", "staff"}
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$")
+
+
+def base_url() -> str:
+    return settings.FEDINODE_BASE_URL
+
+
+def local_actor_uri(username: str) -> str:
+    return f"{base_url()}/actors/{username}"
+
+
+def username_check(username: str) -> None:
+    """Raise ValueError with a reason if the name cannot be used for a new local actor."""
+    if not USERNAME_RE.match(username):
+        raise ValueError("A username uses letters, digits, '_', '.' or '-' (at most 63) and starts with a letter.")
+    if username.lower() in RESERVED_USERNAMES:
+        raise ValueError(f"The username {username!r} is reserved.")
+    if Actor.objects.filter(local=True, username__iexact=username).exists():
+        raise ValueError(f"The username {username!r} is taken.")
+
+
+def actor_create_local(
+    *,
+    username: str,
+    type: str = ActorType.ORGANIZATION,
+    display_name: str = "",
+    summary: str = "",
+    user=None,
+    manually_approves_followers: bool = False,
+    fields: list[dict] | None = None,
+) -> Actor:
+    """Create a local actor with a fresh RSA-2048 key pair and its collection URLs."""
+    private_pem, public_pem = generate_rsa_keypair()
+    uri = local_actor_uri(username)
+    actor = Actor.objects.create(
+        uri=uri,
+        username=username,
+        domain=settings.FEDINODE_DOMAIN,
+        local=True,
+        type=type,
+        user=user,
+        display_name=display_name or username,
+        summary=summary,
+        url=uri,
+        fields=fields or [],
+        manually_approves_followers=manually_approves_followers,
+        inbox_url=f"{uri}/inbox",
+        shared_inbox_url=f"{base_url()}/inbox",
+        outbox_url=f"{uri}/outbox",
+        followers_url=f"{uri}/followers",
+        following_url=f"{uri}/following",
+        private_key_pem=private_pem,
+    )
+    actor.public_keys.create(key_id=actor.key_id, pem=public_pem)
+    return actor
+
+
+@transaction.atomic
+def organization_create(
+    *, username: str, email: str, password: str, display_name: str = "", city: str = ""
+) -> Actor:
+    """Create an approved member organisation that can log in (user account + Organization actor)."""
+    username_check(username)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValueError(f"A login named {username!r} exists already.")
+    user = User.objects.create_user(username=username, email=email, password=password)
+    fields = [{"name": "Ort", "value": city}] if city else []
+    return actor_create_local(
+        username=username, type=ActorType.ORGANIZATION, display_name=display_name, user=user, fields=fields
+    )
+
+
+def instance_actor() -> Actor:
+    """The node's own Application actor, which signs fetches made on nobody's behalf."""
+    actor = Actor.objects.filter(local=True, username=INSTANCE_ACTOR_USERNAME).first()
+    if actor is None:
+        with transaction.atomic():
+            actor = actor_create_local(
+                username=INSTANCE_ACTOR_USERNAME,
+                type=ActorType.APPLICATION,
+                display_name=settings.FEDINODE_NAME,
+                manually_approves_followers=True,
+            )
+            actor.discoverable = False
+            actor.save(update_fields=["discoverable"])
+    return actor
+
+
+def local_actor_by_username(username: str) -> Actor | None:
+    return Actor.objects.filter(local=True, username__iexact=username, deleted=False).first()

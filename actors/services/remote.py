@@ -1,0 +1,215 @@
+"""Remote actors: resolving handles, fetching and caching actor documents and their keys."""
+
+import threading
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
+from fediverse_node.protocol.keys import load_private_key
+from fediverse_node.protocol.signatures import sign_cavage
+from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
+
+from fediverse_node.sanitize import sanitize_html
+
+from ..models import Actor, ActorType, PublicKey
+from .local import instance_actor, local_actor_by_username
+
+_local = threading.local()
+ACTOR_TYPES = {t.value for t in ActorType}
+
+
+class ResolveError(Exception):
+    """A handle or URL that does not lead to a usable actor (message says why)."""
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def fetcher() -> SafeFetcher:
+    """The process's safe fetcher (one kept-alive session per thread), signing GETs as the instance actor."""
+    cached = getattr(_local, "fetcher", None)
+    if cached is None:
+        signer_actor = instance_actor()
+        key = load_private_key(signer_actor.private_key_pem)
+        key_id = signer_actor.key_id
+
+        def signer(method: str, url: str, body: bytes | None) -> dict[str, str]:
+            return sign_cavage(method=method, url=url, body=body, key_id=key_id, private_key=key)
+
+        cached = SafeFetcher(
+            allow_private=settings.FEDINODE_INSECURE_HTTP,
+            user_agent=f"fediverse-node/{settings.FEDINODE_VERSION} (+{settings.FEDINODE_BASE_URL})",
+            signer=signer,
+        )
+        _local.fetcher = cached
+    return cached
+
+
+def _first(value):
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _link(value) -> str:
+    """The URL of a link-ish AS2 value: a string, an object with url/href/id, or a list of those."""
+    value = _first(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _link(value.get("url") or value.get("href") or value.get("id") or "")
+    return ""
+
+
+def _keys_of(document: dict) -> list[tuple[str, str]]:
+    """(keyId, PEM) pairs an actor document publishes, as publicKey (one or a list)."""
+    keys = document.get("publicKey") or []
+    if isinstance(keys, dict):
+        keys = [keys]
+    found = []
+    for key in keys:
+        if isinstance(key, dict) and isinstance(key.get("id"), str) and isinstance(key.get("publicKeyPem"), str):
+            found.append((key["id"], key["publicKeyPem"]))
+    return found
+
+
+def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
+    """Store or update a remote actor from its document, which must come from the origin of its id."""
+    uri = document.get("id")
+    if not isinstance(uri, str) or origin(uri) != origin(fetched_from):
+        raise ResolveError("The actor document's id is not on the server it was fetched from.")
+    if document.get("type") not in ACTOR_TYPES:
+        raise ResolveError(f"Not an actor: type {document.get('type')!r}.")
+    username = document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1]
+    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    fields = [
+        {"name": str(a.get("name", ""))[:200], "value": sanitize_html(str(a.get("value", "")))}
+        for a in document.get("attachment") or []
+        if isinstance(a, dict) and a.get("type") == "PropertyValue"
+    ]
+    values = {
+        "username": str(username)[:100],
+        "domain": urlsplit(uri).netloc.lower(),
+        "type": document["type"],
+        "display_name": str(document.get("name") or "")[:200],
+        "summary": sanitize_html(str(document.get("summary") or "")),
+        "url": _link(document.get("url"))[:500] or uri,
+        "icon_url": _link(document.get("icon"))[:500],
+        "image_url": _link(document.get("image"))[:500],
+        "fields": fields,
+        "manually_approves_followers": bool(document.get("manuallyApprovesFollowers")),
+        "discoverable": bool(document.get("discoverable", True)),
+        "inbox_url": _link(document.get("inbox")),
+        "shared_inbox_url": _link(endpoints.get("sharedInbox")),
+        "outbox_url": _link(document.get("outbox")),
+        "followers_url": _link(document.get("followers")),
+        "following_url": _link(document.get("following")),
+        "document": document,
+        "fetched_at": timezone.now(),
+        "deleted": False,
+    }
+    if not values["inbox_url"]:
+        raise ResolveError("The actor has no inbox.")
+    with transaction.atomic():
+        actor = Actor.objects.filter(uri=uri).first()
+        if actor is not None and actor.local:
+            raise ResolveError("A remote document cannot replace a local actor.")
+        if actor is None:
+            # A handle may move to a new id (account re-created): the newest document wins the handle.
+            Actor.objects.filter(username=values["username"], domain=values["domain"]).exclude(uri=uri).update(
+                username=f"{values['username']}~{timezone.now().timestamp():.0f}"
+            )
+            try:
+                with transaction.atomic():
+                    actor = Actor.objects.create(uri=uri, local=False, **values)
+            except IntegrityError:
+                actor = Actor.objects.get(uri=uri)
+        else:
+            for name, value in values.items():
+                setattr(actor, name, value)
+            actor.save()
+        for key_id, pem in _keys_of(document):
+            if origin(key_id) == origin(uri):
+                PublicKey.objects.update_or_create(key_id=key_id, defaults={"owner": actor, "pem": pem})
+    return actor
+
+
+def actor_fetch(uri: str, *, refresh: bool = False) -> Actor:
+    """The actor at this URL: from the cache while fresh, otherwise fetched (signed GET)."""
+    actor = Actor.objects.filter(uri=uri).first()
+    if actor is not None and (actor.local or not refresh):
+        stale = actor.fetched_at is None or actor.fetched_at < timezone.now() - timedelta(
+            seconds=settings.FEDINODE_ACTOR_REFRESH_SECONDS
+        )
+        if actor.local or not stale:
+            return actor
+    try:
+        document = fetcher().get_json(uri)
+    except FetchError as error:
+        if actor is not None:
+            return actor  # keep serving the cached copy while its server is unreachable
+        raise ResolveError(f"Could not fetch {uri}: {error}") from error
+    return actor_upsert_from_document(document, fetched_from=uri)
+
+
+def actor_resolve(handle_or_url: str) -> Actor:
+    """An actor from '@user@host', 'user@host', 'acct:user@host' or an actor URL; remote ones are fetched."""
+    text = handle_or_url.strip()
+    if text.startswith(("http://", "https://")):
+        if origin(text) == origin(settings.FEDINODE_BASE_URL):
+            actor = Actor.objects.filter(uri=text).first()
+            if actor is None:
+                raise ResolveError(f"No local actor at {text}.")
+            return actor
+        return actor_fetch(text)
+    try:
+        user, host = parse_handle(text)
+    except ValueError as error:
+        raise ResolveError(str(error)) from error
+    if host.lower() == settings.FEDINODE_DOMAIN.lower():
+        actor = local_actor_by_username(user)
+        if actor is None:
+            raise ResolveError(f"No local actor named {user!r}.")
+        return actor
+    known = Actor.objects.filter(username__iexact=user, domain__iexact=host, local=False).first()
+    if known is not None and known.fetched_at and known.fetched_at > timezone.now() - timedelta(
+        seconds=settings.FEDINODE_ACTOR_REFRESH_SECONDS
+    ):
+        return known
+    scheme = "http" if settings.FEDINODE_INSECURE_HTTP and not _is_https_only() else "https"
+    try:
+        jrd = fetcher().get_json(webfinger_url(user, host, scheme=scheme), accept="application/jrd+json")
+        actor_url = actor_url_from_jrd(jrd)
+    except (FetchError, ValueError) as error:
+        raise ResolveError(f"Could not find {user}@{host} by WebFinger: {error}") from error
+    return actor_fetch(actor_url, refresh=True)
+
+
+def _is_https_only() -> bool:
+    return settings.FEDINODE_SCHEME == "https"
+
+
+def public_key_for(key_id: str, *, refresh: bool = False) -> PublicKey:
+    """The public key with this keyId, fetched from its owner's document when unknown or when asked to refresh."""
+    key = PublicKey.objects.select_related("owner").filter(key_id=key_id).first()
+    if key is not None and (key.owner.local or not refresh):
+        return key
+    owner_url = key_id.split("#", 1)[0]
+    try:
+        document = fetcher().get_json(owner_url)
+    except FetchError as error:
+        raise ResolveError(f"Could not fetch key {key_id}: {error}") from error
+    if document.get("type") not in ACTOR_TYPES and isinstance(document.get("owner"), str):
+        # The keyId dereferences to a standalone key document (e.g. GoToSocial's /main-key): go to its owner.
+        owner_url = document["owner"]
+        document = fetcher().get_json(owner_url)
+    actor_upsert_from_document(document, fetched_from=owner_url)
+    key = PublicKey.objects.select_related("owner").filter(key_id=key_id).first()
+    if key is None:
+        raise ResolveError(f"The actor at {owner_url} does not publish the key {key_id}.")
+    return key

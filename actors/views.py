@@ -1,0 +1,146 @@
+"""Actor documents (or their HTML profile), follower/following collections, and discovery endpoints."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from fediverse_node.activitystreams import wants_activity_json
+from fediverse_node.collections import ordered_collection
+from fediverse_node.http import activity_response, json_error, json_response
+from posts.models import Post, Visibility
+
+from .documents import actor_document
+from .models import Actor, FollowState
+from .services.local import local_actor_by_username
+
+
+def _actor_or_404(username: str) -> Actor:
+    actor = local_actor_by_username(username)
+    if actor is None or actor.suspended:
+        raise Http404(f"No actor named {username!r} here.")
+    return actor
+
+
+@require_GET
+def actor_view(request: HttpRequest, username: str) -> HttpResponse:
+    actor = local_actor_by_username(username)
+    if wants_activity_json(request.headers.get("Accept", "")):
+        if actor is None or actor.suspended:
+            return json_error(f"No actor named {username!r} here.", status=404)
+        return activity_response(actor_document(actor))
+    if actor is None:
+        raise Http404(f"No actor named {username!r} here.")
+    posts = (
+        Post.objects.filter(author=actor, visibility=Visibility.PUBLIC)
+        .select_related("author", "boost_of__author")
+        .prefetch_related("attachments")[:20]
+    )
+    return render(request, "actors/profile.html", {"actor": actor, "posts": posts})
+
+
+@require_GET
+def followers_view(request: HttpRequest, username: str) -> HttpResponse:
+    actor = _actor_or_404(username)
+    queryset = Actor.objects.filter(following_set__target=actor, following_set__state=FollowState.ACCEPTED).order_by(
+        "-following_set__id"
+    )
+    return activity_response(
+        ordered_collection(
+            collection_id=actor.followers_url, queryset=queryset, page=request.GET.get("page"),
+            render_item=lambda a: a.uri,
+        )
+    )
+
+
+@require_GET
+def following_view(request: HttpRequest, username: str) -> HttpResponse:
+    actor = _actor_or_404(username)
+    queryset = Actor.objects.filter(follower_set__follower=actor, follower_set__state=FollowState.ACCEPTED).order_by(
+        "-follower_set__id"
+    )
+    return activity_response(
+        ordered_collection(
+            collection_id=actor.following_url, queryset=queryset, page=request.GET.get("page"),
+            render_item=lambda a: a.uri,
+        )
+    )
+
+
+@require_GET
+def webfinger(request: HttpRequest) -> HttpResponse:
+    """RFC 7033: acct:user@domain or an actor URL → the actor's links."""
+    resource = request.GET.get("resource", "")
+    if not resource:
+        return json_error("Ask for ?resource=acct:user@domain or an actor URL.", status=400)
+    actor = None
+    if resource.startswith(("http://", "https://")):
+        actor = Actor.objects.filter(uri=resource, local=True, deleted=False).first()
+        if actor is None and resource.startswith(settings.FEDINODE_BASE_URL + "/@"):
+            actor = local_actor_by_username(resource.rsplit("/@", 1)[1])
+    else:
+        user, _, host = resource.removeprefix("acct:").lstrip("@").partition("@")
+        if host.lower() == settings.FEDINODE_DOMAIN.lower():
+            actor = local_actor_by_username(user)
+    if actor is None or actor.suspended:
+        return json_error(f"No account {resource!r} here.", status=404)
+    document = {
+        "subject": f"acct:{actor.username}@{settings.FEDINODE_DOMAIN}",
+        "aliases": [actor.uri, actor.url] if actor.url and actor.url != actor.uri else [actor.uri],
+        "links": [
+            {"rel": "self", "type": "application/activity+json", "href": actor.uri},
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url or actor.uri},
+            {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": f"{settings.FEDINODE_BASE_URL}/authorize_interaction?uri={{uri}}"},
+        ],
+    }
+    return json_response(document, content_type="application/jrd+json", headers={"Access-Control-Allow-Origin": "*"})
+
+
+@require_GET
+def host_meta(request: HttpRequest) -> HttpResponse:
+    template = f"{settings.FEDINODE_BASE_URL}/.well-known/webfinger?resource={{uri}}"
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
+        f'  <Link rel="lrdd" template="{template}"/>\n'
+        "</XRD>\n"
+    )
+    return HttpResponse(body, content_type="application/xrd+xml; charset=utf-8")
+
+
+@require_GET
+def nodeinfo_links(request: HttpRequest) -> HttpResponse:
+    base = settings.FEDINODE_BASE_URL
+    return json_response(
+        {
+            "links": [
+                {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": f"{base}/nodeinfo/2.0"},
+                {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": f"{base}/nodeinfo/2.1"},
+            ]
+        }
+    )
+
+
+@require_GET
+def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
+    if version not in ("2.0", "2.1"):
+        return json_error("NodeInfo versions 2.0 and 2.1 are served.", status=404)
+    users = Actor.objects.filter(local=True, deleted=False).exclude(type="Application").count()
+    software = {"name": "fediverse-node", "version": settings.FEDINODE_VERSION}
+    if version == "2.1":
+        software["repository"] = "https://github.com/fediverse-node/fediverse-node"
+    document = {
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": False,
+        "usage": {
+            "users": {"total": users, "activeMonth": users, "activeHalfyear": users},
+            "localPosts": Post.objects.filter(local=True, boost_of__isnull=True).count(),
+        },
+        # megalodon's detector() and Phanpy read this to treat us as Mastodon-compatible.
+        "metadata": {"nodeName": settings.FEDINODE_NAME, "upstream": {"name": "mastodon", "version": "4.2.0"}},
+    }
+    profile = f"http://nodeinfo.diaspora.software/ns/schema/{version}#"
+    return json_response(document, content_type=f'application/json; profile="{profile}"')

@@ -1,0 +1,87 @@
+"""`fediverse-node run`: migrate, seed demo data once, then serve (granian, WSGI) beside an embedded Celery worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from fediverse_node.demo import demo_data_create
+
+QUEUES = "inbox,deliveries,housekeeping,celery"
+
+
+class Command(BaseCommand):
+    help = "Run the node: web server and embedded worker with beat, on the embedded default unless configured."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("FEDINODE_BIND", "127.0.0.1:8000"), help="HOST:PORT")
+        parser.add_argument("--no-demo", action="store_true", help="do not create demo data on first start")
+        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("FEDINODE_WEB_WORKERS", "1")))
+        parser.add_argument(
+            "--no-worker", action="store_true", help="serve only; workers run elsewhere (celery -A fediverse_node)"
+        )
+
+    def handle(self, *args, bind: str, no_demo: bool, web_workers: int, no_worker: bool, **options):
+        host, sep, port = bind.rpartition(":")
+        if not sep or not port.isdigit():
+            raise CommandError(f"--bind takes HOST:PORT, not {bind!r}.")
+        call_command("migrate", interactive=False, verbosity=0)
+        marker = settings.DATA_DIR / "demo-created"
+        if not no_demo and not marker.exists():
+            demo_data_create()
+            marker.write_text("demo data created\n")
+            self.stdout.write("Demo data created (run with --no-demo to skip).")
+        children = [self._web(host.strip("[]"), port, web_workers)]
+        if not no_worker:
+            children.append(self._worker())
+        self.stdout.write(f"fediverse-node serving {settings.FEDINODE_BASE_URL} on http://{bind}", ending="\n")
+        self.stdout.flush()
+        self._supervise(children)
+
+    def _web(self, host: str, port: str, workers: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", port,
+                "--workers", str(workers), "--blocking-threads", "8", "--no-ws", "--log-level", "warning",
+                "fediverse_node.wsgi:application",
+            ]
+        )
+
+    def _worker(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", "--beat",
+                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME, "--pool", "threads", "--concurrency", "8",
+                "--queues", QUEUES, "--without-mingle", "--without-gossip", "--without-heartbeat",
+                "--loglevel", "WARNING",
+            ]
+        )
+
+    def _supervise(self, children: list[subprocess.Popen]) -> None:
+        """Wait until a signal or a child's death, then stop every child cleanly."""
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if not stopping:
+            raise CommandError("A child process stopped unexpectedly; the node is shut down.")

@@ -1,0 +1,209 @@
+"""Django settings: every value comes from an environment variable with an embedded default (12-factor)."""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """Read a boolean environment variable ("1", "true", "yes", "on" are true)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# FEDINODE_DATA_DIR: SQLite database, media, the embedded broker and the generated secret key.
+DATA_DIR = Path(os.environ.get("FEDINODE_DATA_DIR", "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# FEDINODE_DOMAIN: host[:port] of every ActivityPub id this node mints.
+FEDINODE_DOMAIN = os.environ.get("FEDINODE_DOMAIN", "localhost:8000")
+# FEDINODE_INSECURE_HTTP=1: http:// ids, and loopback/private peers allowed (tests and local demos only).
+FEDINODE_INSECURE_HTTP = env_flag("FEDINODE_INSECURE_HTTP")
+FEDINODE_SCHEME = os.environ.get("FEDINODE_SCHEME", "http" if FEDINODE_INSECURE_HTTP else "https")
+FEDINODE_BASE_URL = f"{FEDINODE_SCHEME}://{FEDINODE_DOMAIN}"
+FEDINODE_NAME = os.environ.get("FEDINODE_NAME", "Wir sind Parität")
+FEDINODE_VERSION = "0.1.0"
+# Inbox bodies above this many bytes are refused with 413.
+FEDINODE_INBOX_MAX_BYTES = int(os.environ.get("FEDINODE_INBOX_MAX_BYTES", str(1024 * 1024)))
+# Accepted clock skew of signed requests, in seconds (Mastodon uses 12 hours back, 1 hour ahead).
+FEDINODE_SIGNATURE_MAX_SKEW = int(os.environ.get("FEDINODE_SIGNATURE_MAX_SKEW", "3600"))
+# Remote actors are refetched after this many seconds.
+FEDINODE_ACTOR_REFRESH_SECONDS = int(os.environ.get("FEDINODE_ACTOR_REFRESH_SECONDS", str(24 * 3600)))
+# Delivery retries: first retry after this many seconds, doubling up to the give-up horizon.
+FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETRY", "60"))
+FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into the data directory."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_flag("DEBUG")
+_domain_host = FEDINODE_DOMAIN.rsplit(":", 1)[0] if not FEDINODE_DOMAIN.startswith("[") else FEDINODE_DOMAIN
+ALLOWED_HOSTS = [_domain_host, "localhost", "127.0.0.1", "[::1]"] + [
+    h for h in os.environ.get("FEDINODE_ALLOWED_HOSTS", "").split(",") if h
+]
+if FEDINODE_INSECURE_HTTP:
+    # Test and demo nodes listen on any loopback address (127.0.0.x).
+    ALLOWED_HOSTS.append("*")
+CSRF_TRUSTED_ORIGINS = [FEDINODE_BASE_URL]
+if FEDINODE_SCHEME == "https":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "oauth2_provider",
+    "fediverse_node.apps.FediverseNodeConfig",
+    "actors",
+    "posts",
+    "inbox",
+    "outbox",
+    "clientapi",
+    "community",
+    "mapview",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fediverse_node.urls"
+WSGI_APPLICATION = "fediverse_node.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL: postgres://… for scale-out; the embedded default is SQLite (WAL) in the data directory.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=600
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing mid-transaction.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+    }
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test_db.sqlite3")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+LOGIN_URL = "/auth/login/"
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "community" / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("FEDINODE_MEDIA_DIR", str(DATA_DIR / "media")))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"noreply@{_domain_host}")
+
+# Celery: the embedded default uses kombu's filesystem transport in the data directory (no server needed);
+# CELERY_BROKER_URL=redis://… or amqp://… for scale-out.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = DATA_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.05,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
+CELERY_TASK_ROUTES = {
+    "inbox.tasks.*": {"queue": "inbox"},
+    "outbox.tasks.*": {"queue": "deliveries"},
+    "*.tasks.housekeeping_*": {"queue": "housekeeping"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-inbox": {"task": "inbox.tasks.housekeeping_sweep_inbox", "schedule": 5.0},
+    "sweep-deliveries": {"task": "outbox.tasks.housekeeping_sweep_deliveries", "schedule": 5.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+OAUTH2_PROVIDER = {
+    "SCOPES": {"read": "read", "write": "write", "follow": "follow", "push": "push"},
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365,
+    "PKCE_REQUIRED": False,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,28 @@
+"""URL map: discovery, ActivityPub endpoints, the client API and the website."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from actors import views as actor_views
+from inbox import views as inbox_views
+from outbox import views as outbox_views
+
+urlpatterns = [
+    path(".well-known/webfinger", actor_views.webfinger),
+    path(".well-known/host-meta", actor_views.host_meta),
+    path(".well-known/nodeinfo", actor_views.nodeinfo_links),
+    path("nodeinfo/<str:version>", actor_views.nodeinfo),
+    path("inbox", inbox_views.shared_inbox),
+    path("actors/<str:username>", actor_views.actor_view, name="actor"),
+    path("actors/<str:username>/inbox", inbox_views.actor_inbox),
+    path("actors/<str:username>/outbox", outbox_views.outbox_view),
+    path("actors/<str:username>/followers", actor_views.followers_view),
+    path("actors/<str:username>/following", actor_views.following_view),
+    path("actors/<str:username>/posts/<int:post_id>", outbox_views.post_view, name="post"),
+    path("actors/<str:username>/posts/<int:post_id>/activity", outbox_views.post_activity_view),
+    path("actors/<str:username>/posts/<int:post_id>/replies", outbox_views.post_replies_view),
+    path("admin/", admin.site.urls),
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]

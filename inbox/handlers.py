@@ -1,0 +1,209 @@
+"""One handler per activity type. Each takes the stored item and its verified actor and returns the next state."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from fediverse_node.protocol.fetcher import FetchError
+
+from actors.models import Actor, ActorType, Follow, FollowState
+from actors.services.follow import follow_arrived
+from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
+from fediverse_node.activitystreams import id_of
+from posts.models import Like, Notification, NotificationType, Post
+from posts.services.remote import POST_TYPES, boost_store_remote, post_delete_remote, post_upsert_remote
+
+from .models import InboxItem, InboxState
+
+log = logging.getLogger(__name__)
+ACTOR_TYPES = {t.value for t in ActorType}
+
+
+class Unprocessable(Exception):
+    """The activity is well-formed but cannot be applied (e.g. it claims what its actor does not own)."""
+
+
+def _local_actor(uri: str | None) -> Actor | None:
+    if not uri or not uri.startswith(settings.FEDINODE_BASE_URL + "/"):
+        return None
+    return Actor.objects.filter(uri=uri, local=True).first()
+
+
+def _object_of(activity: dict, actor: Actor) -> dict:
+    """The embedded object, or the object fetched from its origin when only its id came (never trust a copy
+    from another origin: the id's server is the authority)."""
+    obj = activity.get("object")
+    if isinstance(obj, dict) and isinstance(obj.get("id"), str) and origin(obj["id"]) == origin(actor.uri):
+        return obj
+    object_id = id_of(obj)
+    if not object_id:
+        raise Unprocessable("The activity has no object.")
+    try:
+        fetched = fetcher().get_json(object_id)
+    except FetchError as error:
+        raise Unprocessable(f"Could not fetch the object {object_id}: {error}") from error
+    if fetched.get("id") != object_id:
+        raise Unprocessable("The fetched object has another id than the one asked for.")
+    return fetched
+
+
+def handle_follow(activity: dict, actor: Actor) -> str:
+    target = _local_actor(id_of(activity.get("object")))
+    if target is None:
+        raise Unprocessable("Follow of an actor that is not on this server.")
+    follow = Follow.objects.filter(follower=actor, target=target).first()
+    if follow is not None and follow.state == FollowState.ACCEPTED:
+        # A repeated Follow (the peer lost our Accept): accept again so its state matches ours.
+        follow.uri = activity["id"]
+        follow.save(update_fields=["uri"])
+        follow.state = FollowState.PENDING
+    elif follow is None:
+        follow = Follow.objects.create(follower=actor, target=target, uri=activity["id"])
+    else:
+        follow.uri = activity["id"]
+        follow.save(update_fields=["uri"])
+    follow_arrived(follow=follow)
+    return InboxState.PROCESSED
+
+
+def _our_follow(activity: dict, actor: Actor) -> Follow | None:
+    """The Follow an Accept/Reject answers: by its id, or by (our actor, their actor) for peers that re-mint it."""
+    obj = activity.get("object")
+    follow = Follow.objects.filter(uri=id_of(obj) or "", target=actor).first()
+    if follow is None and isinstance(obj, dict):
+        follower = _local_actor(id_of(obj.get("actor")))
+        if follower is not None:
+            follow = Follow.objects.filter(follower=follower, target=actor).first()
+    return follow
+
+
+def handle_accept(activity: dict, actor: Actor) -> str:
+    follow = _our_follow(activity, actor)
+    if follow is None:
+        return InboxState.IGNORED
+    follow.state = FollowState.ACCEPTED
+    follow.save(update_fields=["state", "updated_at"])
+    return InboxState.PROCESSED
+
+
+def handle_reject(activity: dict, actor: Actor) -> str:
+    follow = _our_follow(activity, actor)
+    if follow is None:
+        return InboxState.IGNORED
+    follow.delete()
+    return InboxState.PROCESSED
+
+
+def handle_undo(activity: dict, actor: Actor) -> str:
+    obj = activity.get("object")
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    object_id = id_of(obj)
+    if kind == "Follow" or Follow.objects.filter(uri=object_id or "", follower=actor).exists():
+        target = _local_actor(id_of(obj.get("object"))) if isinstance(obj, dict) else None
+        follows = Follow.objects.filter(follower=actor)
+        follows = follows.filter(target=target) if target else follows.filter(uri=object_id or "")
+        follows.delete()
+        return InboxState.PROCESSED
+    if kind == "Like" or Like.objects.filter(uri=object_id or "", actor=actor).exists():
+        Like.objects.filter(actor=actor, uri=object_id or "").delete()
+        if isinstance(obj, dict):
+            Like.objects.filter(actor=actor, post__uri=id_of(obj.get("object")) or "").delete()
+        return InboxState.PROCESSED
+    if kind == "Announce" or Post.objects.filter(uri=object_id or "", author=actor).exists():
+        Post.objects.filter(uri=object_id or "", author=actor, boost_of__isnull=False).delete()
+        return InboxState.PROCESSED
+    return InboxState.IGNORED
+
+
+def handle_create(activity: dict, actor: Actor) -> str:
+    obj = _object_of(activity, actor)
+    if obj.get("type") not in POST_TYPES:
+        return InboxState.IGNORED
+    if id_of(obj.get("attributedTo")) != actor.uri:
+        raise Unprocessable("The object is attributed to another actor than the one who sent it.")
+    post_upsert_remote(obj=obj, author=actor)
+    return InboxState.PROCESSED
+
+
+def handle_update(activity: dict, actor: Actor) -> str:
+    obj = activity.get("object")
+    if isinstance(obj, dict) and obj.get("type") in ACTOR_TYPES:
+        if obj.get("id") != actor.uri:
+            raise Unprocessable("An actor can only update itself.")
+        actor_fetch(actor.uri, refresh=True)  # take the document from its origin, not the copy we were sent
+        return InboxState.PROCESSED
+    obj = _object_of(activity, actor)
+    if obj.get("type") not in POST_TYPES:
+        return InboxState.IGNORED
+    if id_of(obj.get("attributedTo")) != actor.uri:
+        raise Unprocessable("Only the author can update a post.")
+    post_upsert_remote(obj=obj, author=actor)
+    return InboxState.PROCESSED
+
+
+def handle_delete(activity: dict, actor: Actor) -> str:
+    object_id = id_of(activity.get("object"))
+    if not object_id:
+        raise Unprocessable("Delete without an object.")
+    if object_id == actor.uri:
+        actor.deleted = True
+        actor.save(update_fields=["deleted"])
+        actor.posts.all().delete()
+        Follow.objects.filter(follower=actor).delete()
+        Follow.objects.filter(target=actor).delete()
+        return InboxState.PROCESSED
+    return InboxState.PROCESSED if post_delete_remote(uri=object_id, author=actor) else InboxState.IGNORED
+
+
+def handle_like(activity: dict, actor: Actor) -> str:
+    post = Post.objects.filter(uri=id_of(activity.get("object")) or "", local=True).first()
+    if post is None:
+        return InboxState.IGNORED
+    _, created = Like.objects.get_or_create(actor=actor, post=post, defaults={"uri": activity["id"]})
+    if created:
+        Notification.objects.create(recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post)
+    return InboxState.PROCESSED
+
+
+def handle_announce(activity: dict, actor: Actor) -> str:
+    object_id = id_of(activity.get("object"))
+    post = Post.objects.filter(uri=object_id or "").first()
+    if post is None:
+        obj = _object_of({"object": object_id}, actor)
+        if obj.get("type") not in POST_TYPES:
+            return InboxState.IGNORED
+        try:
+            author = actor_fetch(id_of(obj.get("attributedTo")) or "")
+        except ResolveError as error:
+            raise Unprocessable(str(error)) from error
+        if origin(author.uri) != origin(obj["id"]):
+            raise Unprocessable("The boosted object is not on its author's server.")
+        post = post_upsert_remote(obj=obj, author=author)
+    if not post.is_public:
+        raise Unprocessable("Only public posts can be boosted.")
+    boost_store_remote(announce_id=activity["id"], actor=actor, post=post, published=activity.get("published"))
+    return InboxState.PROCESSED
+
+
+HANDLERS: dict[str, Callable[[dict, Actor], str]] = {
+    "Follow": handle_follow,
+    "Accept": handle_accept,
+    "Reject": handle_reject,
+    "Undo": handle_undo,
+    "Create": handle_create,
+    "Update": handle_update,
+    "Delete": handle_delete,
+    "Like": handle_like,
+    "Announce": handle_announce,
+}
+
+
+def item_process(item: InboxItem) -> str:
+    """Run the handler of one stored activity and return its next state (the caller saves it)."""
+    handler = HANDLERS.get(item.type)
+    if handler is None:
+        return InboxState.IGNORED
+    actor = Actor.objects.filter(uri=item.actor_uri).first()
+    if actor is None:
+        actor = actor_fetch(item.actor_uri)
+    return handler(item.payload, actor)

@@ -1,0 +1,3 @@
+from .inbox_item import InboxItem, InboxState
+
+__all__ = ["InboxItem", "InboxState"]

@@ -1,0 +1,128 @@
+"""Receiving: check a signed POST, store it durably as an InboxItem, queue its processing."""
+
+from dataclasses import dataclass
+
+import orjson
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from fediverse_node.protocol.digests import check_body_digests
+from fediverse_node.protocol.keys import load_public_key
+from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
+
+from actors.services.remote import ResolveError, origin, public_key_for
+from fediverse_node.activitystreams import id_of
+
+from .models import InboxItem
+
+# Deeply nested JSON is a denial-of-service vector and no real activity needs it.
+MAX_DEPTH = 32
+
+
+@dataclass
+class Refusal(Exception):
+    """Why an inbox POST is refused, with its HTTP status."""
+
+    status: int
+    message: str
+
+
+def _depth(value, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level
+
+
+def parse_activity(body: bytes) -> dict:
+    """The activity in a request body, or Refusal(400) saying what is wrong with it."""
+    try:
+        activity = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise Refusal(400, f"The body is not valid JSON: {error}") from None
+    if not isinstance(activity, dict):
+        raise Refusal(400, "An activity must be a JSON object.")
+    if _depth(activity) > MAX_DEPTH:
+        raise Refusal(400, "The activity is nested too deeply.")
+    if not isinstance(activity.get("type"), str) or not activity["type"]:
+        raise Refusal(400, "The activity has no type.")
+    if not isinstance(activity.get("id"), str) or not activity["id"].startswith(("https://", "http://")):
+        raise Refusal(400, "The activity has no id URL.")
+    if not id_of(activity.get("actor")):
+        raise Refusal(400, "The activity has no actor.")
+    return activity
+
+
+def _verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> str:
+    """Verify with the cached key, then once more with a refetched one (the peer may have rotated it)."""
+    last_error = "signature did not verify"
+    for refresh in (False, True):
+        try:
+            key = public_key_for(key_id, refresh=refresh)
+        except ResolveError as error:
+            raise Refusal(401, f"Cannot get the signing key: {error}") from None
+        try:
+            verify_request(
+                method=method, url=url, headers=headers, body=body, public_key=load_public_key(key.pem),
+                max_skew=settings.FEDINODE_SIGNATURE_MAX_SKEW,
+            )
+            return key.owner.uri
+        except SignatureError as error:
+            last_error = str(error)
+            if "date" in last_error.lower() or "expired" in last_error.lower() or "digest" in last_error.lower():
+                break  # a fresh key cannot fix a stale date or a wrong body
+        except ValueError as error:
+            last_error = f"unusable key: {error}"
+    raise Refusal(401, f"Signature refused: {last_error}")
+
+
+def _is_unknown_actor_deleting_itself(activity: dict, actor_uri: str) -> bool:
+    from actors.models import Actor
+
+    return (
+        activity["type"] == "Delete"
+        and id_of(activity.get("object")) == actor_uri
+        and not Actor.objects.filter(uri=actor_uri).exists()
+    )
+
+
+def inbox_receive(*, method: str, url: str, headers, body: bytes) -> InboxItem | None:
+    """Check a POSTed activity and store it; returns None for a duplicate. Raises Refusal."""
+    if len(body) > settings.FEDINODE_INBOX_MAX_BYTES:
+        raise Refusal(413, f"The body is larger than {settings.FEDINODE_INBOX_MAX_BYTES} bytes.")
+    try:
+        key_id = signature_key_id(headers)
+        check_body_digests(headers, body)
+    except SignatureError as error:
+        raise Refusal(401, f"Signature refused: {error}") from None
+    activity = parse_activity(body)
+    actor_uri = id_of(activity["actor"])
+    if origin(key_id) != origin(actor_uri):
+        raise Refusal(401, "The signing key is not on the actor's server.")
+    try:
+        signer = _verify(method=method, url=url, headers=headers, body=body, key_id=key_id)
+    except Refusal:
+        if _is_unknown_actor_deleting_itself(activity, actor_uri):
+            return None  # Mastodon announces deleted accounts to every server; we never knew this one
+        raise
+    if signer != actor_uri:
+        raise Refusal(401, "The request is signed by another actor than the activity's actor.")
+    if origin(activity["id"]) != origin(actor_uri):
+        raise Refusal(400, "The activity's id is not on its actor's server.")
+    try:
+        with transaction.atomic():
+            item = InboxItem.objects.create(
+                activity_id=activity["id"], type=activity["type"][:50], actor_uri=actor_uri, payload=activity
+            )
+            transaction.on_commit(lambda: _enqueue([item.pk]))
+    except IntegrityError:
+        return None
+    return item
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import process_items
+
+    process_items.delay(ids)

@@ -1,0 +1,27 @@
+"""Celery tasks of the outbox: run delivery rows; the sweep picks up what a lost message left behind."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Delivery, DeliveryState
+from .sender import delivery_claim, delivery_send
+from .services import deliveries_enqueue
+
+
+@shared_task
+def deliver(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        delivery = delivery_claim(delivery_id)
+        if delivery is not None:
+            delivery_send(delivery)
+
+
+@shared_task
+def housekeeping_sweep_deliveries() -> None:
+    due = list(
+        Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:2000]
+    )
+    if due:
+        deliveries_enqueue(due)

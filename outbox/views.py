@@ -1,0 +1,81 @@
+"""The outbox collection and the dereferenceable ids of local posts and their Create activities."""
+
+import orjson
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from actors.services.local import local_actor_by_username
+from fediverse_node.activitystreams import wants_activity_json
+from fediverse_node.collections import ordered_collection
+from fediverse_node.http import activity_response, json_error
+from posts.models import Post
+
+from . import render as as2
+from .models import OutgoingActivity
+
+
+@require_GET
+def outbox_view(request: HttpRequest, username: str) -> HttpResponse:
+    actor = local_actor_by_username(username)
+    if actor is None:
+        return json_error(f"No actor named {username!r} here.", status=404)
+    queryset = OutgoingActivity.objects.filter(actor=actor, public=True).order_by("-id")
+    return activity_response(
+        ordered_collection(
+            collection_id=actor.outbox_url, queryset=queryset, page=request.GET.get("page"),
+            render_item=lambda item: _without_context(orjson.loads(bytes(item.body))),
+        )
+    )
+
+
+def _without_context(document: dict) -> dict:
+    document.pop("@context", None)
+    return document
+
+
+def _public_post(username: str, post_id: int) -> Post | None:
+    """A local post that anyone may see (followers-only and direct posts are never served here)."""
+    post = (
+        Post.objects.filter(id=post_id, local=True, author__username__iexact=username)
+        .select_related("author", "boost_of__author", "in_reply_to")
+        .first()
+    )
+    if post is None or not post.is_public:
+        return None
+    return post
+
+
+@require_GET
+def post_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
+    post = _public_post(username, post_id)
+    as_json = wants_activity_json(request.headers.get("Accept", ""))
+    if post is None:
+        if as_json:
+            return json_error("No such post here.", status=404)
+        raise Http404("No such post here.")
+    if as_json:
+        return activity_response(as2.announce_activity(post) if post.boost_of_id else as2.with_context(as2.post_object(post)))
+    return render(request, "outbox/post.html", {"post": post})
+
+
+@require_GET
+def post_activity_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
+    post = _public_post(username, post_id)
+    if post is None or post.boost_of_id:
+        return json_error("No such activity here.", status=404)
+    return activity_response(as2.create_activity(post))
+
+
+@require_GET
+def post_replies_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
+    post = _public_post(username, post_id)
+    if post is None:
+        return json_error("No such post here.", status=404)
+    queryset = Post.objects.filter(in_reply_to=post, visibility__in=["public", "unlisted"]).order_by("id")
+    return activity_response(
+        ordered_collection(
+            collection_id=f"{post.uri}/replies", queryset=queryset, page=request.GET.get("page"),
+            render_item=lambda reply: reply.uri,
+        )
+    )

@@ -1,0 +1,10 @@
+"""Time-ordered numeric ids (like Mastodon's): clients page by id, and ids sort by creation time."""
+
+import secrets
+import time
+
+
+def next_id(at: float | None = None) -> int:
+    """Milliseconds since the epoch in the high bits, 16 random bits below."""
+    millis = int((time.time() if at is None else at) * 1000)
+    return (millis << 16) | secrets.randbits(16)

@@ -1,0 +1,243 @@
+"""Local posts: create, edit, delete, like, boost; each stores the change and publishes its activity."""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from actors.models import Actor
+from actors.services.remote import ResolveError, actor_resolve
+from outbox import render
+from outbox.services import activity_publish, follower_inboxes
+
+from ..ids import next_id
+from ..models import (
+    Attachment,
+    Like,
+    Notification,
+    NotificationType,
+    Post,
+    PostEdit,
+    PostType,
+    Tag,
+    Visibility,
+)
+from ..text import render_plain_text
+
+MAX_CHARS = 5000
+
+
+class PostError(ValueError):
+    """A post that cannot be made as asked (the message says why, for the author)."""
+
+
+def _resolve_quietly(handle: str) -> Actor | None:
+    try:
+        return actor_resolve(handle)
+    except ResolveError:
+        return None
+
+
+def post_uri(author: Actor, post_id: int) -> str:
+    return f"{author.uri}/posts/{post_id}"
+
+
+def _recipients(post: Post) -> set[str]:
+    """Inboxes a post goes to: followers (unless direct), mentioned actors and the author replied to."""
+    inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(post.author)
+    for actor in post.mentions.all():
+        if not actor.local:
+            inboxes.add(actor.inbox_url if post.visibility == Visibility.DIRECT else actor.delivery_inbox)
+    return inboxes
+
+
+def _notify_mentions(post: Post) -> None:
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=actor, type=NotificationType.MENTION, from_actor=post.author, post=post)
+            for actor in post.mentions.all()
+            if actor.local and actor != post.author
+        ]
+    )
+
+
+def post_create(
+    *,
+    author: Actor,
+    text: str,
+    summary: str = "",
+    sensitive: bool = False,
+    visibility: str = Visibility.PUBLIC,
+    in_reply_to: Post | None = None,
+    language: str = "",
+    attachments: Sequence[Attachment] = (),
+    type: str = PostType.NOTE,
+    name: str = "",
+    extra: dict | None = None,
+) -> Post:
+    """Publish a post by a local actor: store it, its tags, mentions and attachments, and a Create to its audience."""
+    text = text or ""
+    if not text.strip() and not attachments:
+        raise PostError("A post needs text or at least one attachment.")
+    if len(text) > MAX_CHARS:
+        raise PostError(f"A post has at most {MAX_CHARS} characters.")
+    if visibility not in Visibility.values:
+        raise PostError(f"Unknown visibility {visibility!r}.")
+    rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
+    mentions = list(rendered.mentions)
+    if in_reply_to is not None and in_reply_to.author not in mentions and in_reply_to.author != author:
+        mentions.append(in_reply_to.author)
+    with transaction.atomic():
+        post_id = next_id()
+        uri = post_uri(author, post_id)
+        post = Post.objects.create(
+            id=post_id,
+            uri=uri,
+            url=uri,
+            author=author,
+            local=True,
+            type=type,
+            visibility=visibility,
+            name=name,
+            content=rendered.html,
+            source=text,
+            summary=summary or "",
+            sensitive=bool(sensitive or summary),
+            language=language or "",
+            in_reply_to=in_reply_to,
+            in_reply_to_uri=in_reply_to.uri if in_reply_to else "",
+            extra=extra or {},
+            published=timezone.now(),
+        )
+        post.mentions.set(mentions)
+        post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in rendered.tags])
+        for position, attachment in enumerate(attachments):
+            attachment.post, attachment.position = post, position
+            attachment.save(update_fields=["post", "position"])
+        _notify_mentions(post)
+        activity_publish(
+            actor=author, activity=render.create_activity(post), inboxes=_recipients(post), public=post.is_public
+        )
+    return post
+
+
+def post_edit(
+    *, post: Post, text: str, summary: str | None = None, sensitive: bool | None = None,
+    language: str | None = None, attachments: Sequence[Attachment] | None = None,
+) -> Post:
+    """Edit a local post, keep its former version in the history, and send an Update."""
+    if not text.strip() and not (attachments or post.attachments.exists()):
+        raise PostError("A post needs text or at least one attachment.")
+    rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
+    with transaction.atomic():
+        if not post.edits.exists():
+            PostEdit.objects.create(
+                post=post, content=post.content, summary=post.summary, sensitive=post.sensitive, created_at=post.published
+            )
+        post.content, post.source = rendered.html, text
+        if summary is not None:
+            post.summary = summary
+        if sensitive is not None:
+            post.sensitive = sensitive or bool(post.summary)
+        if language is not None:
+            post.language = language
+        post.edited_at = timezone.now()
+        post.save()
+        PostEdit.objects.create(
+            post=post, content=post.content, summary=post.summary, sensitive=post.sensitive, created_at=post.edited_at
+        )
+        post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in rendered.tags])
+        post.mentions.add(*rendered.mentions)
+        if attachments is not None:
+            post.attachments.exclude(id__in=[a.id for a in attachments]).update(post=None)
+            for position, attachment in enumerate(attachments):
+                attachment.post, attachment.position = post, position
+                attachment.save(update_fields=["post", "position"])
+        activity_publish(actor=post.author, activity=render.update_activity(post), inboxes=_recipients(post))
+    return post
+
+
+def post_delete(*, post: Post) -> None:
+    """Delete a local post (or undo a boost) and tell everyone who received it."""
+    with transaction.atomic():
+        if post.boost_of_id:
+            boost_undo(actor=post.author, post=post.boost_of)
+            return
+        inboxes = _recipients(post)
+        to, cc = render.post_audience(post)
+        activity = render.delete_activity(post, to, cc)
+        post.delete()
+        activity_publish(actor=post.author, activity=activity, inboxes=inboxes)
+
+
+def like_create(*, actor: Actor, post: Post) -> Like:
+    """Favourite a post; a remote author hears of it by a Like."""
+    with transaction.atomic():
+        like = Like.objects.filter(actor=actor, post=post).first()
+        if like is not None:
+            return like
+        like = Like.objects.create(actor=actor, post=post, uri=render.activity_id(actor, "likes"))
+        if post.author.local:
+            if post.author != actor:
+                Notification.objects.create(
+                    recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post
+                )
+        else:
+            activity = render.simple_activity(id=like.uri, type="Like", actor=actor, object=post.uri)
+            activity_publish(actor=actor, activity=activity, inboxes=[post.author.inbox_url])
+    return like
+
+
+def like_undo(*, actor: Actor, post: Post) -> None:
+    with transaction.atomic():
+        like = Like.objects.filter(actor=actor, post=post).first()
+        if like is None:
+            return
+        like.delete()
+        if not post.author.local:
+            like_doc = {"id": like.uri, "type": "Like", "actor": actor.uri, "object": post.uri}
+            activity = render.simple_activity(
+                id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=like_doc
+            )
+            activity_publish(actor=actor, activity=activity, inboxes=[post.author.inbox_url])
+
+
+def boost_create(*, actor: Actor, post: Post) -> Post:
+    """Boost a public post: a post of ours wrapping it, published as an Announce."""
+    if not post.is_public:
+        raise PostError("Only public and unlisted posts can be boosted.")
+    with transaction.atomic():
+        existing = Post.objects.filter(author=actor, boost_of=post).first()
+        if existing is not None:
+            return existing
+        boost_id = next_id()
+        uri = post_uri(actor, boost_id)
+        boost = Post.objects.create(
+            id=boost_id, uri=uri, url=uri, author=actor, local=True, type=PostType.ANNOUNCE,
+            visibility=Visibility.PUBLIC, boost_of=post, published=timezone.now(),
+        )
+        if post.author.local and post.author != actor:
+            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+        inboxes = follower_inboxes(actor)
+        if not post.author.local:
+            inboxes.add(post.author.delivery_inbox)
+        activity_publish(actor=actor, activity=render.announce_activity(boost), inboxes=inboxes, public=True)
+    return boost
+
+
+def boost_undo(*, actor: Actor, post: Post) -> None:
+    with transaction.atomic():
+        boost = Post.objects.filter(author=actor, boost_of=post).select_related("boost_of__author").first()
+        if boost is None:
+            return
+        announce = render.announce_activity(boost)
+        announce.pop("@context", None)
+        inboxes = follower_inboxes(actor)
+        if not post.author.local:
+            inboxes.add(post.author.delivery_inbox)
+        boost.delete()
+        activity = render.simple_activity(
+            id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=announce
+        )
+        activity_publish(actor=actor, activity=activity, inboxes=inboxes)

@@ -1,0 +1,173 @@
+"""Remote posts: storing, updating and deleting them from the objects peers send us."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from actors.models import Actor
+from fediverse_node.activitystreams import PUBLIC_ALIASES, as_list, id_of, ids_of
+from fediverse_node.sanitize import sanitize_html
+
+from ..ids import next_id
+from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
+
+POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
+
+
+def visibility_of(obj: dict, author: Actor) -> str:
+    """Mastodon's reading of to/cc: Public in to → public, in cc → unlisted, followers → private, else direct."""
+    to, cc = set(ids_of(obj.get("to"))), set(ids_of(obj.get("cc")))
+    if to & PUBLIC_ALIASES:
+        return Visibility.PUBLIC
+    if cc & PUBLIC_ALIASES:
+        return Visibility.UNLISTED
+    if author.followers_url and author.followers_url in to | cc:
+        return Visibility.PRIVATE
+    return Visibility.DIRECT
+
+
+def _when(value, default: datetime) -> datetime:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        return default
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.UTC)
+
+
+def _content(obj: dict) -> str:
+    content = obj.get("content")
+    if not isinstance(content, str):
+        content_map = obj.get("contentMap")
+        if isinstance(content_map, dict) and content_map:
+            content = next(iter(content_map.values()))
+    return sanitize_html(content if isinstance(content, str) else "")
+
+
+def _language(obj: dict) -> str:
+    content_map = obj.get("contentMap")
+    if isinstance(content_map, dict) and content_map:
+        return str(next(iter(content_map)))[:16]
+    return ""
+
+
+def _text(value, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _fields(obj: dict, author: Actor) -> dict:
+    now = timezone.now()
+    in_reply_to_uri = id_of(obj.get("inReplyTo")) or ""
+    return {
+        "url": (id_of(as_list(obj.get("url"))[0]) if obj.get("url") else None) or obj["id"],
+        "type": obj["type"],
+        "visibility": visibility_of(obj, author),
+        "name": _text(obj.get("name"), 500),
+        "content": _content(obj),
+        "summary": _text(obj.get("summary"), 1000),
+        "sensitive": bool(obj.get("sensitive")),
+        "language": _language(obj),
+        "in_reply_to_uri": in_reply_to_uri[:500],
+        "in_reply_to": Post.objects.filter(uri=in_reply_to_uri).first() if in_reply_to_uri else None,
+        "published": _when(obj.get("published"), now),
+        "extra": {k: obj[k] for k in ("startTime", "endTime", "location", "timezone") if k in obj},
+    }
+
+
+def _attach(post: Post, obj: dict) -> None:
+    post.attachments.all().delete()
+    for position, item in enumerate(as_list(obj.get("attachment"))[:16]):
+        if not isinstance(item, dict) or item.get("type") not in {"Image", "Document", "Video", "Audio"}:
+            continue
+        url = id_of(as_list(item.get("url"))[0]) if item.get("url") else None
+        if not url or not url.startswith(("http://", "https://")):
+            continue
+        focus = item.get("focalPoint") if isinstance(item.get("focalPoint"), list) else [0, 0]
+        Attachment.objects.create(
+            owner=post.author, post=post, remote_url=url[:500], position=position,
+            media_type=_text(item.get("mediaType"), 100), description=_text(item.get("name"), 1500),
+            blurhash=_text(item.get("blurhash"), 100),
+            width=item.get("width") if isinstance(item.get("width"), int) else None,
+            height=item.get("height") if isinstance(item.get("height"), int) else None,
+            focus_x=float(focus[0]) if len(focus) == 2 and isinstance(focus[0], int | float) else 0.0,
+            focus_y=float(focus[1]) if len(focus) == 2 and isinstance(focus[1], int | float) else 0.0,
+        )
+
+
+def _tags_and_mentions(post: Post, obj: dict) -> None:
+    names, mentioned = [], []
+    for tag in as_list(obj.get("tag")):
+        if not isinstance(tag, dict):
+            continue
+        if tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
+            names.append(tag["name"].lstrip("#").lower()[:100])
+        elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
+            mentioned.append(tag["href"])
+    post.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names if n])
+    post.mentions.set(Actor.objects.filter(uri__in=mentioned))
+
+
+def _notify(post: Post, created: bool) -> None:
+    """Local actors hear of mentions and of replies to their posts (once, when the post arrives)."""
+    if not created:
+        return
+    recipients = {a for a in post.mentions.all() if a.local}
+    if post.in_reply_to and post.in_reply_to.author.local:
+        recipients.add(post.in_reply_to.author)
+    Notification.objects.bulk_create(
+        [Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post) for r in recipients]
+    )
+
+
+def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
+    """Store a remote Note/Article/Event/Question/Page (the caller checked that author owns it)."""
+    with transaction.atomic():
+        post = Post.objects.filter(uri=obj["id"]).first()
+        created = post is None
+        fields = _fields(obj, author)
+        if created:
+            post = Post.objects.create(id=next_id(), uri=obj["id"], author=author, local=False, **fields)
+        else:
+            if post.author_id != author.id:
+                raise PermissionError("Only the author can change a post.")
+            PostEdit.objects.create(
+                post=post, content=post.content, summary=post.summary, sensitive=post.sensitive,
+                created_at=post.edited_at or post.published,
+            )
+            fields["published"] = post.published
+            for name, value in fields.items():
+                setattr(post, name, value)
+            post.edited_at = _when(obj.get("updated"), timezone.now())
+            post.save()
+        _attach(post, obj)
+        _tags_and_mentions(post, obj)
+        # Replies that arrived before their parent find it now.
+        Post.objects.filter(in_reply_to_uri=post.uri, in_reply_to__isnull=True).update(in_reply_to=post)
+        _notify(post, created)
+    return post
+
+
+def post_delete_remote(*, uri: str, author: Actor) -> bool:
+    """Delete a remote post by its author; False if there was none."""
+    deleted, _ = Post.objects.filter(uri=uri, author=author, local=False).delete()
+    return bool(deleted)
+
+
+def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published) -> Post:
+    """A remote actor boosted a post: keep the boost as a post of theirs wrapping it."""
+    with transaction.atomic():
+        boost = Post.objects.filter(uri=announce_id).first()
+        if boost is not None:
+            return boost
+        boost = Post.objects.create(
+            id=next_id(), uri=announce_id, url=announce_id, author=actor, local=False, type=PostType.ANNOUNCE,
+            visibility=Visibility.PUBLIC, boost_of=post, published=_when(published, timezone.now()),
+        )
+        if post.author.local:
+            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+    return boost
+
+
+def is_local_uri(uri: str) -> bool:
+    return uri.startswith(settings.FEDINODE_BASE_URL + "/")

@@ -1,0 +1,74 @@
+"""Turning what an author typed into the HTML of a post: paragraphs, links, #hashtags and @mentions."""
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
+HASHTAG_RE = re.compile(r"(?<![\w/#])#(\w{1,100})", re.UNICODE)
+MENTION_RE = re.compile(r"(?<![\w/@])@([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([A-Za-z0-9.-]+(?::\d+)?))?")
+
+
+@dataclass
+class Rendered:
+    html: str
+    tags: list[str] = field(default_factory=list)
+    mentions: list = field(default_factory=list)  # Actor objects
+
+
+def mention_candidates(text: str, default_domain: str) -> list[str]:
+    """The handles (user@domain) a text mentions, in order, without duplicates."""
+    seen: list[str] = []
+    for match in MENTION_RE.finditer(text):
+        handle = f"{match.group(1)}@{match.group(2) or default_domain}"
+        if handle.lower() not in (h.lower() for h in seen):
+            seen.append(handle)
+    return seen
+
+
+def render_plain_text(text: str, *, resolve: Callable[[str], object | None], default_domain: str) -> Rendered:
+    """HTML paragraphs with links, hashtag links and mention links; resolve(handle) gives an Actor or None."""
+    result = Rendered(html="")
+    actors: dict[str, object] = {}
+    for handle in mention_candidates(text, default_domain):
+        actor = resolve(handle)
+        if actor is not None:
+            actors[handle.lower()] = actor
+            result.mentions.append(actor)
+
+    def token(match: re.Match) -> str:
+        whole = match.group(0)
+        if match.lastgroup == "url":
+            url = html.escape(whole)
+            return f'<a href="{url}" rel="nofollow noopener noreferrer" target="_blank">{url}</a>'
+        if match.lastgroup == "tag":
+            name = match.group("tagname")
+            if name.lower() not in result.tags:
+                result.tags.append(name.lower())
+            return f'<a href="/tags/{html.escape(name.lower())}" class="mention hashtag" rel="tag">#<span>{html.escape(name)}</span></a>'
+        user, host = match.group("user"), match.group("host") or default_domain
+        actor = actors.get(f"{user}@{host}".lower())
+        if actor is None:
+            return html.escape(whole)
+        return (
+            f'<span class="h-card"><a href="{html.escape(actor.url or actor.uri)}" class="u-url mention">'
+            f"@<span>{html.escape(actor.username)}</span></a></span>"
+        )
+
+    pattern = re.compile(
+        rf"(?P<url>{URL_RE.pattern})|(?P<tag>(?<![\w/#])#(?P<tagname>\w{{1,100}}))|"
+        rf"(?P<mention>(?<![\w/@])@(?P<user>[A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@(?P<host>[A-Za-z0-9.-]+(?::\d+)?))?)",
+        re.UNICODE,
+    )
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        pieces, last = [], 0
+        for match in pattern.finditer(block):
+            pieces.append(html.escape(block[last : match.start()]))
+            pieces.append(token(match))
+            last = match.end()
+        pieces.append(html.escape(block[last:]))
+        paragraphs.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
+    result.html = "".join(paragraphs)
+    return result

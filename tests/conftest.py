@@ -1,0 +1,44 @@
+"""Shared fixtures: real node processes for federation and interop tests."""
+
+import os
+
+import pytest
+
+from tests.nodes import Node
+
+
+def pytest_collection_modifyitems(config, items):
+    """Federation and interop tests start processes; they are marked so they can be chosen or left out."""
+    for item in items:
+        path = str(item.fspath)
+        if f"{os.sep}federation{os.sep}" in path:
+            item.add_marker(pytest.mark.federation)
+        if f"{os.sep}interop{os.sep}" in path:
+            item.add_marker(pytest.mark.interop)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def start_node(request):
+    """A factory of started nodes, all stopped (and their data removed) after the test."""
+    nodes: list[Node] = []
+
+    def start(name: str = "node", *, demo: bool = False, env: dict | None = None) -> Node:
+        node = Node(name, env=env)
+        nodes.append(node)
+        return node.start(demo=demo)
+
+    yield start
+    for node in nodes:
+        node.stop()
+    failed = getattr(getattr(request.node, "rep_call", None), "failed", False)
+    for node in nodes:
+        if failed:
+            print(f"--- log of {node.name} ---\n{node.log_text()}")
+        node.cleanup()
