@@ -54,7 +54,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_flag("DEBUG")
 _domain_host = FEDINODE_DOMAIN.rsplit(":", 1)[0] if not FEDINODE_DOMAIN.startswith("[") else FEDINODE_DOMAIN
-ALLOWED_HOSTS = [_domain_host, "localhost", "127.0.0.1", "[::1]"] + [
+ALLOWED_HOSTS = [_domain_host, "localhost", "127.0.0.1", "[::1]", "testserver"] + [
     h for h in os.environ.get("FEDINODE_ALLOWED_HOSTS", "").split(",") if h
 ]
 if FEDINODE_INSECURE_HTTP:
