@@ -165,8 +165,33 @@ def handle_like(activity: dict, actor: Actor) -> str:
     return InboxState.PROCESSED
 
 
+def _relayed_activity(activity: dict, actor: Actor) -> str:
+    """FEP-1b12: a group Announces its members' Create/Update/Delete. We never trust the embedded copy: the
+    object is fetched from its own origin and must be attributed to the inner activity's actor."""
+    inner = activity["object"]
+    inner_type = inner.get("type")
+    inner_actor_uri = id_of(inner.get("actor"))
+    object_id = id_of(inner.get("object"))
+    if inner_type not in ("Create", "Update") or not inner_actor_uri or not object_id:
+        return InboxState.IGNORED
+    try:
+        inner_actor = actor_fetch(inner_actor_uri)
+    except ResolveError as error:
+        raise Unprocessable(str(error)) from error
+    obj = _object_of({"object": object_id}, actor)
+    if obj.get("type") not in POST_TYPES:
+        return InboxState.IGNORED
+    if id_of(obj.get("attributedTo")) != inner_actor.uri or origin(obj["id"]) != origin(inner_actor.uri):
+        raise Unprocessable("The relayed object is not by the relayed activity's actor.")
+    post_upsert_remote(obj=obj, author=inner_actor)
+    return InboxState.PROCESSED
+
+
 def handle_announce(activity: dict, actor: Actor) -> str:
-    object_id = id_of(activity.get("object"))
+    embedded = activity.get("object")
+    if isinstance(embedded, dict) and embedded.get("type") in ("Create", "Update", "Delete"):
+        return _relayed_activity(activity, actor)
+    object_id = id_of(embedded)
     post = Post.objects.filter(uri=object_id or "").first()
     if post is None:
         obj = _object_of({"object": object_id}, actor)

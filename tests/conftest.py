@@ -42,3 +42,14 @@ def start_node(request):
         if failed:
             print(f"--- log of {node.name} ---\n{node.log_text()}")
         node.cleanup()
+
+
+@pytest.fixture(scope="session")
+def fedify_available():
+    """Node.js runs the Fedify peer: a laptop without it skips, CI without it fails."""
+    import shutil
+
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Node.js and npm are needed for the Fedify interop tests in CI")
+        pytest.skip("Node.js not installed")
