@@ -1,8 +1,7 @@
 """Rendering local objects as ActivityStreams 2.0: posts, and the activities that carry them."""
 
 import uuid
-
-from django.utils import timezone
+from datetime import UTC
 
 from actors.models import Actor
 from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
@@ -24,7 +23,7 @@ CONTEXT = [AS_CONTEXT, "https://w3id.org/security/v1", TOOT_CONTEXT]
 
 
 def iso(dt) -> str:
-    return dt.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def activity_id(actor: Actor, kind: str) -> str:

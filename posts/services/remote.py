@@ -1,6 +1,6 @@
 """Remote posts: storing, updating and deleting them from the objects peers send us."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +33,7 @@ def _when(value, default: datetime) -> datetime:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
         return default
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.UTC)
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed, UTC)
 
 
 def _content(obj: dict) -> str:

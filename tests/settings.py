@@ -1,4 +1,4 @@
-"""Environment of the test process itself, set before Django reads its settings."""
+"""Settings of the test process: the node's own settings, with a temporary data dir and eager tasks."""
 
 import os
 import tempfile
@@ -7,3 +7,5 @@ os.environ.setdefault("FEDINODE_DATA_DIR", tempfile.mkdtemp(prefix="fedinode-tes
 os.environ.setdefault("FEDINODE_DOMAIN", "testserver")
 os.environ.setdefault("FEDINODE_INSECURE_HTTP", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+from fediverse_node.settings import *  # noqa: E402,F403

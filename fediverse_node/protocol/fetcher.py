@@ -1,0 +1,134 @@
+"""The one safe way to fetch remote documents: timeouts, a size cap, no private addresses, JSON only."""
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit
+
+import orjson
+import requests
+
+JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
+DEFAULT_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+MAX_REDIRECTS = 3
+
+
+class FetchError(Exception):
+    """A fetch that was refused or failed; status is the HTTP status when there was one."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+def is_public_address(ip: str) -> bool:
+    """Whether an address is on the public internet (not private, loopback, link-local, CGNAT, reserved…)."""
+    try:
+        address = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv4Address) and address in ipaddress.ip_network("100.64.0.0/10"):
+        return False
+    return address.is_global and not (
+        address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
+        or address.is_reserved or address.is_unspecified
+    )
+
+
+class SafeFetcher:
+    """Fetches JSON and posts activities over one kept-alive session, refusing what a hostile peer could abuse."""
+
+    def __init__(
+        self, *, allow_private: bool, user_agent: str, timeout: float = 10, max_bytes: int = 2_000_000,
+        signer: Callable[[str, str, bytes | None], dict[str, str]] | None = None,
+        resolve: Callable[[str], list[str]] | None = None,
+    ):
+        self.allow_private = allow_private
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.signer = signer
+        self.resolve = resolve or _resolve
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def check_url(self, url: str) -> None:
+        """Refuse a URL we must not contact; decided without connecting."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"refusing {url!r}: only http(s) URLs with a host")
+        if parts.scheme == "http" and not self.allow_private:
+            raise FetchError(f"refusing {url!r}: plain http is not allowed")
+        if self.allow_private:
+            return
+        try:
+            addresses = self.resolve(parts.hostname)
+        except OSError as error:
+            raise FetchError(f"cannot resolve {parts.hostname}: {error}") from None
+        if not addresses or not all(is_public_address(a) for a in addresses):
+            raise FetchError(f"refusing {url!r}: it resolves to a private or reserved address")
+
+    def get_json(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> dict:
+        """GET a JSON document (signed when a signer is set), following at most three checked redirects."""
+        for _ in range(MAX_REDIRECTS + 1):
+            self.check_url(url)
+            headers = {"Accept": accept}
+            if self.signer is not None:
+                headers.update(self.signer("GET", url, None))
+            try:
+                response = self.session.get(
+                    url, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
+                )
+            except requests.RequestException as error:
+                raise FetchError(f"cannot fetch {url}: {error}") from None
+            with response:
+                if response.is_redirect and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    continue
+                if response.status_code >= 400:
+                    raise FetchError(f"{url} answered HTTP {response.status_code}", response.status_code)
+                content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if content_type not in JSON_TYPES:
+                    raise FetchError(f"{url} is not JSON ({content_type or 'no content type'})", response.status_code)
+                body = self._read_capped(response, url)
+            try:
+                document = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                raise FetchError(f"{url} sent invalid JSON", response.status_code) from None
+            if not isinstance(document, dict):
+                raise FetchError(f"{url} did not send a JSON object", response.status_code)
+            return document
+        raise FetchError(f"too many redirects from {url}")
+
+    def _read_capped(self, response: requests.Response, url: str) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(f"{url} is larger than {self.max_bytes} bytes")
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(65536):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"{url} is larger than {self.max_bytes} bytes")
+                chunks.append(chunk)
+        except requests.RequestException as error:
+            raise FetchError(f"cannot read {url}: {error}") from None
+        return b"".join(chunks)
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+        """POST (a delivery) to a checked URL, without following redirects."""
+        self.check_url(url)
+        try:
+            response = self.session.post(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as error:
+            raise FetchError(f"cannot deliver to {url}: {error}") from None
+        response.close()
+        return response
+
+
+def _resolve(host: str) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
