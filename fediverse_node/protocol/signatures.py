@@ -138,8 +138,9 @@ def sign_cavage(
     lowered = {k.lower(): v for k, v in headers.items()}
     message = _cavage_string(names, method=method, url=url, headers=lowered, params={})
     signature = base64.b64encode(_sign_bytes(private_key, message)).decode()
+    algorithm = "hs2019" if isinstance(private_key, ed25519.Ed25519PrivateKey) else "rsa-sha256"
     headers["Signature"] = (
-        f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",signature="{signature}"'
+        f'keyId="{key_id}",algorithm="{algorithm}",headers="{" ".join(names)}",signature="{signature}"'
     )
     return headers
 
@@ -163,6 +164,8 @@ def _verify_cavage(*, method, url, headers, body, public_key, now, max_skew) -> 
         raise SignatureError("the signature covers neither date nor (created), so it could be replayed")
     if params.get("expires", "").isdigit() and int(params["expires"]) < now.timestamp():
         raise SignatureError("the signature has expired")
+    if "host" in names and (_header(headers, "host") or "").lower() != _target(url)[1]:
+        raise SignatureError("the signed Host is not this server (a signature meant for another server)")
     message = _cavage_string(names, method=method, url=url, headers=headers, params=params)
     algorithm = params.get("algorithm", "hs2019").lower()
     candidates = {
