@@ -17,7 +17,6 @@ from datetime import datetime
 
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
-
 from tests.interop.bovine_peer import BovinePeer
 from tests.nodes import Node, free_loopback_address
 

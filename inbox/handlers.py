@@ -4,12 +4,12 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from fediverse_node.protocol.fetcher import FetchError
 
 from actors.models import Actor, ActorType, Follow, FollowState
 from actors.services.follow import follow_arrived
 from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from fediverse_node.activitystreams import id_of
+from fediverse_node.protocol.fetcher import FetchError
 from posts.models import Like, Notification, NotificationType, Post
 from posts.services.remote import POST_TYPES, boost_store_remote, post_delete_remote, post_upsert_remote
 

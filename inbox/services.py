@@ -6,12 +6,12 @@ from dataclasses import dataclass
 import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from fediverse_node.protocol.digests import check_body_digests
-from fediverse_node.protocol.keys import load_public_key
-from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
 
 from actors.services.remote import ResolveError, origin, public_key_for
 from fediverse_node.activitystreams import id_of
+from fediverse_node.protocol.digests import check_body_digests
+from fediverse_node.protocol.keys import load_public_key
+from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
 
 from .models import InboxItem
 

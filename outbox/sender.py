@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+
+from actors.models import Domain, SignatureScheme
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
-
-from actors.models import Domain, SignatureScheme
 
 from .models import Delivery, DeliveryState
 

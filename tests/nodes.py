@@ -54,12 +54,16 @@ class Node:
         self.process: subprocess.Popen | None = None
         self.log_path = self.data_dir / "node.log"
 
-    def cli(self, *args: str, check: bool = True) -> str:
-        """Run a `fediverse-node` command against this node's data and return its output."""
-        result = subprocess.run(
+    def run_cli(self, *args: str) -> subprocess.CompletedProcess:
+        """Run a `fediverse-node` command against this node's data."""
+        return subprocess.run(
             [str(BIN / "fediverse-node"), *args], env=self.env, capture_output=True, text=True, timeout=120
         )
-        if check and result.returncode != 0:
+
+    def cli(self, *args: str) -> str:
+        """Run a `fediverse-node` command and return its output; fail on a non-zero exit."""
+        result = self.run_cli(*args)
+        if result.returncode != 0:
             raise RuntimeError(f"fediverse-node {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout.strip()
 

@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
 from fediverse_node.protocol.keys import generate_rsa_keypair
 
 from ..models import Actor, ActorType

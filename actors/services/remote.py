@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
-
 from fediverse_node.sanitize import sanitize_html
 
 from ..models import Actor, ActorType, PublicKey

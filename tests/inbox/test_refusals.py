@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-from fediverse_node.protocol.keys import load_private_key
-from fediverse_node.protocol.signatures import sign_cavage
 
 from actors.services.local import organization_create
+from fediverse_node.protocol.keys import load_private_key
+from fediverse_node.protocol.signatures import sign_cavage
 from inbox.models import InboxItem
 from tests.interop.bovine_peer import BovinePeer
 

@@ -1,0 +1,40 @@
+"""`fediverse-node run`: demo data on first start, a real web server and worker, a clean stop on SIGTERM."""
+
+import signal
+
+import requests
+
+from tests.nodes import wait_until
+
+
+def test_run_with_demo_data_and_clean_stop(start_node):
+    node = start_node("demo", demo=True)
+    actor = node.get_json(node.actor_url("kita_sonnenschein"))
+    assert actor["type"] == "Organization"
+    outbox = node.get_json(f"{actor['outbox']}?page=1")
+    assert outbox["orderedItems"][0]["type"] == "Create"
+    # The embedded worker ran: the demo organisations' follows of each other are accepted.
+    following = node.get_json(f"{actor['following']}?page=1")["orderedItems"]
+    assert len(following) == 2
+    page = requests.get(node.actor_url("kita_sonnenschein"), headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "Kita Sonnenschein" in page.text
+
+    node.process.send_signal(signal.SIGTERM)
+    assert node.process.wait(timeout=30) == 0
+    wait_until(lambda: _refused(node.base), timeout=10, message="the web server stopped")
+
+
+def test_createorg_refuses_bad_and_duplicate_names(start_node):
+    node = start_node("names")
+    node.cli("createorg", "verein", "--email", "v@example.org", "--password", "verein-pass-1")
+    for name, reason in (("verein", "taken"), ("bad name!", "letters"), ("instance.actor", "reserved")):
+        result = node.run_cli("createorg", name, "--email", "x@example.org", "--password", "x-pass-1234")
+        assert result.returncode != 0 and reason in result.stderr, result.stderr
+
+
+def _refused(base: str) -> bool:
+    try:
+        requests.get(f"{base}/.well-known/nodeinfo", timeout=1)
+    except requests.ConnectionError:
+        return True
+    return False
