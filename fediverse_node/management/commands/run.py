@@ -36,12 +36,12 @@ class Command(BaseCommand):
             demo_data_create()
             marker.write_text("demo data created\n")
             self.stdout.write("Demo data created (run with --no-demo to skip).")
-        children = [self._web(host.strip("[]"), port, web_workers)]
+        starters = [lambda: self._web(host.strip("[]"), port, web_workers)]
         if not no_worker:
-            children.append(self._worker())
+            starters.append(self._worker)
         self.stdout.write(f"fediverse-node serving {settings.FEDINODE_BASE_URL} on http://{bind}", ending="\n")
         self.stdout.flush()
-        self._supervise(children)
+        self._supervise(starters)
 
     def _web(self, host: str, port: str, workers: int) -> subprocess.Popen:
         return subprocess.Popen(
@@ -62,8 +62,9 @@ class Command(BaseCommand):
             ]
         )
 
-    def _supervise(self, children: list[subprocess.Popen]) -> None:
-        """Wait until a signal or a child's death, then stop every child cleanly."""
+    def _supervise(self, starters: list) -> None:
+        """Run every child until a signal; a child that dies is restarted (work in flight is safe in the database
+        and picked up by the sweeps), unless it keeps dying, which stops the node."""
         stopping = False
 
         def stop(signum, frame):
@@ -72,8 +73,23 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        while not stopping and all(child.poll() is None for child in children):
+        children = [start() for start in starters]
+        restarts: list[float] = []
+        while not stopping:
             time.sleep(0.2)
+            for index, child in enumerate(children):
+                if child.poll() is None or stopping:
+                    continue
+                restarts = [t for t in restarts if t > time.monotonic() - 60] + [time.monotonic()]
+                if len(restarts) > 10:
+                    self._stop_all(children)
+                    raise CommandError("A child process keeps stopping; the node is shut down.")
+                self.stderr.write(f"child {child.args[2:5]} exited with {child.returncode}; restarting it")
+                children[index] = starters[index]()
+        self._stop_all(children)
+
+    @staticmethod
+    def _stop_all(children: list[subprocess.Popen]) -> None:
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -83,5 +99,3 @@ class Command(BaseCommand):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
-        if not stopping:
-            raise CommandError("A child process stopped unexpectedly; the node is shut down.")
