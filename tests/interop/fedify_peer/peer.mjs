@@ -1,0 +1,154 @@
+// An independent ActivityPub server for interop tests: one Person on @fedify/fedify, a JSON control API under
+// /_control/ that the Python tests drive, and a log of every (signature-verified) activity it receives.
+// Usage: node peer.mjs --host 127.0.0.5 --port 9501 [--name peer]
+import http from "node:http";
+import { parseArgs } from "node:util";
+import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import {
+  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Undo, Update,
+} from "@fedify/vocab";
+
+const { values: args } = parseArgs({
+  options: { host: { type: "string" }, port: { type: "string" }, name: { type: "string", default: "peer" } },
+});
+const origin = `http://${args.host}:${args.port}`;
+const received = [];
+const followers = new Map(); // actor id -> inbox URL
+const following = new Set(); // actor ids whose Accept arrived
+const notes = new Map(); // note id -> Note
+let keyPairs;
+
+// Loopback peers are private addresses: Fedify refuses them unless told (our tests only ever use loopback).
+const federation = createFederation({ kv: new MemoryKvStore(), allowPrivateAddress: true });
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== args.name) return null;
+    const keys = await ctx.getActorKeyPairs(identifier);
+    return new Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: `Fedify peer ${identifier}`,
+      inbox: ctx.getInboxUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      followers: ctx.getFollowersUri(identifier),
+      publicKey: keys[0].cryptographicKey,
+      assertionMethods: keys.map((key) => key.multikey),
+    });
+  })
+  .setKeyPairsDispatcher(async (ctx, identifier) => (identifier === args.name ? keyPairs : []));
+
+federation.setFollowersDispatcher("/users/{identifier}/followers", async () => ({
+  items: [...followers.keys()].map((id) => ({ id: new URL(id), inboxId: new URL(followers.get(id)) })),
+}));
+
+federation.setObjectDispatcher(Note, "/notes/{id}", (ctx, values) => notes.get(ctx.getObjectUri(Note, values).href) ?? null);
+
+async function record(ctx, activity) {
+  received.push({ type: activity.constructor.name, activity: await activity.toJsonLd({ contextLoader: ctx.contextLoader }) });
+}
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Follow, async (ctx, follow) => {
+    await record(ctx, follow);
+    const follower = await follow.getActor();
+    if (follower?.id == null || follower.inboxId == null) return;
+    followers.set(follower.id.href, follower.inboxId.href);
+    await ctx.sendActivity({ identifier: args.name }, follower, new Accept({
+      id: new URL(`${origin}/accepts/${crypto.randomUUID()}`),
+      actor: ctx.getActorUri(args.name),
+      object: follow,
+    }));
+  })
+  .on(Accept, async (ctx, accept) => {
+    await record(ctx, accept);
+    if (accept.actorId) following.add(accept.actorId.href);
+  })
+  .on(Create, record)
+  .on(Update, record)
+  .on(Delete, record)
+  .on(Announce, record)
+  .on(Like, record)
+  .on(Undo, record)
+  .onError((ctx, error) => console.error("inbox error:", error));
+
+function context() {
+  return federation.createContext(new URL(origin), undefined);
+}
+
+async function lookupActor(ctx, url) {
+  const actor = await ctx.lookupObject(url);
+  if (actor == null || actor.inboxId == null) throw new Error(`no actor at ${url}`);
+  return actor;
+}
+
+const control = {
+  async "POST /_control/follow"(body) {
+    const ctx = context();
+    const target = await lookupActor(ctx, body.target);
+    const id = new URL(`${origin}/follows/${crypto.randomUUID()}`);
+    await ctx.sendActivity({ identifier: args.name }, target, new Follow({ id, actor: ctx.getActorUri(args.name), object: target.id }));
+    return { id: id.href };
+  },
+  async "POST /_control/note"(body) {
+    const ctx = context();
+    const target = await lookupActor(ctx, body.to);
+    const noteId = ctx.getObjectUri(Note, { id: crypto.randomUUID() });
+    const note = new Note({
+      id: noteId,
+      attribution: ctx.getActorUri(args.name),
+      content: body.content,
+      replyTarget: body.inReplyTo ? new URL(body.inReplyTo) : null,
+      to: PUBLIC_COLLECTION,
+      ccs: [target.id],
+      tags: [new Mention({ href: target.id, name: body.to })],
+    });
+    notes.set(noteId.href, note);
+    const create = new Create({
+      id: new URL(`${noteId.href}/activity`), actor: ctx.getActorUri(args.name), object: note,
+      to: PUBLIC_COLLECTION, ccs: [target.id],
+    });
+    await ctx.sendActivity({ identifier: args.name }, target, create);
+    return { id: noteId.href, activity: create.id.href };
+  },
+  async "GET /_control/received"() { return received; },
+  async "GET /_control/followers"() { return [...followers.keys()]; },
+  async "GET /_control/following"() { return [...following]; },
+};
+
+async function toRequest(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  return { body, request: new Request(new URL(req.url, origin), {
+    method: req.method, headers: req.headers, body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
+  }) };
+}
+
+const server = http.createServer(async (req, res) => {
+  try {
+    const { body, request } = await toRequest(req);
+    const handler = control[`${req.method} ${new URL(req.url, origin).pathname}`];
+    let response;
+    if (handler) {
+      const result = await handler(body.length ? JSON.parse(body) : {});
+      response = Response.json(result);
+    } else {
+      response = await federation.fetch(request, { contextData: undefined });
+    }
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  } catch (error) {
+    console.error("request error:", error);
+    res.writeHead(500, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: String(error) }));
+  }
+});
+
+keyPairs = [
+  await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+  await generateCryptoKeyPair("Ed25519"),
+];
+server.listen(Number(args.port), args.host, () => console.log(`READY ${origin}`));
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));
