@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FEDINODE_BIND", "127.0.0.1:8000"), help="HOST:PORT")
         parser.add_argument("--no-demo", action="store_true", help="do not create demo data on first start")
-        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("FEDINODE_WEB_WORKERS", "1")))
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("FEDINODE_WEB_WORKERS", str(min(os.cpu_count() or 1, 4))))
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="serve only; workers run elsewhere (celery -A fediverse_node)"
         )
