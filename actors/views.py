@@ -39,32 +39,30 @@ def actor_view(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "actors/profile.html", {"actor": actor, "posts": posts})
 
 
-@require_GET
-def followers_view(request: HttpRequest, username: str) -> HttpResponse:
+def _relation_collection(request: HttpRequest, username: str, *, followers: bool) -> HttpResponse:
+    """The paged ids of an actor's accepted followers, or of the actors it follows."""
     actor = _actor_or_404(username)
-    queryset = Actor.objects.filter(following_set__target=actor, following_set__state=FollowState.ACCEPTED).order_by(
-        "-following_set__id"
-    )
+    if followers:
+        queryset = Actor.objects.filter(following_set__target=actor, following_set__state=FollowState.ACCEPTED)
+        queryset, collection_id = queryset.order_by("-following_set__id"), actor.followers_url
+    else:
+        queryset = Actor.objects.filter(follower_set__follower=actor, follower_set__state=FollowState.ACCEPTED)
+        queryset, collection_id = queryset.order_by("-follower_set__id"), actor.following_url
     return activity_response(
         ordered_collection(
-            collection_id=actor.followers_url, queryset=queryset, page=request.GET.get("page"),
-            render_item=lambda a: a.uri,
+            collection_id=collection_id, queryset=queryset, page=request.GET.get("page"), render_item=lambda a: a.uri
         )
     )
+
+
+@require_GET
+def followers_view(request: HttpRequest, username: str) -> HttpResponse:
+    return _relation_collection(request, username, followers=True)
 
 
 @require_GET
 def following_view(request: HttpRequest, username: str) -> HttpResponse:
-    actor = _actor_or_404(username)
-    queryset = Actor.objects.filter(follower_set__follower=actor, follower_set__state=FollowState.ACCEPTED).order_by(
-        "-follower_set__id"
-    )
-    return activity_response(
-        ordered_collection(
-            collection_id=actor.following_url, queryset=queryset, page=request.GET.get("page"),
-            render_item=lambda a: a.uri,
-        )
-    )
+    return _relation_collection(request, username, followers=False)
 
 
 @require_GET

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         return subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", "--beat",
-                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME, "--pool", "threads", "--concurrency", "8",
+                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME, "--pool", "threads", "--concurrency", os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8"),
                 "--queues", QUEUES, "--without-mingle", "--without-gossip", "--without-heartbeat",
                 "--loglevel", "WARNING",
             ]
