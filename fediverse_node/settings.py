@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from clientapi.scopes import ALL_SCOPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "fediverse_node.context.site",
             ],
         },
     },
@@ -154,6 +157,7 @@ LOCALE_PATHS = [BASE_DIR / "community" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("FEDINODE_MEDIA_DIR", str(DATA_DIR / "media")))
 WHITENOISE_USE_FINDERS = True
@@ -196,12 +200,39 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# OAuth 2 for Mastodon clients (django-oauth-toolkit, bent to Mastodon's ways in clientapi/oauth/).
+# FEDINODE_OAUTH_PASSWORD_GRANT=0 turns off the password grant (the toot CLI's `login_cli` needs it).
+FEDINODE_OAUTH_PASSWORD_GRANT = env_flag("FEDINODE_OAUTH_PASSWORD_GRANT", True)
+# Mastodon's tokens do not expire and most apps never refresh them; ten years unless set (seconds).
+FEDINODE_OAUTH_TOKEN_SECONDS = int(os.environ.get("FEDINODE_OAUTH_TOKEN_SECONDS", str(10 * 365 * 24 * 3600)))
 OAUTH2_PROVIDER = {
-    "SCOPES": {"read": "read", "write": "write", "follow": "follow", "push": "push"},
-    "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365,
+    "SCOPES": ALL_SCOPES,
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": FEDINODE_OAUTH_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
     "PKCE_REQUIRED": False,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "OAUTH2_VALIDATOR_CLASS": "clientapi.oauth.validator.MastodonValidator",
+    "OAUTH2_BACKEND_CLASS": "clientapi.oauth.core.MastodonOAuthLibCore",
+    "ROTATE_REFRESH_TOKEN": True,
 }
+# Named explicitly: migrations of models that point at DOT's tables resolve them through these settings.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+AUTHENTICATION_BACKENDS = ["fediverse_node.auth.UsernameOrEmailBackend"]
+LOGIN_REDIRECT_URL = "/"
+# Web push is not offered yet; apps (Elk) read the key from the app and instance entities.
+FEDINODE_VAPID_PUBLIC_KEY = os.environ.get("FEDINODE_VAPID_PUBLIC_KEY", "")
+FEDINODE_DESCRIPTION = os.environ.get(
+    "FEDINODE_DESCRIPTION", "Member organisations of the association show their practice on the Fediverse."
+)
+FEDINODE_CONTACT_EMAIL = os.environ.get("FEDINODE_CONTACT_EMAIL", f"kontakt@{_domain_host}")
+# Uploaded images: refused above this size, scaled down to fit this many pixels per side.
+FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16 * 1024 * 1024)))
+FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from actors import views as actor_views
@@ -23,6 +24,12 @@ urlpatterns = [
     path("actors/<str:username>/posts/<int:post_id>", outbox_views.post_view, name="post"),
     path("actors/<str:username>/posts/<int:post_id>/activity", outbox_views.post_activity_view),
     path("actors/<str:username>/posts/<int:post_id>/replies", outbox_views.post_replies_view),
+    path("", include("clientapi.urls")),
+    path("auth/login/", auth_views.LoginView.as_view(template_name="clientapi/login.html"), name="login"),
+    path("auth/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+handler404 = "fediverse_node.errors.not_found"
+handler500 = "fediverse_node.errors.server_error"

@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.utils import timezone
+
 from actors.models import Actor, ActorType, Follow, FollowState
 
 _counter = itertools.count(1)
@@ -15,6 +17,7 @@ def remote_actor(*, host: str = "remote.example", username: str | None = None, s
         uri=uri, username=username, domain=host, local=False, type=ActorType.PERSON, url=uri,
         inbox_url=f"{uri}/inbox", shared_inbox_url=f"https://{host}/inbox" if shared_inbox else "",
         followers_url=f"{uri}/followers", outbox_url=f"{uri}/outbox",
+        fetched_at=timezone.now(),  # fresh: nothing tries to refetch it over the network
     )
 
 

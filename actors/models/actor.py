@@ -24,6 +24,7 @@ class Actor(models.Model):
 
     display_name = models.CharField(max_length=200, blank=True)
     summary = models.TextField(blank=True, help_text="HTML, sanitised")
+    summary_source = models.TextField(blank=True, help_text="the plain text a local actor typed as its note")
     url = models.URLField(max_length=500, blank=True, help_text="profile page for people")
     icon_url = models.URLField(max_length=500, blank=True)
     image_url = models.URLField(max_length=500, blank=True)

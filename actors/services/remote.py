@@ -186,6 +186,8 @@ def actor_resolve(handle_or_url: str) -> Actor:
         jrd = fetcher().get_json(webfinger_url(user, host, scheme=scheme), accept="application/jrd+json")
         actor_url = actor_url_from_jrd(jrd)
     except (FetchError, ValueError) as error:
+        if known is not None:
+            return known  # its server is unreachable: the stale copy is better than none
         raise ResolveError(f"Could not find {user}@{host} by WebFinger: {error}") from error
     return actor_fetch(actor_url, refresh=True)
 

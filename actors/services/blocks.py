@@ -1,0 +1,57 @@
+"""Blocking and muting: a block ends follows both ways and tells a remote target; a mute stays here."""
+
+from django.db import transaction
+
+from outbox import render
+from outbox.services import activity_publish
+
+from ..models import Actor, Block, Follow, Mute
+
+
+def block_create(*, actor: Actor, target: Actor) -> Block:
+    if actor == target:
+        raise ValueError("An account cannot block itself.")
+    with transaction.atomic():
+        block = Block.objects.filter(actor=actor, target=target).first()
+        if block is not None:
+            return block
+        block = Block.objects.create(actor=actor, target=target, uri=render.activity_id(actor, "blocks"))
+        Follow.objects.filter(follower=actor, target=target).delete()
+        Follow.objects.filter(follower=target, target=actor).delete()
+        if not target.local:
+            activity = render.simple_activity(id=block.uri, type="Block", actor=actor, object=target.uri)
+            activity_publish(actor=actor, activity=activity, inboxes=[target.inbox_url])
+    return block
+
+
+def block_undo(*, actor: Actor, target: Actor) -> None:
+    with transaction.atomic():
+        block = Block.objects.filter(actor=actor, target=target).first()
+        if block is None:
+            return
+        block.delete()
+        if not target.local:
+            block_doc = {"id": block.uri, "type": "Block", "actor": actor.uri, "object": target.uri}
+            activity = render.simple_activity(
+                id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=block_doc
+            )
+            activity_publish(actor=actor, activity=activity, inboxes=[target.inbox_url])
+
+
+def mute_create(*, actor: Actor, target: Actor, notifications: bool = True) -> Mute:
+    if actor == target:
+        raise ValueError("An account cannot mute itself.")
+    mute, _ = Mute.objects.update_or_create(actor=actor, target=target, defaults={"notifications": notifications})
+    return mute
+
+
+def mute_undo(*, actor: Actor, target: Actor) -> None:
+    Mute.objects.filter(actor=actor, target=target).delete()
+
+
+def hidden_actor_ids(actor: Actor) -> set[int]:
+    """Actors whose posts the actor should not see: blocked, blocking it, or muted."""
+    ids = set(Block.objects.filter(actor=actor).values_list("target_id", flat=True))
+    ids |= set(Block.objects.filter(target=actor).values_list("actor_id", flat=True))
+    ids |= set(Mute.objects.filter(actor=actor).values_list("target_id", flat=True))
+    return ids

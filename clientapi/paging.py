@@ -1,0 +1,48 @@
+"""Mastodon's id-based paging: limit, max_id, since_id, min_id, and the Link header that continues it."""
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .http import Answer, Params
+
+
+def page_of(
+    request: HttpRequest, params: Params, queryset: QuerySet, *, default: int = 20, maximum: int = 40
+) -> tuple[list, dict]:
+    """One page of rows (newest first) and the `Link` header pointing at the next and previous pages."""
+    limit = max(1, min(params.int("limit", default) or default, maximum))
+    max_id, since_id, min_id = params.int("max_id"), params.int("since_id"), params.int("min_id")
+    if max_id is not None:
+        queryset = queryset.filter(id__lt=max_id)
+    if since_id is not None:
+        queryset = queryset.filter(id__gt=since_id)
+    if min_id is not None:
+        # min_id pages forward from a point: the oldest rows after it, returned newest first
+        rows = list(queryset.filter(id__gt=min_id).order_by("id")[:limit])[::-1]
+    else:
+        rows = list(queryset.order_by("-id")[:limit])
+    return rows, link_header(request, rows)
+
+
+def link_header(request: HttpRequest, rows: list) -> dict:
+    if not rows:
+        return {}
+    base = f"{settings.FEDINODE_BASE_URL}{request.path}"
+    keep = request.GET.copy()
+    for name in ("max_id", "since_id", "min_id"):
+        keep.pop(name, None)
+
+    def url(**bound) -> str:
+        query = keep.copy()
+        for name, value in bound.items():
+            query[name] = str(value)
+        return f"{base}?{query.urlencode()}"
+
+    links = [f'<{url(max_id=rows[-1].id)}>; rel="next"', f'<{url(min_id=rows[0].id)}>; rel="prev"']
+    return {"Link": ", ".join(links)}
+
+
+def paged_answer(request: HttpRequest, params: Params, queryset: QuerySet, render, **limits) -> Answer:
+    rows, headers = page_of(request, params, queryset, **limits)
+    return Answer(render(rows), headers=headers)

@@ -1,0 +1,91 @@
+"""Reading posts: who may see one, and the timelines (home, public, tag, an account's)."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from actors.models import Actor, Follow, FollowState
+
+from .models import Post, Visibility
+
+PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _follows(viewer: Actor, author_field: str = "author") -> Exists:
+    return Exists(
+        Follow.objects.filter(follower=viewer, target=OuterRef(author_field), state=FollowState.ACCEPTED)
+    )
+
+
+def _mentions(viewer: Actor) -> Exists:
+    return Exists(Post.mentions.through.objects.filter(post=OuterRef("pk"), actor=viewer))
+
+
+def visible_to(queryset: QuerySet, viewer: Actor | None) -> QuerySet:
+    """Only the posts the viewer may see: public ones, followers-only ones of followed authors, own, mentioned."""
+    if viewer is None:
+        return queryset.filter(visibility__in=PUBLIC_VISIBILITIES)
+    return queryset.filter(
+        Q(visibility__in=PUBLIC_VISIBILITIES)
+        | Q(author=viewer)
+        | (Q(visibility=Visibility.PRIVATE) & _follows(viewer))
+        | _mentions(viewer)
+    )
+
+
+def post_visible(*, post_id, viewer: Actor | None) -> Post | None:
+    try:
+        post_id = int(post_id)
+    except (TypeError, ValueError):
+        return None
+    return visible_to(Post.objects.filter(id=post_id), viewer).first()
+
+
+def timeline_home(*, viewer: Actor) -> QuerySet:
+    """The viewer's own posts and boosts, those of followed accounts, and direct posts to it."""
+    followed = Follow.objects.filter(follower=viewer, state=FollowState.ACCEPTED).values("target_id")
+    return Post.objects.filter(
+        Q(author=viewer)
+        | (Q(author_id__in=followed) & ~Q(visibility=Visibility.DIRECT))
+        | (Q(visibility=Visibility.DIRECT) & _mentions(viewer))
+    )
+
+
+def timeline_public(*, local: bool = False, remote: bool = False) -> QuerySet:
+    queryset = Post.objects.filter(visibility=Visibility.PUBLIC, boost_of__isnull=True)
+    if local:
+        queryset = queryset.filter(local=True)
+    elif remote:
+        queryset = queryset.filter(local=False)
+    return queryset
+
+
+def timeline_tag(*, names: list[str], local: bool = False) -> QuerySet:
+    queryset = timeline_public(local=local).filter(tags__name__in=[n.lower() for n in names]).distinct()
+    return queryset
+
+
+def account_posts(*, author: Actor, viewer: Actor | None) -> QuerySet:
+    return visible_to(Post.objects.filter(author=author), viewer)
+
+
+def thread_of(*, post: Post, viewer: Actor | None, limit: int = 200) -> tuple[list[Post], list[Post]]:
+    """Ancestors (oldest first) and descendants (level by level, oldest first) the viewer may see."""
+    ancestors: list[Post] = []
+    current, seen = post, {post.id}
+    while current.in_reply_to_id and current.in_reply_to_id not in seen and len(ancestors) < 40:
+        parent = post_visible(post_id=current.in_reply_to_id, viewer=viewer)
+        if parent is None:
+            break
+        ancestors.insert(0, parent)
+        seen.add(parent.id)
+        current = parent
+    descendants: list[Post] = []
+    frontier = [post.id]
+    while frontier and len(descendants) < limit:
+        children = list(
+            visible_to(Post.objects.filter(in_reply_to_id__in=frontier), viewer).order_by("published", "id")
+        )
+        children = [c for c in children if c.id not in seen]
+        seen.update(c.id for c in children)
+        descendants.extend(children)
+        frontier = [c.id for c in children]
+    return ancestors, descendants[:limit]

@@ -1,0 +1,96 @@
+"""Timelines and paging: Link headers, max_id/since_id/min_id, a fixed number of queries per page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actors.services.follow import follow_request
+from posts.services.publishing import boost_create, like_create, post_create
+
+from .conftest import Api, issue_token, make_org
+
+pytestmark = pytest.mark.django_db
+
+
+def links(response) -> dict:
+    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.get("Link", ""))}
+
+
+def test_home_timeline_pages_by_link_header(api, org):
+    ids = [str(post_create(author=org, text=f"Beitrag {i}").id) for i in range(25)]
+    first = api.get("/api/v1/timelines/home")
+    assert first.status_code == 200 and [s["id"] for s in first.json()] == ids[::-1][:20]
+    next_url = links(first)["next"]
+    assert "max_id=" in next_url and next_url.startswith("http://testserver/api/v1/timelines/home?")
+    second = api.get(next_url.replace("http://testserver", ""))
+    assert [s["id"] for s in second.json()] == ids[::-1][20:]
+    newer = api.get("/api/v1/timelines/home", {"min_id": ids[10], "limit": 3}).json()
+    assert [s["id"] for s in newer] == [ids[13], ids[12], ids[11]]
+    since = api.get("/api/v1/timelines/home", {"since_id": ids[22]}).json()
+    assert [s["id"] for s in since] == [ids[24], ids[23]]
+    assert api.get("/api/v1/timelines/home", {"limit": "many"}).status_code == 422
+
+
+def test_home_shows_followed_accounts_and_their_boosts_not_strangers(api, org):
+    followed, stranger = make_org(), make_org()
+    follow_request(follower=org, target=followed)
+    seen = post_create(author=followed, text="sichtbar")
+    post_create(author=stranger, text="unsichtbar")
+    boost = boost_create(actor=followed, post=post_create(author=stranger, text="geteilt"))
+    timeline = api.get("/api/v1/timelines/home").json()
+    assert [s["id"] for s in timeline] == [str(boost.id), str(seen.id)]
+    assert timeline[0]["reblog"]["content"].startswith("<p>geteilt")
+
+
+def test_timeline_uses_a_fixed_number_of_queries(api, org):
+    authors = [make_org() for _ in range(5)]
+    for author in authors:
+        follow_request(follower=org, target=author)
+    def fill(count):
+        for i in range(count):
+            post = post_create(author=authors[i % 5], text=f"#tag{i} Text @{authors[(i + 1) % 5].username}")
+            like_create(actor=org, post=post)
+    fill(2)
+    with CaptureQueriesContext(connection) as small:
+        assert len(api.get("/api/v1/timelines/home", {"limit": 2}).json()) == 2
+    fill(30)
+    with CaptureQueriesContext(connection) as large:
+        assert len(api.get("/api/v1/timelines/home", {"limit": 40}).json()) == 32
+    assert len(large.captured_queries) == len(small.captured_queries) <= 25
+
+
+def test_public_tag_and_account_timelines(org, anonymous):
+    remote_less = post_create(author=org, text="öffentlich #Praxis")
+    post_create(author=org, text="leise", visibility="unlisted")
+    post_create(author=org, text="privat", visibility="private")
+    public = anonymous.get("/api/v1/timelines/public").json()
+    assert [s["id"] for s in public] == [str(remote_less.id)]
+    assert anonymous.get("/api/v1/timelines/public", {"remote": "true"}).json() == []
+    assert [s["id"] for s in anonymous.get("/api/v1/timelines/tag/praxis").json()] == [str(remote_less.id)]
+    account = anonymous.get(f"/api/v1/accounts/{org.id}/statuses").json()
+    assert len(account) == 2  # public and unlisted, not the followers-only one
+    assert anonymous.get("/api/v1/timelines/home").status_code == 401
+
+
+def test_only_media_and_exclude_replies(org, api):
+    root = post_create(author=org, text="Wurzel")
+    post_create(author=org, text="Antwort", in_reply_to=root)
+    statuses = api.get(f"/api/v1/accounts/{org.id}/statuses", {"exclude_replies": "1"}).json()
+    assert [s["id"] for s in statuses] == [str(root.id)]
+    assert api.get("/api/v1/timelines/home", {"only_media": "true"}).json() == []
+
+
+def test_blocked_and_muted_accounts_leave_the_timelines(api, org):
+    noisy = make_org()
+    follow_request(follower=org, target=noisy)
+    post_create(author=noisy, text="laut")
+    assert len(api.get("/api/v1/timelines/home").json()) == 1
+    assert api.post(f"/api/v1/accounts/{noisy.id}/mute").json()["muting"] is True
+    assert api.get("/api/v1/timelines/home").json() == []
+    assert [a["id"] for a in api.get("/api/v1/mutes").json()] == [str(noisy.id)]
+    api.post(f"/api/v1/accounts/{noisy.id}/unmute")
+    blocked = api.post(f"/api/v1/accounts/{noisy.id}/block").json()
+    assert blocked["blocking"] is True and blocked["following"] is False
+    assert Api(issue_token(noisy)).post(f"/api/v1/accounts/{org.id}/follow").status_code == 403
