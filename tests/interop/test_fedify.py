@@ -1,8 +1,10 @@
-"""Interop with an independent server built on npm @fedify/fedify: it follows our org, receives its Note
-(our signatures verify there), replies (its RFC 9421 signatures verify here), and our node stores the reply."""
+"""Interop with an independent server built on npm @fedify/fedify: it follows our org, receives the Note posted
+through our client API (our signatures verify there), replies (its RFC 9421 signatures verify here), and the reply
+shows up in the poster's notifications."""
 
 import pytest
 
+from tests.api_session import log_in
 from tests.interop.fedify_peer import FedifyPeer
 from tests.nodes import free_loopback_address, wait_until
 
@@ -24,7 +26,9 @@ def test_fedify_follows_receives_and_replies(start_node, peer):
     followers = node.get_json(f"{org}/followers?page=1")["orderedItems"]
     assert peer.actor_url in followers
 
-    post_uri = node.cli("post", "praxis", "Neues aus der Praxis #GleichImNetz")
+    api = log_in(node.base, username="praxis", password="praxis-pass-1")
+    status = api.ok("POST", "/api/v1/statuses", data={"status": "Neues aus der Praxis #GleichImNetz"})
+    post_uri = status["uri"]
     create = peer.wait_for(lambda a: a["type"] == "Create" and _object_id(a["activity"]) == post_uri)
     assert create["activity"]["actor"] == org
 
@@ -43,11 +47,11 @@ def test_fedify_follows_receives_and_replies(start_node, peer):
         "print(json.dumps(dict(Domain.objects.values_list('name', 'signature_scheme'))))"
     )
     assert schemes[f"{peer.host}:{peer.port}"] == "rfc9421", schemes
-    notified = node.query(
-        "from posts.models import Notification\n"
-        "print(json.dumps(list(Notification.objects.filter(recipient__username='praxis').values_list('type', flat=True))))"
-    )
-    assert "mention" in notified and "follow" in notified
+    notifications = api.ok("GET", "/api/v1/notifications")
+    assert {n["type"] for n in notifications} == {"mention", "follow"}
+    mention = next(n for n in notifications if n["type"] == "mention")
+    assert mention["status"]["in_reply_to_id"] == status["id"] and "Danke" in mention["status"]["content"]
+    assert mention["account"]["uri"] == peer.actor_url
 
 
 def _object_id(activity: dict) -> str | None:
