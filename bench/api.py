@@ -1,0 +1,123 @@
+"""Client API speed on the embedded default: `python -m bench.api`.
+
+Starts `fediverse-node run` on loopback, fills it with 10,000 posts by 50 followed organisations, logs in through
+OAuth (password grant) and prints requests/s, p50 and p99 latency of `GET /api/v1/timelines/home` and
+`GET /api/v1/accounts/verify_credentials` under concurrent keep-alive clients.
+"""
+
+import argparse
+import http.client
+import json
+import threading
+import time
+
+from tests.api_session import log_in
+from tests.nodes import Node
+
+PASSWORD = "bench-pass-123"
+
+
+def seed(node: Node, posts: int, authors: int) -> None:
+    """Organisations, follows and posts written straight to the database (publishing them is not measured)."""
+    node.cli("migrate", "--verbosity", "0")
+    node.cli("createorg", "leser", "--email", "leser@example.org", "--password", PASSWORD)
+    code = f"""
+import random
+from django.utils import timezone
+from actors.models import Actor, Follow
+from actors.services.local import actor_create_local
+from posts.ids import next_id
+from posts.models import Like, Post, Tag
+reader = Actor.objects.get(username='leser')
+authors = [actor_create_local(username=f'org{{i}}') for i in range({authors})]
+Follow.objects.bulk_create([Follow(follower=reader, target=a, uri=f'{{reader.uri}}#f{{a.id}}', state='accepted')
+                            for a in authors])
+tags = [Tag.objects.create(name=f'thema{{i}}') for i in range(20)]
+now = time.time() - {posts}
+rows = []
+for i in range({posts}):
+    author = authors[i % len(authors)]
+    pid = next_id(now + i)
+    uri = f'{{author.uri}}/posts/{{pid}}'
+    rows.append(Post(id=pid, uri=uri, url=uri, author=author, local=True, content=f'<p>Beitrag {{i}} aus der Praxis</p>',
+                     source=f'Beitrag {{i}}', published=timezone.now(), visibility='public'))
+Post.objects.bulk_create(rows, batch_size=1000)
+Through = Post.tags.through
+Through.objects.bulk_create([Through(post_id=p.id, tag_id=tags[i % 20].id) for i, p in enumerate(rows)], batch_size=1000)
+Like.objects.bulk_create([Like(actor=reader, post_id=p.id, uri=f'{{reader.uri}}#l{{p.id}}') for p in rows[::3]],
+                         batch_size=1000)
+print(json.dumps(Post.objects.count()))
+"""
+    count = node.query("import time\n" + code)
+    assert count == posts, count
+
+
+def measure(node: Node, path: str, token: str, *, seconds: float, concurrency: int) -> dict:
+    """Keep `concurrency` connections busy for `seconds`; latency of every request is recorded."""
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def worker():
+        connection = http.client.HTTPConnection(node.host, node.port, timeout=30)
+        mine: list[float] = []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                with lock:
+                    errors[response.status] = errors.get(response.status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000, 1)
+
+    return {
+        "path": path, "requests": len(latencies), "requests/s": round(len(latencies) / elapsed),
+        "p50 ms": pct(0.50), "p99 ms": pct(0.99), "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--authors", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--web-workers", type=int, default=None, help="FEDINODE_WEB_WORKERS of the node")
+    args = parser.parse_args()
+    env = {"FEDINODE_WEB_WORKERS": str(args.web_workers)} if args.web_workers else None
+    node = Node("bench-api", env=env)
+    try:
+        seed(node, args.posts, args.authors)
+        node.start()
+        session = log_in(node.base, username="leser", password=PASSWORD)
+        token = session.headers["Authorization"].split()[1]
+        page = session.ok("GET", "/api/v1/timelines/home")
+        assert len(page) == 20, len(page)
+        for path in ("/api/v1/timelines/home", "/api/v1/accounts/verify_credentials"):
+            measure(node, path, token, seconds=2, concurrency=args.concurrency)  # warm-up
+            print(json.dumps(measure(node, path, token, seconds=args.seconds, concurrency=args.concurrency)))
+    finally:
+        node.stop()
+        node.cleanup()
+
+
+if __name__ == "__main__":
+    main()
