@@ -18,7 +18,8 @@ PASSWORD = "bench-pass-123"
 
 
 def seed(node: Node, posts: int, authors: int) -> None:
-    """Organisations, follows and posts written straight to the database (publishing them is not measured)."""
+    """Organisations, follows, posts and the reader's feed written straight to the database, as publishing
+    them would (publishing is not what is measured here)."""
     node.cli("migrate", "--verbosity", "0")
     node.cli("createorg", "leser", "--email", "leser@example.org", "--password", PASSWORD)
     code = f"""
@@ -27,7 +28,7 @@ from django.utils import timezone
 from actors.models import Actor, Follow
 from actors.services.local import actor_create_local
 from posts.ids import next_id
-from posts.models import Like, Post, Tag
+from posts.models import FeedEntry, Like, Post, Tag
 reader = Actor.objects.get(username='leser')
 authors = [actor_create_local(username=f'org{{i}}') for i in range({authors})]
 Follow.objects.bulk_create([Follow(follower=reader, target=a, uri=f'{{reader.uri}}#f{{a.id}}', state='accepted')
@@ -44,6 +45,8 @@ for i in range({posts}):
 Post.objects.bulk_create(rows, batch_size=1000)
 Through = Post.tags.through
 Through.objects.bulk_create([Through(post_id=p.id, tag_id=tags[i % 20].id) for i, p in enumerate(rows)], batch_size=1000)
+FeedEntry.objects.bulk_create([FeedEntry(owner=reader, post_id=p.id, author_id=p.author_id) for p in rows],
+                              batch_size=1000)
 Like.objects.bulk_create([Like(actor=reader, post_id=p.id, uri=f'{{reader.uri}}#l{{p.id}}') for p in rows[::3]],
                          batch_size=1000)
 print(json.dumps(Post.objects.count()))

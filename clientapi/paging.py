@@ -8,25 +8,26 @@ from .http import Answer, Params
 
 
 def page_of(
-    request: HttpRequest, params: Params, queryset: QuerySet, *, default: int = 20, maximum: int = 40
+    request: HttpRequest, params: Params, queryset: QuerySet, *, default: int = 20, maximum: int = 40,
+    key: str = "id",
 ) -> tuple[list, dict]:
-    """One page of rows (newest first) and the `Link` header pointing at the next and previous pages."""
+    """One page of rows (newest first by `key`) and the `Link` header pointing at the next and previous pages."""
     limit = max(1, min(params.int("limit", default) or default, maximum))
     max_id, since_id, min_id = params.int("max_id"), params.int("since_id"), params.int("min_id")
     if max_id is not None:
-        queryset = queryset.filter(id__lt=max_id)
+        queryset = queryset.filter(**{f"{key}__lt": max_id})
     if since_id is not None:
-        queryset = queryset.filter(id__gt=since_id)
+        queryset = queryset.filter(**{f"{key}__gt": since_id})
     if min_id is not None:
         # min_id pages forward from a point: the oldest rows after it, returned newest first
-        rows = list(queryset.filter(id__gt=min_id).order_by("id")[:limit])[::-1]
+        rows = list(queryset.filter(**{f"{key}__gt": min_id}).order_by(key)[:limit])[::-1]
     else:
-        rows = list(queryset.order_by("-id")[:limit])
-    return rows, link_header(request, rows)
+        rows = list(queryset.order_by(f"-{key}")[:limit])
+    return rows, link_header(request, [getattr(row, key) for row in rows])
 
 
-def link_header(request: HttpRequest, rows: list) -> dict:
-    if not rows:
+def link_header(request: HttpRequest, ids: list) -> dict:
+    if not ids:
         return {}
     base = f"{settings.FEDINODE_BASE_URL}{request.path}"
     keep = request.GET.copy()
@@ -39,10 +40,10 @@ def link_header(request: HttpRequest, rows: list) -> dict:
             query[name] = str(value)
         return f"{base}?{query.urlencode()}"
 
-    links = [f'<{url(max_id=rows[-1].id)}>; rel="next"', f'<{url(min_id=rows[0].id)}>; rel="prev"']
+    links = [f'<{url(max_id=ids[-1])}>; rel="next"', f'<{url(min_id=ids[0])}>; rel="prev"']
     return {"Link": ", ".join(links)}
 
 
-def paged_answer(request: HttpRequest, params: Params, queryset: QuerySet, render, **limits) -> Answer:
-    rows, headers = page_of(request, params, queryset, **limits)
+def paged_answer(request: HttpRequest, params: Params, queryset: QuerySet, render, **options) -> Answer:
+    rows, headers = page_of(request, params, queryset, **options)
     return Answer(render(rows), headers=headers)

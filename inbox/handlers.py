@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 
 from actors.models import Actor, ActorType, Follow, FollowState
-from actors.services.follow import follow_arrived
+from actors.services.follow import follow_arrived, follow_confirmed, follow_refused
 from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from fediverse_node.activitystreams import id_of
 from fediverse_node.protocol.fetcher import FetchError
@@ -81,8 +81,7 @@ def handle_accept(activity: dict, actor: Actor) -> str:
     follow = _our_follow(activity, actor)
     if follow is None:
         return InboxState.IGNORED
-    follow.state = FollowState.ACCEPTED
-    follow.save(update_fields=["state", "updated_at"])
+    follow_confirmed(follow=follow)
     return InboxState.PROCESSED
 
 
@@ -90,7 +89,7 @@ def handle_reject(activity: dict, actor: Actor) -> str:
     follow = _our_follow(activity, actor)
     if follow is None:
         return InboxState.IGNORED
-    follow.delete()
+    follow_refused(follow=follow)
     return InboxState.PROCESSED
 
 

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from actors.models import Actor, Follow, FollowState
 
-from .models import Post, Visibility
+from .models import FeedEntry, Post, Visibility
 
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
@@ -40,13 +40,9 @@ def post_visible(*, post_id, viewer: Actor | None) -> Post | None:
 
 
 def timeline_home(*, viewer: Actor) -> QuerySet:
-    """The viewer's own posts and boosts, those of followed accounts, and direct posts to it."""
-    followed = Follow.objects.filter(follower=viewer, state=FollowState.ACCEPTED).values("target_id")
-    return Post.objects.filter(
-        Q(author=viewer)
-        | (Q(author_id__in=followed) & ~Q(visibility=Visibility.DIRECT))
-        | (Q(visibility=Visibility.DIRECT) & _mentions(viewer))
-    )
+    """The viewer's home feed (own posts and boosts, followed accounts', direct posts to it): feed entries,
+    paged by post_id."""
+    return FeedEntry.objects.filter(owner=viewer)
 
 
 def timeline_public(*, local: bool = False, remote: bool = False) -> QuerySet:

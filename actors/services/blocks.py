@@ -6,6 +6,7 @@ from outbox import render
 from outbox.services import activity_publish
 
 from ..models import Actor, Block, Follow, Mute
+from .follow import follow_refused
 
 
 def block_create(*, actor: Actor, target: Actor) -> Block:
@@ -16,8 +17,8 @@ def block_create(*, actor: Actor, target: Actor) -> Block:
         if block is not None:
             return block
         block = Block.objects.create(actor=actor, target=target, uri=render.activity_id(actor, "blocks"))
-        Follow.objects.filter(follower=actor, target=target).delete()
-        Follow.objects.filter(follower=target, target=actor).delete()
+        for follow in Follow.objects.filter(follower__in=[actor, target], target__in=[actor, target]):
+            follow_refused(follow=follow)
         if not target.local:
             activity = render.simple_activity(id=block.uri, type="Block", actor=actor, object=target.uri)
             activity_publish(actor=actor, activity=activity, inboxes=[target.inbox_url])

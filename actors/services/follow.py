@@ -5,6 +5,7 @@ from django.db import transaction
 from outbox import render
 from outbox.services import activity_publish
 from posts.models import Notification, NotificationType
+from posts.services.feeds import feed_follow_ended, feed_follow_started
 
 from ..models import Actor, Follow, FollowState
 
@@ -48,6 +49,7 @@ def follow_accept(*, follow: Follow) -> Follow:
     with transaction.atomic():
         follow.state = FollowState.ACCEPTED
         follow.save(update_fields=["state", "updated_at"])
+        feed_follow_started(follower=follow.follower, target=follow.target)
         Notification.objects.create(recipient=follow.target, type=NotificationType.FOLLOW, from_actor=follow.follower)
         if not follow.follower.local:
             activity = render.simple_activity(
@@ -62,6 +64,7 @@ def follow_reject(*, follow: Follow) -> None:
     """The local target refuses (or removes) a follower; a remote one hears Reject."""
     with transaction.atomic():
         follow.delete()
+        feed_follow_ended(follower=follow.follower, target=follow.target)
         if not follow.follower.local:
             activity = render.simple_activity(
                 id=render.activity_id(follow.target, "rejects"), type="Reject", actor=follow.target,
@@ -77,9 +80,26 @@ def follow_undo(*, follower: Actor, target: Actor) -> None:
         if follow is None:
             return
         follow.delete()
+        feed_follow_ended(follower=follower, target=target)
         if not target.local:
             activity = render.simple_activity(
                 id=render.activity_id(follower, "undo"), type="Undo", actor=follower,
                 object=_follow_document(follow), to=[target.uri],
             )
             activity_publish(actor=follower, activity=activity, inboxes=[target.inbox_url])
+
+
+def follow_confirmed(*, follow: Follow) -> Follow:
+    """A remote target accepted our actor's follow."""
+    with transaction.atomic():
+        follow.state = FollowState.ACCEPTED
+        follow.save(update_fields=["state", "updated_at"])
+        feed_follow_started(follower=follow.follower, target=follow.target)
+    return follow
+
+
+def follow_refused(*, follow: Follow) -> None:
+    """A remote target rejected our actor's follow, or removed it as a follower."""
+    with transaction.atomic():
+        follow.delete()
+        feed_follow_ended(follower=follow.follower, target=follow.target)

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import UTC
 from html import unescape
 
+from django.core.cache import cache
 from django.db.models import Count, Max
 
 from actors.models import Actor, ActorType, Follow, FollowState
@@ -12,13 +13,18 @@ from posts.models import Post, Visibility
 
 from .common import static_url, timestamp
 
+STATUS_COUNT_SECONDS = 30
 COUNTED_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
 
 
 class AccountStats:
-    """Followers, following and status counts of many actors at once (fixed number of queries)."""
+    """Followers, following and status counts of many actors at once (fixed number of queries).
 
-    def __init__(self, actor_ids):
+    With `cached_statuses`, status counts may be up to STATUS_COUNT_SECONDS old: counting every author's posts
+    costs more than the rest of a timeline page, and a count on a timeline need not be exact to the second.
+    """
+
+    def __init__(self, actor_ids, *, cached_statuses: bool = False):
         ids = list(set(actor_ids))
         self.followers: Counter = Counter()
         self.following: Counter = Counter()
@@ -30,13 +36,21 @@ class AccountStats:
             self.followers[row["target_id"]] = row["n"]
         for row in accepted.filter(follower_id__in=ids).values("follower_id").annotate(n=Count("id")):
             self.following[row["follower_id"]] = row["n"]
-        rows = (
-            Post.objects.filter(author_id__in=ids, visibility__in=COUNTED_VISIBILITIES)
-            .values("author_id")
-            .annotate(n=Count("id"), last=Max("published"))
-        )
-        for row in rows:
-            self.statuses[row["author_id"]] = (row["n"], row["last"])
+        missing = ids
+        if cached_statuses:
+            found = cache.get_many([f"api:statuses:{i}" for i in ids])
+            self.statuses = {int(k.rsplit(":", 1)[1]): v for k, v in found.items()}
+            missing = [i for i in ids if i not in self.statuses]
+        if missing:
+            rows = (
+                Post.objects.filter(author_id__in=missing, visibility__in=COUNTED_VISIBILITIES)
+                .values("author_id")
+                .annotate(n=Count("id"), last=Max("published"))
+                .order_by()
+            )
+            fresh = {i: (0, None) for i in missing} | {r["author_id"]: (r["n"], r["last"]) for r in rows}
+            self.statuses.update(fresh)
+            cache.set_many({f"api:statuses:{i}": v for i, v in fresh.items()}, STATUS_COUNT_SECONDS)
 
 
 def acct(actor: Actor) -> str:
@@ -51,9 +65,24 @@ def _fields(actor: Actor) -> list[dict]:
     ]
 
 
+def with_counts(base: dict, actor_id: int, stats: AccountStats) -> dict:
+    """An account's cached fields joined with its current counts."""
+    count, last = stats.statuses.get(actor_id, (0, None))
+    base.update(
+        last_status_at=last.astimezone(UTC).date().isoformat() if last else None,
+        statuses_count=count,
+        followers_count=stats.followers.get(actor_id, 0),
+        following_count=stats.following.get(actor_id, 0),
+    )
+    return base
+
+
 def account_entity(actor: Actor, stats: AccountStats | None = None) -> dict:
-    stats = stats or AccountStats([actor.id])
-    count, last = stats.statuses.get(actor.id, (0, None))
+    return with_counts(account_base(actor), actor.id, stats or AccountStats([actor.id]))
+
+
+def account_base(actor: Actor) -> dict:
+    """The fields of an Account that change only when the actor itself does (cacheable on updated_at)."""
     avatar = actor.icon_url or static_url("avatar.png")
     header = actor.image_url or static_url("header.png")
     created = actor.created_at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -78,10 +107,6 @@ def account_entity(actor: Actor, stats: AccountStats | None = None) -> dict:
         "indexable": actor.discoverable,
         "noindex": not actor.discoverable,
         "created_at": timestamp(created),
-        "last_status_at": last.astimezone(UTC).date().isoformat() if last else None,
-        "statuses_count": count,
-        "followers_count": stats.followers.get(actor.id, 0),
-        "following_count": stats.following.get(actor.id, 0),
         "roles": [],
     }
 

@@ -43,8 +43,7 @@ def relationship_entities(viewer: Actor, targets: list[Actor]) -> list[dict]:
 def notification_entities(notifications: list[Notification], viewer: Actor) -> list[dict]:
     from .statuses import StatusPage
 
-    posts = [n.post for n in notifications if n.post_id]
-    page = StatusPage(posts, viewer)
+    page = StatusPage([n.post_id for n in notifications if n.post_id], viewer)
     stats = AccountStats(n.from_actor_id for n in notifications)
     return [
         {
@@ -52,7 +51,7 @@ def notification_entities(notifications: list[Notification], viewer: Actor) -> l
             "type": n.type,
             "created_at": timestamp(n.created_at),
             "account": account_entity(n.from_actor, stats),
-            "status": page.render(n.post) if n.post_id else None,
+            "status": page.render(n.post_id) if n.post_id else None,
         }
         for n in notifications
     ]

@@ -1,94 +1,65 @@
-"""Status entities for a page of posts: everything a page needs is loaded in a fixed number of queries."""
+"""Status entities. A page is built from cached per-post and per-account fragments (keyed on `updated_at`),
+joined with counts and the viewer's own marks read in a fixed number of small queries."""
 
 from collections import Counter
 from html import escape
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 
 from actors.models import Actor
 from posts.models import Bookmark, Like, Pin, Post
 
-from .accounts import AccountStats, account_entity, acct
+from .accounts import AccountStats, account_base, acct, with_counts
 from .common import absolute, timestamp
 from .media import attachment_entity
 
+FRAGMENT_SECONDS = 24 * 3600
+META_FIELDS = ("id", "updated_at", "author_id", "author__updated_at", "boost_of_id")
+
 
 def with_status_relations(queryset: QuerySet) -> QuerySet:
-    """The joins and prefetches a page of statuses needs (the boosted post's included)."""
+    """The joins and prefetches rendering a post needs."""
     mentions = Prefetch("mentions", queryset=Actor.objects.only("id", "username", "domain", "local", "url", "uri"))
-    return queryset.select_related("author", "boost_of__author", "in_reply_to").prefetch_related(
-        "attachments", mentions, "tags",
-        "boost_of__attachments", Prefetch("boost_of__mentions", queryset=mentions.queryset), "boost_of__tags",
-    )
+    return queryset.select_related("in_reply_to").prefetch_related("attachments", mentions, "tags")
 
 
-class StatusPage:
-    """Counts and the viewer's own marks (favourited, reblogged, bookmarked, pinned) for a set of posts."""
+def _post_key(post_id: int, updated_at) -> str:
+    return f"api:status:{post_id}:{updated_at.timestamp()}"
 
-    def __init__(self, posts: list[Post], viewer: Actor | None):
-        self.viewer = viewer
-        everything = list(posts) + [p.boost_of for p in posts if p.boost_of_id]
-        ids = [p.id for p in everything]
-        self.favourites = Counter(_grouped(Like.objects.filter(post_id__in=ids), "post_id"))
-        self.reblogs = Counter(_grouped(Post.objects.filter(boost_of_id__in=ids), "boost_of_id"))
-        self.replies = Counter(_grouped(Post.objects.filter(in_reply_to_id__in=ids), "in_reply_to_id"))
-        self.favourited = self.reblogged = self.bookmarked = self.pinned = frozenset()
-        if viewer is not None:
-            self.favourited = _ids(Like.objects.filter(actor=viewer, post_id__in=ids))
-            self.reblogged = frozenset(
-                Post.objects.filter(author=viewer, boost_of_id__in=ids).values_list("boost_of_id", flat=True)
-            )
-            self.bookmarked = _ids(Bookmark.objects.filter(actor=viewer, post_id__in=ids))
-            self.pinned = _ids(Pin.objects.filter(actor=viewer, post_id__in=ids))
-        self.accounts = AccountStats(p.author_id for p in everything)
 
-    def render(self, post: Post) -> dict:
-        if post.boost_of_id:
-            data = self._render_one(post)
-            data["reblog"] = self._render_one(post.boost_of)
-            data["content"] = ""
-            return data
-        return self._render_one(post)
+def _account_key(actor_id: int, updated_at) -> str:
+    return f"api:account:{actor_id}:{updated_at.timestamp()}"
 
-    def _render_one(self, post: Post) -> dict:
-        viewer = self.viewer
-        data = {
-            "id": str(post.id),
-            "created_at": timestamp(post.published),
-            "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
-            "in_reply_to_account_id": str(post.in_reply_to.author_id) if post.in_reply_to_id else None,
-            "sensitive": post.sensitive,
-            "spoiler_text": post.summary,
-            "visibility": post.visibility,
-            "language": post.language or None,
-            "uri": post.uri,
-            "url": post.url or post.uri,
-            "replies_count": self.replies.get(post.id, 0),
-            "reblogs_count": self.reblogs.get(post.id, 0),
-            "favourites_count": self.favourites.get(post.id, 0),
-            "edited_at": timestamp(post.edited_at),
-            "favourited": post.id in self.favourited if viewer else None,
-            "reblogged": post.id in self.reblogged if viewer else None,
-            "muted": False if viewer else None,
-            "bookmarked": post.id in self.bookmarked if viewer else None,
-            "content": _content(post),
-            "filtered": [],
-            "reblog": None,
-            "application": None,
-            "account": account_entity(post.author, self.accounts),
-            "media_attachments": [attachment_entity(a) for a in post.attachments.all()],
-            "mentions": [
-                {"id": str(a.id), "username": a.username, "url": a.url or a.uri, "acct": acct(a)}
-                for a in post.mentions.all()
-            ],
-            "tags": [{"name": t.name, "url": absolute(f"/tags/{t.name}")} for t in post.tags.all()],
-            "emojis": [],
-            "card": None,
-            "poll": None,
-        }
-        if viewer is not None and post.author_id == viewer.id:
-            data["pinned"] = post.id in self.pinned
-        return data
+
+def status_base(post: Post) -> dict:
+    """The fields of a Status that change only when the post does (no counts, account or viewer marks)."""
+    return {
+        "id": str(post.id),
+        "created_at": timestamp(post.published),
+        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
+        "in_reply_to_account_id": str(post.in_reply_to.author_id) if post.in_reply_to_id else None,
+        "sensitive": post.sensitive,
+        "spoiler_text": post.summary,
+        "visibility": post.visibility,
+        "language": post.language or None,
+        "uri": post.uri,
+        "url": post.url or post.uri,
+        "edited_at": timestamp(post.edited_at),
+        "content": "" if post.boost_of_id else _content(post),
+        "filtered": [],
+        "reblog": None,
+        "application": None,
+        "media_attachments": [attachment_entity(a) for a in post.attachments.all()],
+        "mentions": [
+            {"id": str(a.id), "username": a.username, "url": a.url or a.uri, "acct": acct(a)}
+            for a in post.mentions.all()
+        ],
+        "tags": [{"name": t.name, "url": absolute(f"/tags/{t.name}")} for t in post.tags.all()],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
 
 
 def _content(post: Post) -> str:
@@ -98,18 +69,99 @@ def _content(post: Post) -> str:
     return post.content
 
 
-def _grouped(queryset: QuerySet, field: str) -> dict:
-    return {row[field]: row["n"] for row in queryset.values(field).annotate(n=Count("id")).order_by()}
+def _grouped(queryset: QuerySet, field: str) -> Counter:
+    return Counter({row[field]: row["n"] for row in queryset.values(field).annotate(n=Count("id")).order_by()})
 
 
-def _ids(queryset: QuerySet) -> frozenset:
+class StatusPage:
+    """Renders statuses by id for one viewer: fragments from the cache, counts and marks fresh."""
+
+    def __init__(self, ids: list[int], viewer: Actor | None):
+        self.viewer = viewer
+        meta = {row[0]: row for row in Post.objects.filter(id__in=ids).values_list(*META_FIELDS)}
+        boosted = [row[4] for row in meta.values() if row[4] and row[4] not in meta]
+        if boosted:
+            meta.update({row[0]: row for row in Post.objects.filter(id__in=boosted).values_list(*META_FIELDS)})
+        self.meta = meta
+        self.posts = self._fragments(
+            {_post_key(i, row[1]): i for i, row in meta.items()},
+            lambda missing: {
+                p.id: status_base(p) for p in with_status_relations(Post.objects.filter(id__in=missing))
+            },
+        )
+        self.accounts = self._fragments(
+            {_account_key(row[2], row[3]): row[2] for row in meta.values()},
+            lambda missing: {a.id: account_base(a) for a in Actor.objects.filter(id__in=missing)},
+        )
+        all_ids = list(meta)
+        self.favourites = _grouped(Like.objects.filter(post_id__in=all_ids), "post_id")
+        self.reblogs = _grouped(Post.objects.filter(boost_of_id__in=all_ids), "boost_of_id")
+        self.replies = _grouped(Post.objects.filter(in_reply_to_id__in=all_ids), "in_reply_to_id")
+        self.marks: dict[str, frozenset] = {}
+        if viewer is not None:
+            self.marks = {
+                "favourited": _post_ids(Like.objects.filter(actor=viewer, post_id__in=all_ids)),
+                "reblogged": frozenset(
+                    Post.objects.filter(author=viewer, boost_of_id__in=all_ids).values_list("boost_of_id", flat=True)
+                ),
+                "bookmarked": _post_ids(Bookmark.objects.filter(actor=viewer, post_id__in=all_ids)),
+                "pinned": _post_ids(Pin.objects.filter(actor=viewer, post_id__in=all_ids)),
+            }
+        self.stats = AccountStats((row[2] for row in meta.values()), cached_statuses=len(ids) > 1)
+
+    @staticmethod
+    def _fragments(keys: dict[str, int], load) -> dict[int, dict]:
+        found = cache.get_many(list(keys))
+        result = {keys[k]: v for k, v in found.items()}
+        missing = [i for k, i in keys.items() if k not in found]
+        if missing:
+            fresh = load(missing)
+            cache.set_many({k: fresh[i] for k, i in keys.items() if i in fresh}, FRAGMENT_SECONDS)
+            result.update(fresh)
+        return result
+
+    def render(self, post_id: int) -> dict | None:
+        row = self.meta.get(post_id)
+        if row is None:
+            return None
+        data = self._one(row)
+        if row[4]:
+            data["reblog"] = self._one(self.meta[row[4]]) if row[4] in self.meta else None
+        return data
+
+    def _one(self, row) -> dict:
+        post_id, author_id = row[0], row[2]
+        data = dict(self.posts[post_id])
+        data["account"] = with_counts(dict(self.accounts[author_id]), author_id, self.stats)
+        data["replies_count"] = self.replies.get(post_id, 0)
+        data["reblogs_count"] = self.reblogs.get(post_id, 0)
+        data["favourites_count"] = self.favourites.get(post_id, 0)
+        if self.viewer is None:
+            data.update(favourited=None, reblogged=None, muted=None, bookmarked=None)
+        else:
+            data.update(
+                favourited=post_id in self.marks["favourited"],
+                reblogged=post_id in self.marks["reblogged"],
+                muted=False,
+                bookmarked=post_id in self.marks["bookmarked"],
+            )
+            if author_id == self.viewer.id:
+                data["pinned"] = post_id in self.marks["pinned"]
+        return data
+
+
+def _post_ids(queryset: QuerySet) -> frozenset:
     return frozenset(queryset.values_list("post_id", flat=True))
 
 
-def status_entity(post: Post, viewer: Actor | None) -> dict:
-    return StatusPage([post], viewer).render(post)
+def status_entities_by_id(ids: list[int], viewer: Actor | None) -> list[dict]:
+    page = StatusPage(ids, viewer)
+    return [data for data in (page.render(i) for i in ids) if data is not None]
 
 
 def status_entities(posts: list[Post], viewer: Actor | None) -> list[dict]:
-    page = StatusPage(posts, viewer)
-    return [page.render(p) for p in posts]
+    return status_entities_by_id([p.id for p in posts], viewer)
+
+
+def status_entity(post: Post, viewer: Actor | None) -> dict:
+    return status_entities_by_id([post.id], viewer)[0]

@@ -9,7 +9,7 @@ from posts.selectors import visible_to
 from ..entities.accounts import AccountStats, account_entity
 from ..entities.instance import instance_v1, instance_v2
 from ..entities.relations import tag_entity
-from ..entities.statuses import status_entities, with_status_relations
+from ..entities.statuses import status_entities_by_id
 from ..http import OPTIONAL, PUBLIC, USER, ApiError, endpoint, not_found
 from .accounts import search_accounts
 
@@ -57,7 +57,7 @@ def preferences(request: HttpRequest, caller, params) -> dict:
     }
 
 
-def _statuses_matching(query: str, viewer: Actor | None, limit: int, offset: int) -> list[Post]:
+def _statuses_matching(query: str, viewer: Actor | None, limit: int, offset: int) -> list[int]:
     query = query.strip()
     if query.startswith(("https://", "http://")):
         posts = Post.objects.filter(uri=query) | Post.objects.filter(url=query)
@@ -66,7 +66,7 @@ def _statuses_matching(query: str, viewer: Actor | None, limit: int, offset: int
     else:
         return []
     posts = visible_to(posts, viewer).order_by("-id")
-    return list(with_status_relations(posts)[offset : offset + limit])
+    return list(posts.values_list("id", flat=True)[offset : offset + limit])
 
 
 @endpoint(auth=OPTIONAL, scope="read:search")
@@ -88,7 +88,7 @@ def search(request: HttpRequest, caller, params) -> dict:
         stats = AccountStats(a.id for a in found)
         result["accounts"] = [account_entity(a, stats) for a in found]
     if kind in ("", "statuses"):
-        result["statuses"] = status_entities(_statuses_matching(query, caller.actor, limit, offset), caller.actor)
+        result["statuses"] = status_entities_by_id(_statuses_matching(query, caller.actor, limit, offset), caller.actor)
     if kind in ("", "hashtags"):
         name = query.strip().lstrip("#").lower()
         tags = Tag.objects.filter(name__startswith=name).order_by("name")[offset : offset + limit] if name else []

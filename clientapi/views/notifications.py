@@ -1,14 +1,12 @@
 """Notifications (with type filters, dismiss, clear, unread count) and read markers."""
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 
 from actors.models import Mute
-from posts.models import Notification, Post
+from posts.models import Notification
 
 from ..entities.common import timestamp
 from ..entities.relations import notification_entities
-from ..entities.statuses import with_status_relations
 from ..http import USER, ApiError, endpoint, not_found
 from ..models import Marker
 from ..paging import paged_answer
@@ -32,8 +30,7 @@ def _notifications(caller, params):
 
 
 def _with_relations(queryset):
-    posts = with_status_relations(Post.objects.all())
-    return queryset.select_related("from_actor").prefetch_related(Prefetch("post", queryset=posts))
+    return queryset.select_related("from_actor")
 
 
 @endpoint(auth=USER, scope=READ)

@@ -22,7 +22,7 @@ from ..entities.accounts import AccountStats, account_entity
 from ..entities.common import timestamp
 from ..entities.instance import MAX_MEDIA
 from ..entities.media import attachment_entity
-from ..entities.statuses import status_entities, status_entity, with_status_relations
+from ..entities.statuses import status_entities_by_id
 from ..http import OPTIONAL, USER, ApiError, endpoint, not_found
 from ..models import IdempotentPost
 from ..paging import paged_answer
@@ -46,8 +46,7 @@ def own_post(post_id, caller) -> Post:
 
 
 def _render(post_id, caller) -> dict:
-    post = with_status_relations(Post.objects.filter(id=post_id)).get()
-    return status_entity(post, caller.actor)
+    return status_entities_by_id([post_id], caller.actor)[0]
 
 
 def _attachments(params, caller) -> list[Attachment] | None:
@@ -169,13 +168,12 @@ def status_source(request: HttpRequest, caller, params, id: str) -> dict:
 def status_context(request: HttpRequest, caller, params, id: str) -> dict:
     post = visible_post(id, caller)
     ancestors, descendants = thread_of(post=post, viewer=caller.actor)
-    by_id = {
-        p.id: p
-        for p in with_status_relations(Post.objects.filter(id__in=[p.id for p in ancestors + descendants]))
+    rendered = {
+        int(s["id"]): s for s in status_entities_by_id([p.id for p in ancestors + descendants], caller.actor)
     }
     return {
-        "ancestors": status_entities([by_id[p.id] for p in ancestors if p.id in by_id], caller.actor),
-        "descendants": status_entities([by_id[p.id] for p in descendants if p.id in by_id], caller.actor),
+        "ancestors": [rendered[p.id] for p in ancestors if p.id in rendered],
+        "descendants": [rendered[p.id] for p in descendants if p.id in rendered],
     }
 
 

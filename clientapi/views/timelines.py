@@ -4,10 +4,10 @@ from django.http import HttpRequest
 
 from actors.models import Actor
 from actors.services.blocks import hidden_actor_ids
-from posts.models import Bookmark, Like, Post
+from posts.models import Bookmark, Like
 from posts.selectors import account_posts, timeline_home, timeline_public, timeline_tag
 
-from ..entities.statuses import status_entities, with_status_relations
+from ..entities.statuses import status_entities_by_id
 from ..http import OPTIONAL, USER, endpoint, not_found
 from ..paging import paged_answer
 
@@ -21,13 +21,23 @@ def _statuses(request, caller, params, queryset):
             queryset = queryset.exclude(author_id__in=hidden).exclude(boost_of__author_id__in=hidden)
     if params.bool("only_media"):
         queryset = queryset.filter(attachments__isnull=False).distinct()
-    queryset = with_status_relations(queryset)
-    return paged_answer(request, params, queryset, lambda rows: status_entities(rows, caller.actor))
+    return paged_answer(
+        request, params, queryset.only("id"), lambda rows: status_entities_by_id([r.id for r in rows], caller.actor)
+    )
 
 
 @endpoint(auth=USER, scope=READ)
 def home(request: HttpRequest, caller, params):
-    return _statuses(request, caller, params, timeline_home(viewer=caller.actor))
+    entries = timeline_home(viewer=caller.actor)
+    hidden = hidden_actor_ids(caller.actor)
+    if hidden:
+        entries = entries.exclude(author_id__in=hidden).exclude(post__boost_of__author_id__in=hidden)
+    if params.bool("only_media"):
+        entries = entries.filter(post__attachments__isnull=False).distinct()
+    return paged_answer(
+        request, params, entries.only("id", "post_id"), key="post_id",
+        render=lambda rows: status_entities_by_id([r.post_id for r in rows], caller.actor),
+    )
 
 
 @endpoint(auth=OPTIONAL, scope=READ)
@@ -72,11 +82,10 @@ def _marked(model, scope: str):
         # paged by the mark's id (when it was made), as Mastodon does
         marks = model.objects.filter(actor=caller.actor)
 
-        def render(rows):
-            posts = with_status_relations(Post.objects.filter(id__in=[r.post_id for r in rows])).in_bulk()
-            return status_entities([posts[r.post_id] for r in rows if r.post_id in posts], caller.actor)
-
-        return paged_answer(request, params, marks, render)
+        return paged_answer(
+            request, params, marks.only("id", "post_id"),
+            lambda rows: status_entities_by_id([r.post_id for r in rows], caller.actor),
+        )
 
     return view
 

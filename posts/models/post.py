@@ -46,6 +46,8 @@ class Post(models.Model):
     published = models.DateTimeField(db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # changes on every save: rendered copies of the post (client API caches) are keyed on it
+    updated_at = models.DateTimeField(auto_now=True)
     hidden_from_feed = models.BooleanField(default=False, help_text="staff moderation of the community feed")
 
     class Meta:

@@ -24,6 +24,7 @@ from ..models import (
     Visibility,
 )
 from ..text import render_plain_text
+from .feeds import feed_add_post
 
 MAX_CHARS = 5000
 
@@ -116,6 +117,7 @@ def post_create(
             attachment.post, attachment.position = post, position
             attachment.save(update_fields=["post", "position"])
         _notify_mentions(post)
+        feed_add_post(post=post)
         activity_publish(
             actor=author, activity=render.create_activity(post), inboxes=_recipients(post), public=post.is_public
         )
@@ -219,6 +221,7 @@ def boost_create(*, actor: Actor, post: Post) -> Post:
         )
         if post.author.local and post.author != actor:
             Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+        feed_add_post(post=boost)
         inboxes = follower_inboxes(actor)
         if not post.author.local:
             inboxes.add(post.author.delivery_inbox)

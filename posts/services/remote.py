@@ -13,6 +13,7 @@ from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
 from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
+from .feeds import feed_add_post
 
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
 
@@ -143,8 +144,10 @@ def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
         _attach(post, obj)
         _tags_and_mentions(post, obj)
         # Replies that arrived before their parent find it now.
-        Post.objects.filter(in_reply_to_uri=post.uri, in_reply_to__isnull=True).update(in_reply_to=post)
+        Post.objects.filter(in_reply_to_uri=post.uri, in_reply_to__isnull=True).update(in_reply_to=post, updated_at=timezone.now())
         _notify(post, created)
+        if created:
+            feed_add_post(post=post)
     return post
 
 
@@ -166,6 +169,7 @@ def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published)
         )
         if post.author.local:
             Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+        feed_add_post(post=boost)
     return boost
 
 

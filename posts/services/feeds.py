@@ -1,0 +1,46 @@
+"""Home feeds: each new post is written into the feeds of the local actors who should see it."""
+
+from actors.models import Actor, Follow, FollowState
+
+from ..models import FeedEntry, Post, Visibility
+
+BACKFILL = 40
+
+
+def feed_owners(post: Post) -> set[int]:
+    """Local actors whose home feed shows this post: the author, followers (unless direct), mentioned."""
+    owners = {post.author_id} if post.author.local else set()
+    if post.visibility != Visibility.DIRECT:
+        owners |= set(
+            Follow.objects.filter(target_id=post.author_id, state=FollowState.ACCEPTED, follower__local=True)
+            .values_list("follower_id", flat=True)
+        )
+    if post.visibility == Visibility.DIRECT:
+        owners |= set(post.mentions.filter(local=True).values_list("id", flat=True))
+    return owners
+
+
+def feed_add_post(*, post: Post) -> None:
+    owners = feed_owners(post)
+    FeedEntry.objects.bulk_create(
+        [FeedEntry(owner_id=o, post=post, author_id=post.author_id) for o in owners], ignore_conflicts=True
+    )
+
+
+def feed_follow_started(*, follower: Actor, target: Actor) -> None:
+    """A local actor now follows someone: their recent posts join its feed."""
+    if not follower.local:
+        return
+    recent = Post.objects.filter(author=target).exclude(visibility=Visibility.DIRECT).order_by("-id")[:BACKFILL]
+    FeedEntry.objects.bulk_create(
+        [FeedEntry(owner=follower, post_id=pid, author=target) for pid in recent.values_list("id", flat=True)],
+        ignore_conflicts=True,
+    )
+
+
+def feed_follow_ended(*, follower: Actor, target: Actor) -> None:
+    """Unfollowing removes the target's posts from the feed, except those that mention the follower."""
+    if not follower.local:
+        return
+    mentioning = Post.mentions.through.objects.filter(actor=follower).values("post_id")
+    FeedEntry.objects.filter(owner=follower, author=target).exclude(post_id__in=mentioning).delete()
