@@ -24,18 +24,21 @@ class AccountStats:
     costs more than the rest of a timeline page, and a count on a timeline need not be exact to the second.
     """
 
-    def __init__(self, actor_ids, *, cached_statuses: bool = False):
+    def __init__(self, actor_ids, *, cached_statuses: bool = False, follow_counts: tuple | None = None):
         ids = list(set(actor_ids))
         self.followers: Counter = Counter()
         self.following: Counter = Counter()
         self.statuses: dict[int, tuple[int, object]] = {}
         if not ids:
             return
-        accepted = Follow.objects.filter(state=FollowState.ACCEPTED)
-        for row in accepted.filter(target_id__in=ids).values("target_id").annotate(n=Count("id")):
-            self.followers[row["target_id"]] = row["n"]
-        for row in accepted.filter(follower_id__in=ids).values("follower_id").annotate(n=Count("id")):
-            self.following[row["follower_id"]] = row["n"]
+        if follow_counts is not None:
+            self.followers, self.following = follow_counts  # read already, with the rest of a page
+        else:
+            accepted = Follow.objects.filter(state=FollowState.ACCEPTED)
+            for row in accepted.filter(target_id__in=ids).values("target_id").annotate(n=Count("id")):
+                self.followers[row["target_id"]] = row["n"]
+            for row in accepted.filter(follower_id__in=ids).values("follower_id").annotate(n=Count("id")):
+                self.following[row["follower_id"]] = row["n"]
         missing = ids
         if cached_statuses:
             found = cache.get_many([f"api:statuses:{i}" for i in ids])

@@ -1,17 +1,18 @@
 """Status entities. A page is built from cached per-post and per-account fragments (keyed on `updated_at`),
 joined with counts and the viewer's own marks read in a fixed number of small queries."""
 
-from collections import Counter
+
 from html import escape
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from actors.models import Actor
-from posts.models import Bookmark, Like, Pin, Post
+from posts.models import Post
 
 from .accounts import AccountStats, account_base, acct, with_counts
 from .common import absolute, timestamp
+from .facts import page_facts
 from .media import attachment_entity
 
 FRAGMENT_SECONDS = 24 * 3600
@@ -69,10 +70,6 @@ def _content(post: Post) -> str:
     return post.content
 
 
-def _grouped(queryset: QuerySet, field: str) -> Counter:
-    return Counter({row[field]: row["n"] for row in queryset.values(field).annotate(n=Count("id")).order_by()})
-
-
 class StatusPage:
     """Renders statuses by id for one viewer: fragments from the cache, counts and marks fresh."""
 
@@ -93,21 +90,13 @@ class StatusPage:
             {_account_key(row[2], row[3]): row[2] for row in meta.values()},
             lambda missing: {a.id: account_base(a) for a in Actor.objects.filter(id__in=missing)},
         )
-        all_ids = list(meta)
-        self.favourites = _grouped(Like.objects.filter(post_id__in=all_ids), "post_id")
-        self.reblogs = _grouped(Post.objects.filter(boost_of_id__in=all_ids), "boost_of_id")
-        self.replies = _grouped(Post.objects.filter(in_reply_to_id__in=all_ids), "in_reply_to_id")
-        self.marks: dict[str, frozenset] = {}
-        if viewer is not None:
-            self.marks = {
-                "favourited": _post_ids(Like.objects.filter(actor=viewer, post_id__in=all_ids)),
-                "reblogged": frozenset(
-                    Post.objects.filter(author=viewer, boost_of_id__in=all_ids).values_list("boost_of_id", flat=True)
-                ),
-                "bookmarked": _post_ids(Bookmark.objects.filter(actor=viewer, post_id__in=all_ids)),
-                "pinned": _post_ids(Pin.objects.filter(actor=viewer, post_id__in=all_ids)),
-            }
-        self.stats = AccountStats((row[2] for row in meta.values()), cached_statuses=len(ids) > 1)
+        author_ids = list({row[2] for row in meta.values()})
+        facts = page_facts(post_ids=list(meta), author_ids=author_ids, viewer_id=viewer.id if viewer else None)
+        self.favourites, self.reblogs, self.replies = facts["favourites"], facts["reblogs"], facts["replies"]
+        self.marks = facts
+        self.stats = AccountStats(
+            author_ids, cached_statuses=len(ids) > 1, follow_counts=(facts["followers"], facts["following"])
+        )
 
     @staticmethod
     def _fragments(keys: dict[str, int], load) -> dict[int, dict]:
@@ -148,10 +137,6 @@ class StatusPage:
             if author_id == self.viewer.id:
                 data["pinned"] = post_id in self.marks["pinned"]
         return data
-
-
-def _post_ids(queryset: QuerySet) -> frozenset:
-    return frozenset(queryset.values_list("post_id", flat=True))
 
 
 def status_entities_by_id(ids: list[int], viewer: Actor | None) -> list[dict]:
