@@ -8,6 +8,7 @@ OAuth (password grant) and prints requests/s, p50 and p99 latency of `GET /api/v
 import argparse
 import http.client
 import json
+import multiprocessing
 import threading
 import time
 
@@ -55,8 +56,21 @@ print(json.dumps(Post.objects.count()))
     assert count == posts, count
 
 
-def measure(node: Node, path: str, token: str, *, seconds: float, concurrency: int) -> dict:
-    """Keep `concurrency` connections busy for `seconds`; latency of every request is recorded."""
+def measure(node: Node, path: str, token: str, *, seconds: float, concurrency: int, processes: int = 1) -> dict:
+    """Keep `concurrency` connections busy for `seconds` from `processes` client processes (one Python process
+    cannot drive more than a few hundred requests/s itself); latency of every request is recorded."""
+    if processes > 1:
+        with multiprocessing.Pool(processes) as pool:
+            parts = pool.starmap(
+                _measure_part, [(node.host, node.port, path, token, seconds, concurrency // processes)] * processes
+            )
+        return _summary(path, [x for latencies, _, _ in parts for x in latencies], max(p[1] for p in parts),
+                        {k: v for _, _, errors in parts for k, v in errors.items()})
+    latencies, elapsed, errors = _measure_part(node.host, node.port, path, token, seconds, concurrency)
+    return _summary(path, latencies, elapsed, errors)
+
+
+def _measure_part(host: str, port: int, path: str, token: str, seconds: float, concurrency: int):
     latencies: list[float] = []
     errors: dict[int, int] = {}
     lock = threading.Lock()
@@ -64,7 +78,7 @@ def measure(node: Node, path: str, token: str, *, seconds: float, concurrency: i
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
     def worker():
-        connection = http.client.HTTPConnection(node.host, node.port, timeout=30)
+        connection = http.client.HTTPConnection(host, port, timeout=30)
         mine: list[float] = []
         while time.monotonic() < stop_at:
             started = time.perf_counter()
@@ -85,7 +99,10 @@ def measure(node: Node, path: str, token: str, *, seconds: float, concurrency: i
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
+    return latencies, time.monotonic() - began, errors
+
+
+def _summary(path: str, latencies: list[float], elapsed: float, errors: dict) -> dict:
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -103,6 +120,11 @@ def main() -> None:
     parser.add_argument("--authors", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--paths", nargs="+", default=["/api/v1/timelines/home", "/api/v1/accounts/verify_credentials"],
+        help="GET routes to measure (e.g. /api/v1/custom_emojis for the cost of an empty answer)",
+    )
+    parser.add_argument("--processes", type=int, default=2, help="client processes generating the load")
     parser.add_argument("--web-workers", type=int, default=None, help="FEDINODE_WEB_WORKERS of the node")
     args = parser.parse_args()
     env = {"FEDINODE_WEB_WORKERS": str(args.web_workers)} if args.web_workers else None
@@ -114,9 +136,10 @@ def main() -> None:
         token = session.headers["Authorization"].split()[1]
         page = session.ok("GET", "/api/v1/timelines/home")
         assert len(page) == 20, len(page)
-        for path in ("/api/v1/timelines/home", "/api/v1/accounts/verify_credentials"):
-            measure(node, path, token, seconds=2, concurrency=args.concurrency)  # warm-up
-            print(json.dumps(measure(node, path, token, seconds=args.seconds, concurrency=args.concurrency)))
+        for path in args.paths:
+            options = {"concurrency": args.concurrency, "processes": args.processes}
+            measure(node, path, token, seconds=2, **options)  # warm-up
+            print(json.dumps(measure(node, path, token, seconds=args.seconds, **options)))
     finally:
         node.stop()
         node.cleanup()

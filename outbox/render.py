@@ -3,6 +3,8 @@
 import uuid
 from datetime import UTC
 
+from django.conf import settings
+
 from actors.models import Actor
 from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
 from posts.models import Post, PostType, Visibility
@@ -48,7 +50,7 @@ def _attachment(att) -> dict:
     return {
         "type": "Image" if att.media_type.startswith("image/") else "Document",
         "mediaType": att.media_type,
-        "url": att.remote_url or att.file.url,
+        "url": att.remote_url or f"{settings.FEDINODE_BASE_URL}{att.file.url}",
         "name": att.description or None,
         "blurhash": att.blurhash or None,
         "focalPoint": [att.focus_x, att.focus_y],

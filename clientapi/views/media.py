@@ -11,17 +11,6 @@ from ..http import USER, ApiError, endpoint, not_found
 SCOPE = "write:media"
 
 
-def focus_from(text: str) -> tuple[float, float]:
-    """`"x,y"` with both in [-1, 1] (Mastodon's focal point)."""
-    try:
-        x, y = (float(part) for part in text.split(","))
-    except ValueError:
-        raise ApiError(422, "Validation failed: focus must be two numbers 'x,y' between -1 and 1") from None
-    if not (-1 <= x <= 1 and -1 <= y <= 1):
-        raise ApiError(422, "Validation failed: focus must be two numbers 'x,y' between -1 and 1")
-    return x, y
-
-
 @endpoint(auth=USER, scope=SCOPE)
 def media_upload(request: HttpRequest, caller, params) -> dict:
     upload = params.files.get("file")

@@ -7,6 +7,7 @@ from actors.models import Actor
 from posts.models import Attachment, Like, Post, PostEdit, Visibility
 from posts.selectors import post_visible, thread_of
 from posts.services.marks import bookmark_create, bookmark_undo, pin_create, pin_undo
+from posts.services.media import MediaError, media_update
 from posts.services.publishing import (
     PostError,
     boost_create,
@@ -26,7 +27,6 @@ from ..entities.statuses import status_entities_by_id
 from ..http import OPTIONAL, USER, ApiError, endpoint, not_found
 from ..models import IdempotentPost
 from ..paging import paged_answer
-from .media import focus_from
 
 WRITE, READ = "write:statuses", "read:statuses"
 
@@ -125,26 +125,23 @@ def status_edit(request: HttpRequest, caller, params, id: str) -> dict:
     attachments = _attachments(params, caller)
     if attachments is not None and any(a.post_id not in (None, post.id) for a in attachments):
         raise ApiError(422, "Validation failed: a media attachment is already part of another status")
-    for item in params.dict_items("media_attributes"):
-        media = Attachment.objects.filter(owner=caller.actor, id=str(item.get("id", ""))).first()
-        if media is None:
-            raise ApiError(422, f"Validation failed: no uploaded media with id {item.get('id')}")
-        if "description" in item:
-            media.description = str(item["description"] or "")[:1500]
-        if item.get("focus"):
-            media.focus_x, media.focus_y = focus_from(str(item["focus"]))
-        media.save(update_fields=["description", "focus_x", "focus_y"])
     text = params.optional_str("status")
     try:
-        post = post_edit(
-            post=post,
-            text=post.source if text is None else text,
-            summary=params.optional_str("spoiler_text"),
-            sensitive=params.optional_bool("sensitive"),
-            language=params.optional_str("language"),
-            attachments=attachments,
-        )
-    except PostError as error:
+        with transaction.atomic():  # alt texts and the edit land together or not at all
+            for item in params.dict_items("media_attributes"):
+                media = Attachment.objects.filter(owner=caller.actor, id=str(item.get("id", ""))).first()
+                if media is None:
+                    raise ApiError(422, f"Validation failed: no uploaded media with id {item.get('id')}")
+                media_update(attachment=media, description=item.get("description"), focus=item.get("focus") or None)
+            post = post_edit(
+                post=post,
+                text=post.source if text is None else text,
+                summary=params.optional_str("spoiler_text"),
+                sensitive=params.optional_bool("sensitive"),
+                language=params.optional_str("language"),
+                attachments=attachments,
+            )
+    except (PostError, MediaError) as error:
         raise ApiError(422, f"Validation failed: {error}") from None
     return _render(post.id, caller)
 

@@ -1,13 +1,132 @@
-"""Image uploads (the processing service lands from the `media` branch; until then uploads are refused)."""
+"""Image uploads: checked, turned upright, stripped of metadata (EXIF, GPS), scaled, thumbnailed and blurhashed
+at once, so the client API can answer with a URL (Mastodon.py and megalodon post right after uploading)."""
+
+import io
+import secrets
+import warnings
+
+import blurhash
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from actors.models import Actor
+
+from ..models import Attachment
+
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+MAX_PIXELS = 64_000_000  # refuse decompression bombs before decoding them
+THUMBNAIL_SIDE = 400
+MAX_DESCRIPTION = 1500
 
 
 class MediaError(ValueError):
-    """An upload that cannot be used (the message says why)."""
+    """An upload that cannot be used (the message says why, for the person uploading)."""
 
 
-def media_create(*, owner, upload, description: str = "", focus: str | None = None):
-    raise MediaError("Image uploads are not available yet on this server.")
+def focus_parse(text: str | None) -> tuple[float, float]:
+    """Mastodon's focal point "x,y", both in [-1, 1]; none given is the centre."""
+    if not text:
+        return 0.0, 0.0
+    try:
+        x, y = (float(part) for part in str(text).split(","))
+    except ValueError:
+        raise MediaError("The focus must be two numbers 'x,y' between -1 and 1.") from None
+    if not (-1 <= x <= 1 and -1 <= y <= 1):
+        raise MediaError("The focus must be two numbers 'x,y' between -1 and 1.")
+    return x, y
 
 
-def media_update(*, attachment, description: str | None = None, focus: str | None = None):
-    raise MediaError("Image uploads are not available yet on this server.")
+def _description(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise MediaError(f"An image description has at most {MAX_DESCRIPTION} characters.")
+    return text
+
+
+def _open(upload) -> Image.Image:
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.FEDINODE_MEDIA_MAX_BYTES:
+        raise MediaError(f"The file is larger than {settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)} MB.")
+    data = upload.read(settings.FEDINODE_MEDIA_MAX_BYTES + 1)
+    if len(data) > settings.FEDINODE_MEDIA_MAX_BYTES:
+        raise MediaError(f"The file is larger than {settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS:
+                raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).")
+            if image.width * image.height > MAX_PIXELS:
+                raise MediaError("The image has too many pixels.")
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaError("The image has too many pixels.") from None
+    return image
+
+
+def _encode(image: Image.Image, *, keep_alpha: bool) -> tuple[bytes, str, str]:
+    """Re-encode from pixels only: nothing of the original file's metadata survives."""
+    out = io.BytesIO()
+    if keep_alpha:
+        image.save(out, "PNG", optimize=True)
+        return out.getvalue(), "png", "image/png"
+    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue(), "jpg", "image/jpeg"
+
+
+def _blurhash(image: Image.Image) -> str:
+    small = image.convert("RGB")
+    small.thumbnail((64, 64))
+    return blurhash.encode(small, x_components=4, y_components=3)
+
+
+def media_create(*, owner: Actor, upload, description: str = "", focus: str | None = None) -> Attachment:
+    """Process an uploaded image and store it as an attachment not yet part of any post."""
+    description = _description(description)
+    focus_x, focus_y = focus_parse(focus)
+    source = _open(upload)
+    image = ImageOps.exif_transpose(source)  # turn upright before the orientation tag is dropped
+    keep_alpha = image.mode in ("RGBA", "LA", "P") and (
+        image.mode != "P" or "transparency" in image.info
+    )
+    image = image.convert("RGBA" if keep_alpha else "RGB")
+    side = settings.FEDINODE_MEDIA_MAX_SIDE
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    body, extension, media_type = _encode(image, keep_alpha=keep_alpha)
+    thumb = image.copy()
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    thumb_body, thumb_extension, _ = _encode(thumb, keep_alpha=keep_alpha)
+    stem = f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+    saved: list[str] = []
+    try:
+        saved.append(default_storage.save(f"{stem}.{extension}", ContentFile(body)))
+        saved.append(default_storage.save(f"{stem}-small.{thumb_extension}", ContentFile(thumb_body)))
+        with transaction.atomic():
+            return Attachment.objects.create(
+                owner=owner, file=saved[0], thumbnail=saved[1], media_type=media_type, description=description,
+                width=image.width, height=image.height, blurhash=_blurhash(thumb), focus_x=focus_x,
+                focus_y=focus_y,
+            )
+    except Exception:
+        for name in saved:  # nothing half-written: no files without their row
+            default_storage.delete(name)
+        raise
+
+
+def media_update(*, attachment: Attachment, description: str | None = None, focus: str | None = None) -> Attachment:
+    """Change alt text or focal point; a post that shows the image is re-rendered."""
+    if description is not None:
+        attachment.description = _description(description)
+    if focus is not None:
+        attachment.focus_x, attachment.focus_y = focus_parse(focus)
+    with transaction.atomic():
+        attachment.save(update_fields=["description", "focus_x", "focus_y"])
+        if attachment.post_id:
+            attachment.post.save(update_fields=["updated_at"])
+    return attachment

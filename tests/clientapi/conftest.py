@@ -3,9 +3,11 @@
 import itertools
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
@@ -27,10 +29,12 @@ class Api:
         if json:
             kwargs["content_type"] = "application/json"
         elif data is not None and method in ("put", "patch", "delete"):
-            from urllib.parse import urlencode
-
-            data = urlencode(data, doseq=True)
-            kwargs["content_type"] = "application/x-www-form-urlencoded"
+            if any(hasattr(v, "read") for v in data.values()):
+                data = encode_multipart(BOUNDARY, data)  # the test client encodes multipart for POST only
+                kwargs["content_type"] = MULTIPART_CONTENT
+            else:
+                data = urlencode(data, doseq=True)
+                kwargs["content_type"] = "application/x-www-form-urlencoded"
         return getattr(self.client, method)(path, data, **kwargs) if data is not None else getattr(
             self.client, method)(path, **kwargs)
 
