@@ -45,11 +45,16 @@ def start_node(request):
 
 
 @pytest.fixture(scope="session")
-def fedify_available():
-    """Node.js runs the Fedify peer: a laptop without it skips, CI without it fails."""
+def nodejs_available():
+    """Node.js runs the Fedify peer and masto.js: a laptop without it skips, CI without it fails."""
     import shutil
 
     if shutil.which("node") is None or shutil.which("npm") is None:
         if os.environ.get("CI"):
-            pytest.fail("Node.js and npm are needed for the Fedify interop tests in CI")
+            pytest.fail("Node.js and npm are needed for the interop tests with Node peers and clients in CI")
         pytest.skip("Node.js not installed")
+
+
+@pytest.fixture(scope="session")
+def fedify_available(nodejs_available):
+    """The Fedify peer needs Node.js (see nodejs_available)."""
