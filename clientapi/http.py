@@ -189,7 +189,7 @@ def _authorize(handler: Handler, request: HttpRequest) -> Caller:
         raise ApiError(401, "The access token is invalid")
     if handler.auth == PUBLIC:
         return caller
-    if caller.token is None:
+    if not caller.has_token:
         if handler.auth == OPTIONAL:
             return caller
         raise ApiError(401, "The access token is invalid")

@@ -9,7 +9,7 @@ from .http import Answer, Params
 
 def page_of(
     request: HttpRequest, params: Params, queryset: QuerySet, *, default: int = 20, maximum: int = 40,
-    key: str = "id",
+    key: str = "id", key_of=None,
 ) -> tuple[list, dict]:
     """One page of rows (newest first by `key`) and the `Link` header pointing at the next and previous pages."""
     limit = max(1, min(params.int("limit", default) or default, maximum))
@@ -23,7 +23,8 @@ def page_of(
         rows = list(queryset.filter(**{f"{key}__gt": min_id}).order_by(key)[:limit])[::-1]
     else:
         rows = list(queryset.order_by(f"-{key}")[:limit])
-    return rows, link_header(request, [getattr(row, key) for row in rows])
+    key_of = key_of or (lambda row: getattr(row, key))
+    return rows, link_header(request, [key_of(row) for row in rows])
 
 
 def link_header(request: HttpRequest, ids: list) -> dict:

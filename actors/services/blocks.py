@@ -56,3 +56,4 @@ def hidden_actor_ids(actor: Actor) -> set[int]:
     blocking = Block.objects.filter(target=actor).values_list("actor_id")
     muted = Mute.objects.filter(actor=actor).values_list("target_id")
     return {row[0] for row in blocked.union(blocking, muted, all=True)}  # one query: timelines ask every time
+

@@ -5,12 +5,12 @@ from collections import Counter
 from datetime import UTC
 from html import unescape
 
-from django.core.cache import cache
 from django.db.models import Count, Max
 
 from actors.models import Actor, ActorType, Follow, FollowState
 from posts.models import Post, Visibility
 
+from ..localcache import fragments
 from .common import static_url, timestamp
 
 STATUS_COUNT_SECONDS = 30
@@ -41,7 +41,7 @@ class AccountStats:
                 self.following[row["follower_id"]] = row["n"]
         missing = ids
         if cached_statuses:
-            found = cache.get_many([f"api:statuses:{i}" for i in ids])
+            found = fragments.get_many([f"api:statuses:{i}" for i in ids])
             self.statuses = {int(k.rsplit(":", 1)[1]): v for k, v in found.items()}
             missing = [i for i in ids if i not in self.statuses]
         if missing:
@@ -53,7 +53,7 @@ class AccountStats:
             )
             fresh = {i: (0, None) for i in missing} | {r["author_id"]: (r["n"], r["last"]) for r in rows}
             self.statuses.update(fresh)
-            cache.set_many({f"api:statuses:{i}": v for i, v in fresh.items()}, STATUS_COUNT_SECONDS)
+            fragments.set_many({f"api:statuses:{i}": v for i, v in fresh.items()}, STATUS_COUNT_SECONDS)
 
 
 def acct(actor: Actor) -> str:

@@ -4,12 +4,12 @@ joined with counts and the viewer's own marks read in a fixed number of small qu
 
 from html import escape
 
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from actors.models import Actor
 from posts.models import Post
 
+from ..localcache import fragments
 from .accounts import AccountStats, account_base, acct, with_counts
 from .common import absolute, timestamp
 from .facts import page_facts
@@ -73,9 +73,12 @@ def _content(post: Post) -> str:
 class StatusPage:
     """Renders statuses by id for one viewer: fragments from the cache, counts and marks fresh."""
 
-    def __init__(self, ids: list[int], viewer: Actor | None):
+    def __init__(self, ids: list[int], viewer: Actor | None, *, meta_rows: list[tuple] | None = None):
+        """`meta_rows`: the META_FIELDS of the posts when the caller read them already (home timeline)."""
         self.viewer = viewer
-        meta = {row[0]: row for row in Post.objects.filter(id__in=ids).values_list(*META_FIELDS)}
+        if meta_rows is None:
+            meta_rows = Post.objects.filter(id__in=ids).values_list(*META_FIELDS)
+        meta = {row[0]: row for row in meta_rows}
         boosted = [row[4] for row in meta.values() if row[4] and row[4] not in meta]
         if boosted:
             meta.update({row[0]: row for row in Post.objects.filter(id__in=boosted).values_list(*META_FIELDS)})
@@ -100,12 +103,12 @@ class StatusPage:
 
     @staticmethod
     def _fragments(keys: dict[str, int], load) -> dict[int, dict]:
-        found = cache.get_many(list(keys))
+        found = fragments.get_many(keys)
         result = {keys[k]: v for k, v in found.items()}
         missing = [i for k, i in keys.items() if k not in found]
         if missing:
             fresh = load(missing)
-            cache.set_many({k: fresh[i] for k, i in keys.items() if i in fresh}, FRAGMENT_SECONDS)
+            fragments.set_many({k: fresh[i] for k, i in keys.items() if i in fresh}, FRAGMENT_SECONDS)
             result.update(fresh)
         return result
 

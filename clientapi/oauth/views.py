@@ -77,7 +77,7 @@ def apps_create(request: HttpRequest, caller, params) -> dict:
 @api_endpoint(auth=APP)
 def apps_verify(request: HttpRequest, caller, params) -> dict:
     """GET /api/v1/apps/verify_credentials: the application of the token."""
-    return application_entity(caller.token.application)
+    return application_entity(caller.application)
 
 
 def _error_page(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:

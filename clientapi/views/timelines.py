@@ -7,7 +7,7 @@ from actors.services.blocks import hidden_actor_ids
 from posts.models import Bookmark, Like
 from posts.selectors import account_posts, timeline_home, timeline_public, timeline_tag
 
-from ..entities.statuses import status_entities_by_id
+from ..entities.statuses import META_FIELDS, StatusPage, status_entities_by_id
 from ..http import OPTIONAL, USER, endpoint, not_found
 from ..paging import paged_answer
 
@@ -28,16 +28,20 @@ def _statuses(request, caller, params, queryset):
 
 @endpoint(auth=USER, scope=READ)
 def home(request: HttpRequest, caller, params):
+    # One query reads the page and what rendering needs to find its cached fragments.
     entries = timeline_home(viewer=caller.actor)
     hidden = hidden_actor_ids(caller.actor)
-    if hidden:
+    if hidden:  # usually none: then the page needs no join at all
         entries = entries.exclude(author_id__in=hidden).exclude(post__boost_of__author_id__in=hidden)
     if params.bool("only_media"):
         entries = entries.filter(post__attachments__isnull=False).distinct()
-    return paged_answer(
-        request, params, entries.only("id", "post_id"), key="post_id",
-        render=lambda rows: status_entities_by_id([r.post_id for r in rows], caller.actor),
-    )
+    rows = entries.values_list(*(f"post__{field}" for field in META_FIELDS))
+
+    def render(page: list[tuple]) -> list[dict]:
+        page_view = StatusPage([row[0] for row in page], caller.actor, meta_rows=page)
+        return [data for data in (page_view.render(row[0]) for row in page) if data is not None]
+
+    return paged_answer(request, params, rows, key="post_id", key_of=lambda row: row[0], render=render)
 
 
 @endpoint(auth=OPTIONAL, scope=READ)

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actors.services.follow import follow_request
+from clientapi.localcache import fragments
 from posts.services.publishing import boost_create, like_create, post_create
 
 from .conftest import Api, issue_token, make_org
@@ -54,11 +54,11 @@ def test_timeline_uses_a_fixed_number_of_queries(api, org):
             post = post_create(author=authors[i % 5], text=f"#tag{i} Text @{authors[(i + 1) % 5].username}")
             like_create(actor=org, post=post)
     fill(2)
-    cache.clear()  # measure with nothing rendered yet: the worst case
+    fragments.clear()  # measure with nothing rendered yet: the worst case
     with CaptureQueriesContext(connection) as small:
         assert len(api.get("/api/v1/timelines/home", {"limit": 2}).json()) == 2
     fill(30)
-    cache.clear()
+    fragments.clear()
     with CaptureQueriesContext(connection) as large:
         assert len(api.get("/api/v1/timelines/home", {"limit": 40}).json()) == 32
     assert len(large.captured_queries) == len(small.captured_queries) <= 25

@@ -49,7 +49,8 @@ class Command(BaseCommand):
         return subprocess.Popen(
             [
                 sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", port,
-                "--workers", str(workers), "--blocking-threads", "8", "--no-ws", "--log-level", "warning",
+                "--workers", str(workers), "--blocking-threads", os.environ.get("FEDINODE_WEB_THREADS", "4"),
+                "--no-ws", "--log-level", "warning",
                 "fediverse_node.wsgi:application",
             ]
         )
