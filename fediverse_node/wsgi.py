@@ -1,8 +1,12 @@
-"""WSGI entry point for granian (or any WSGI server)."""
+"""WSGI entry point for granian (or any WSGI server); inbox POSTs take a lean path past Django's middleware."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fediverse_node.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from inbox.fastpath import InboxFastPath  # noqa: E402  (needs Django set up first)
+
+application = InboxFastPath(django_application)

@@ -3,6 +3,7 @@
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
 
 import orjson
@@ -60,26 +61,52 @@ def parse_activity(body: bytes) -> dict:
     return activity
 
 
+class _KeyCache:
+    """keyId -> (owner URI, parsed public key) for a few minutes per process: a busy peer signs every POST with
+    the same key, and reading plus parsing it each time costs more than verifying the signature."""
+
+    SECONDS = 300
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[float, str, object]] = {}
+
+    def get(self, key_id: str, *, refresh: bool) -> tuple[str, object]:
+        now = time.monotonic()
+        entry = None if refresh else self.entries.get(key_id)
+        if entry is not None and entry[0] > now:
+            return entry[1], entry[2]
+        key = public_key_for(key_id, refresh=refresh)
+        parsed = load_public_key(key.pem)
+        if len(self.entries) > 10000:
+            self.entries.clear()
+        self.entries[key_id] = (now + self.SECONDS, key.owner.uri, parsed)
+        return key.owner.uri, parsed
+
+
+_keys = _KeyCache()
+
+
 def _verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> str:
     """Verify with the cached key, then once more with a refetched one (the peer may have rotated it)."""
     last_error = "signature did not verify"
     for refresh in (False, True):
         try:
-            key = public_key_for(key_id, refresh=refresh)
+            owner_uri, public_key = _keys.get(key_id, refresh=refresh)
         except ResolveError as error:
             raise Refusal(401, f"Cannot get the signing key: {error}") from None
+        except ValueError as error:
+            last_error = f"unusable key: {error}"
+            continue
         try:
             verify_request(
-                method=method, url=url, headers=headers, body=body, public_key=load_public_key(key.pem),
+                method=method, url=url, headers=headers, body=body, public_key=public_key,
                 max_skew=settings.FEDINODE_SIGNATURE_MAX_SKEW,
             )
-            return key.owner.uri
+            return owner_uri
         except SignatureError as error:
             last_error = str(error)
             if "date" in last_error.lower() or "expired" in last_error.lower() or "digest" in last_error.lower():
                 break  # a fresh key cannot fix a stale date or a wrong body
-        except ValueError as error:
-            last_error = f"unusable key: {error}"
     raise Refusal(401, f"Signature refused: {last_error}")
 
 

@@ -1,0 +1,74 @@
+"""A WSGI front for the inboxes: signed POSTs skip Django's middleware (sessions, CSRF, locale, messages…).
+
+None of it applies to a server-to-server POST, and at thousands of requests per second it costs more than the
+work itself (verify, store). Everything else goes to Django; tests that drive the Django view cover the same
+`inbox_receive`.
+"""
+
+import logging
+import re
+
+import orjson
+from django.conf import settings
+from django.db import close_old_connections
+from django.http.request import HttpHeaders
+
+from actors.services.local import local_actor_by_username
+
+from .services import Refusal, inbox_receive
+
+log = logging.getLogger(__name__)
+INBOX_PATH = re.compile(r"^/(?:inbox|actors/(?P<username>[^/]+)/inbox)/?$")
+REASONS = {202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Content Too Large",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+class InboxFastPath:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        match = INBOX_PATH.match(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "POST" else None
+        if match is None:
+            return self.app(environ, start_response)
+        close_old_connections()  # what Django's request_started signal does (CONN_MAX_AGE)
+        try:
+            status, data = self._receive(environ, match.group("username"))
+        except Exception:
+            log.exception("inbox POST failed")
+            status, data = 500, {"error": "The activity could not be handled; the error was logged."}
+        finally:
+            close_old_connections()
+        body = orjson.dumps(data)
+        start_response(
+            f"{status} {REASONS.get(status, '')}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    def _receive(self, environ, username: str | None) -> tuple[int, dict]:
+        cap = settings.FEDINODE_INBOX_MAX_BYTES
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit():
+            return 400, {"error": "Content-Length is not a number."}
+        if int(length) > cap:
+            return 413, {"error": f"The body is larger than {cap} bytes."}
+        if username is not None and local_actor_by_username(username) is None:
+            return 404, {"error": f"No actor named {username!r} here."}
+        body = environ["wsgi.input"].read(int(length)) if int(length) else b""
+        try:
+            inbox_receive(method="POST", url=_url(environ), headers=HttpHeaders(environ), body=body)
+        except Refusal as refusal:
+            return refusal.status, {"error": refusal.message}
+        return 202, {}
+
+
+def _url(environ) -> str:
+    """The URL as the sender addressed it (behind a TLS proxy, the scheme it reports)."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy and environ.get(proxy[0]) == proxy[1]:
+        scheme = "https"
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    query = environ.get("QUERY_STRING")
+    return f"{scheme}://{host}{environ.get('PATH_INFO', '')}{'?' + query if query else ''}"
