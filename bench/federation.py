@@ -20,11 +20,12 @@ from fediverse_node.protocol.signatures import sign_cavage
 from tests.interop.bovine_peer import BovinePeer
 from tests.nodes import Node, free_loopback_address
 
+from .load import raw_request, send_requests
 from .sinks import InboxSinks
 
 
-def db(node: Node) -> sqlite3.Connection:
-    return sqlite3.connect(node.data_dir / "db.sqlite3", timeout=30)
+def db(node: Node, name: str = "db") -> sqlite3.Connection:
+    return sqlite3.connect(node.data_dir / f"{name}.sqlite3", timeout=30)
 
 
 def presigned_creates(peer: BovinePeer, node: Node, target_uri: str, count: int) -> list[tuple[bytes, dict]]:
@@ -92,8 +93,10 @@ def bench_inbox(node: Node, count: int, concurrency: int) -> dict:
         send_all(node, presigned_creates(peer, node, target, 20), 4)
         prepared = presigned_creates(peer, node, target, count)
         started = time.time()
-        seconds, statuses = send_all(node, prepared, concurrency)
-        with db(node) as conn:
+        raw = [raw_request("POST", node.domain, "/inbox", headers, body) for body, headers in prepared]
+        seconds, statuses, latencies = send_requests(node.host, node.port, raw, concurrency)
+        latencies.sort()
+        with db(node, "inbox") as conn:
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline:
                 left = conn.execute("select count(*) from inbox_inboxitem where state = 'received'").fetchone()[0]
@@ -106,6 +109,7 @@ def bench_inbox(node: Node, count: int, concurrency: int) -> dict:
         "inbox POSTs": count,
         "statuses": statuses,
         "accepted/s": round(count / seconds),
+        "p99 ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
         "processed/s": round((count + 20) / processed_seconds),
     }
 
@@ -139,6 +143,11 @@ def bench_fanout(node: Node, sinks: InboxSinks, followers: int, shared: bool) ->
         expected = conn.execute("select count(*) from outbox_delivery where activity_id = ?", (activity[0],)).fetchone()[0]
     sinks.wait_for(before + expected, timeout=300)
     with db(node) as conn:
+        deadline = time.monotonic() + 60  # results are written per batch, just after the POSTs
+        while time.monotonic() < deadline and conn.execute(
+            "select count(*) from outbox_delivery where activity_id = ? and state = 'pending'", (activity[0],)
+        ).fetchone()[0]:
+            time.sleep(0.05)
         row = conn.execute(
             "select count(*), max(sent_at) from outbox_delivery where activity_id = ? and state = 'sent'", (activity[0],)
         ).fetchone()

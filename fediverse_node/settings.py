@@ -126,6 +126,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Keep connections: opening one runs the PRAGMAs below, which costs more than most requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["ENGINE"] = "fediverse_node.sqlite"  # SQLite with a write lock that wakes writers at once
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing mid-transaction.
         "transaction_mode": "IMMEDIATE",
@@ -133,6 +134,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test_db.sqlite3")
+    # Received activities in a file of their own, so accepting never waits for processing (inbox/spool.py).
+    DATABASES["inbox"] = {
+        **DATABASES["default"],
+        "NAME": str(DATA_DIR / "inbox.sqlite3"),
+        "TEST": {"NAME": str(DATA_DIR / "test_inbox.sqlite3")},
+    }
+    DATABASE_ROUTERS = ["inbox.spool.InboxSpoolRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -4,16 +4,13 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import Delivery, DeliveryState
-from .sender import delivery_claim, delivery_send
+from .sender import deliveries_send
 from .services import deliveries_enqueue
 
 
 @shared_task
 def deliver(delivery_ids: list[int]) -> None:
-    for delivery_id in delivery_ids:
-        delivery = delivery_claim(delivery_id)
-        if delivery is not None:
-            delivery_send(delivery)
+    deliveries_send(delivery_ids)
 
 
 @shared_task

@@ -9,3 +9,8 @@ os.environ.setdefault("FEDINODE_INSECURE_HTTP", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
 from fediverse_node.settings import *  # noqa: E402,F403
+
+# In-process tests keep the inbox in the main database (pytest-django opens only "default" per test); the node
+# processes of tests/federation and tests/interop run with the separate inbox spool of the embedded default.
+DATABASES.pop("inbox", None)  # noqa: F405
+DATABASE_ROUTERS = []

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fediverse_node.demo import demo_data_create
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
+WORKER_NICENESS = 10
 
 
 class Command(BaseCommand):
@@ -25,14 +26,21 @@ class Command(BaseCommand):
             "--web-workers", type=int, default=int(os.environ.get("FEDINODE_WEB_WORKERS", str(min(os.cpu_count() or 1, 4))))
         )
         parser.add_argument(
+            "--worker-processes", type=int,
+            default=int(os.environ.get("FEDINODE_WORKER_PROCESSES", str(min(os.cpu_count() or 1, 4)))),
+        )
+        parser.add_argument(
             "--no-worker", action="store_true", help="serve only; workers run elsewhere (celery -A fediverse_node)"
         )
 
-    def handle(self, *args, bind: str, no_demo: bool, web_workers: int, no_worker: bool, **options):
+    def handle(
+        self, *args, bind: str, no_demo: bool, web_workers: int, worker_processes: int, no_worker: bool, **options
+    ):
         host, sep, port = bind.rpartition(":")
         if not sep or not port.isdigit():
             raise CommandError(f"--bind takes HOST:PORT, not {bind!r}.")
-        call_command("migrate", interactive=False, verbosity=0)
+        for database in settings.DATABASES:  # the embedded default keeps the inbox spool in a file of its own
+            call_command("migrate", database=database, interactive=False, verbosity=0)
         marker = settings.DATA_DIR / "demo-created"
         if not no_demo and not marker.exists():
             demo_data_create()
@@ -40,7 +48,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo data created (run with --no-demo to skip).")
         starters = [lambda: self._web(host.strip("[]"), port, web_workers)]
         if not no_worker:
-            starters.append(self._worker)
+            # One worker process per core (threads inside each wait on the network); the first also runs beat.
+            for index in range(worker_processes):
+                starters.append(lambda index=index: self._worker(index))
         self.stdout.write(f"fediverse-node serving {settings.FEDINODE_BASE_URL} on http://{bind}", ending="\n")
         self.stdout.flush()
         self._supervise(starters)
@@ -55,14 +65,17 @@ class Command(BaseCommand):
             ]
         )
 
-    def _worker(self) -> subprocess.Popen:
+    def _worker(self, index: int) -> subprocess.Popen:
+        beat_args = ["--beat", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME] if index == 0 else []
         return subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", "--beat",
-                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME, "--pool", "threads", "--concurrency", os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8"),
+                sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", *beat_args, "--hostname", f"worker{index}@%h",
+                "--pool", "threads", "--concurrency", os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8"),
                 "--queues", QUEUES, "--without-mingle", "--without-gossip", "--without-heartbeat",
                 "--loglevel", "WARNING",
-            ]
+            ],
+            # Background work yields the CPU to requests: a burst of POSTs is answered first, processed just after.
+            preexec_fn=lambda: os.nice(WORKER_NICENESS),
         )
 
     def _supervise(self, starters: list) -> None:

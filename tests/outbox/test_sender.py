@@ -1,0 +1,128 @@
+"""Sending deliveries over real HTTP to a loopback inbox: double-knocking, back-off, giving up, claiming."""
+
+import http.server
+import threading
+from datetime import timedelta
+
+import orjson
+import pytest
+from django.utils import timezone
+
+from actors.models import Domain
+from actors.services.local import organization_create
+from outbox.models import Delivery, DeliveryState, OutgoingActivity
+from outbox.sender import deliveries_send
+from tests.nodes import free_loopback_address
+
+pytestmark = pytest.mark.django_db
+
+
+class Inbox(http.server.ThreadingHTTPServer):
+    """Answers each POST with the status its path asks for (/status/503/inbox); /cavage-only refuses RFC 9421."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, dict]] = []
+        host, port = free_loopback_address()
+        super().__init__((host, port), _Handler)
+        self.base = f"http://{host}:{port}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.requests.append((self.path, dict(self.headers)))
+        if self.path.startswith("/status/"):
+            status = int(self.path.split("/")[2])
+        elif self.path.startswith("/cavage-only"):
+            status = 202 if "Signature-Input" not in self.headers else 401
+        else:
+            status = 202
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def inbox():
+    server = Inbox()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def activity():
+    org = organization_create(username="absender", email="a@example.org", password="absender-pass-1")
+    body = {"id": f"{org.uri}/activities/1", "type": "Create", "actor": org.uri}
+    return OutgoingActivity.objects.create(uri=body["id"], actor=org, type="Create", body=orjson.dumps(body))
+
+
+def deliveries(activity, *urls: str) -> list[int]:
+    now = timezone.now()
+    return [Delivery.objects.create(activity=activity, inbox_url=url, next_attempt_at=now).pk for url in urls]
+
+
+def test_sent_with_rfc9421_first_and_the_scheme_is_remembered(inbox, activity):
+    ids = deliveries(activity, f"{inbox.base}/a/inbox", f"{inbox.base}/b/inbox")
+    assert deliveries_send(ids) == {ids[0]: DeliveryState.SENT, ids[1]: DeliveryState.SENT}
+    assert len(inbox.requests) == 2 and all("Signature-Input" in headers for _, headers in inbox.requests)
+    assert Domain.objects.get(name=inbox.base.split("//")[1]).signature_scheme == "rfc9421"
+    row = Delivery.objects.get(pk=ids[0])
+    assert row.attempts == 1 and row.last_status == 202 and row.sent_at is not None
+
+
+def test_double_knock_falls_back_to_cavage_and_then_goes_straight_to_it(inbox, activity):
+    first = deliveries(activity, f"{inbox.base}/cavage-only/1")
+    assert deliveries_send(first) == {first[0]: DeliveryState.SENT}
+    assert [("Signature-Input" in h, "Signature" in h) for _, h in inbox.requests] == [(True, True), (False, True)]
+    assert Domain.objects.get(name=inbox.base.split("//")[1]).signature_scheme == "cavage"
+    inbox.requests.clear()
+    second = deliveries(activity, f"{inbox.base}/cavage-only/2")
+    assert deliveries_send(second) == {second[0]: DeliveryState.SENT}
+    assert len(inbox.requests) == 1 and "Signature-Input" not in inbox.requests[0][1]
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_temporary_failure_is_retried_later_with_back_off(inbox, activity, status):
+    ids = deliveries(activity, f"{inbox.base}/status/{status}/inbox")
+    assert deliveries_send(ids) == {ids[0]: DeliveryState.PENDING}
+    row = Delivery.objects.get(pk=ids[0])
+    assert row.attempts == 1 and row.last_status == status and row.next_attempt_at > timezone.now()
+    assert deliveries_send(ids) == {}  # not due yet: nobody takes it
+    Delivery.objects.filter(pk=ids[0]).update(next_attempt_at=timezone.now())
+    deliveries_send(ids)
+    second = Delivery.objects.get(pk=ids[0])
+    assert second.attempts == 2
+    first_wait = row.next_attempt_at - row.created_at
+    assert second.next_attempt_at - timezone.now() > first_wait  # exponential: the wait grows
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410, 422])
+def test_a_final_refusal_gives_up_at_once(inbox, activity, status):
+    ids = deliveries(activity, f"{inbox.base}/status/{status}/inbox")
+    assert deliveries_send(ids) == {ids[0]: DeliveryState.GIVEN_UP}
+    assert Delivery.objects.get(pk=ids[0]).last_error == f"HTTP {status}"
+
+
+def test_an_unreachable_inbox_is_retried_and_old_deliveries_are_given_up(activity, settings):
+    host, port = free_loopback_address()  # nothing listens there
+    ids = deliveries(activity, f"http://{host}:{port}/inbox")
+    assert deliveries_send(ids) == {ids[0]: DeliveryState.PENDING}
+    assert "cannot deliver" in Delivery.objects.get(pk=ids[0]).last_error
+    old = timezone.now() - timedelta(seconds=settings.FEDINODE_DELIVERY_GIVE_UP_AFTER + 60)
+    Delivery.objects.filter(pk=ids[0]).update(created_at=old, next_attempt_at=timezone.now())
+    assert deliveries_send(ids) == {ids[0]: DeliveryState.GIVEN_UP}
+
+
+def test_a_delivery_claimed_by_another_worker_or_already_sent_is_not_sent_again(inbox, activity):
+    leased, sent = deliveries(activity, f"{inbox.base}/x/inbox", f"{inbox.base}/y/inbox")
+    Delivery.objects.filter(pk=leased).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    Delivery.objects.filter(pk=sent).update(state=DeliveryState.SENT)
+    assert deliveries_send([leased, sent]) == {}
+    assert inbox.requests == []
