@@ -148,6 +148,9 @@ def sign_cavage(
 def _verify_cavage(*, method, url, headers, body, public_key, now, max_skew) -> str:
     params = _cavage_params(headers["Signature"])
     names = params.get("headers", "date").lower().split()
+    if "(request-target)" not in names:
+        # Without it a signature made for one path (or method) is valid for any other one on this server.
+        raise SignatureError("the signature does not cover (request-target)")
     if body and not {"digest", "content-digest"} & set(names):
         raise SignatureError("a request with a body must sign its digest")
     if "date" in names:
@@ -280,6 +283,9 @@ def _verify_rfc9421(*, method, url, headers, body, public_key, now, max_skew) ->
     _, params_raw, components, params, signature = _rfc9421_first(headers)
     if not params.get("keyid"):
         raise SignatureError("the signature has no keyid")
+    if "@method" not in components or not {"@target-uri", "@request-target", "@path"} & set(components):
+        # RFC 9421 §7.2.1: a signature that covers neither method nor target can be replayed to any endpoint.
+        raise SignatureError("the signature does not cover @method and the target URI")
     if body and not {"content-digest", "digest"} & set(components):
         raise SignatureError("a request with a body must sign its content-digest")
     if params.get("created", "").lstrip("-").isdigit():
