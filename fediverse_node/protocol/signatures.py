@@ -20,7 +20,8 @@ from .errors import SignatureError
 
 __all__ = ["SignatureError", "sign_cavage", "sign_rfc9421", "signature_key_id", "verify_request"]
 
-PARAM_RE = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([^,\s]+))\s*(?:,|$)')
+# A bare (unquoted) value cannot hold a quote: `keyId=x"` is malformed, not a keyId ending in a quote.
+PARAM_RE = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([^,\s"]+))\s*(?:,|$)')
 RFC9421_ALGORITHMS = {"rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519"}
 
 
