@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import pytest
+
+from fediverse_node import backup
 from tests.nodes import Node
 
 
@@ -53,10 +56,6 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
 
 
 def test_postgresql_without_pg_dump_is_refused_clearly(settings, monkeypatch, tmp_path):
-    import pytest
-
-    from fediverse_node import backup
-
     settings.DATABASES = {"default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.postgresql"}}
     monkeypatch.setattr(backup.shutil, "which", lambda name: None)
     with pytest.raises(backup.BackupError, match="pg_dump is not on PATH"):
