@@ -16,6 +16,7 @@ from oauth2_provider.models import Grant
 from PIL import Image
 
 from actors.models import Actor, Follow, FollowState
+from actors.services.domains import domain_block, domain_is_blocked, domain_unblock
 from actors.services.local import organization_create
 from actors.services.remote import actor_fetch
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
@@ -191,6 +192,21 @@ def very_long_string(world):
     return body, peer_headers(world, body)
 
 
+def from_a_blocked_server(world):
+    domain_block(name=f"{world.peer.host}:{world.peer.port}")
+    return _follow_signed(world)
+
+
+def from_a_suspended_actor(world):
+    Actor.objects.filter(uri=world.peer.actor_id).update(suspended=True)
+    return _follow_signed(world)
+
+
+def _follow_signed(world):
+    body = _follow(world)
+    return body, peer_headers(world, body)
+
+
 TRANSPORT_CASES = [
     (forged_signature, 401),
     (key_of_another_actor_on_the_same_server, 401),
@@ -216,6 +232,8 @@ TRANSPORT_CASES = [
     (activity_without_type, 400),
     (deeply_nested_json, 400),
     (very_long_string, 413),
+    (from_a_blocked_server, 403),
+    (from_a_suspended_actor, 403),
 ]
 
 
@@ -272,6 +290,15 @@ def test_fifty_megabyte_body_is_413_unread_by_the_fast_path(world):
     body = b"".join(app(environ, lambda status, headers: started.append(status)))
     assert started == ["413 Content Too Large"] and orjson.loads(body)["error"]
     assert InboxItem.objects.count() == 0 and stored_state() == before
+
+
+def test_a_domain_block_covers_subdomains_and_can_be_lifted(db):
+    domain_block(name="example.org")
+    assert domain_is_blocked("https://social.example.org/users/a")
+    assert domain_is_blocked("https://example.org/users/a")
+    assert not domain_is_blocked("https://notexample.org/users/a")
+    domain_unblock(name="example.org")
+    assert not domain_is_blocked("https://social.example.org/users/a")
 
 
 # ---------------------------------------------------------------- 2. the handlers: accepted for storage, then refused
