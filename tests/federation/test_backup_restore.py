@@ -55,8 +55,8 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
         node.cleanup()
 
 
-def test_postgresql_without_pg_dump_is_refused_clearly(settings, monkeypatch, tmp_path):
-    settings.DATABASES = {"default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.postgresql"}}
+def test_postgresql_without_pg_dump_is_refused_clearly(monkeypatch, tmp_path):
+    monkeypatch.setattr(backup, "_engine", lambda: "postgresql")
     monkeypatch.setattr(backup.shutil, "which", lambda name: None)
     with pytest.raises(backup.BackupError, match="pg_dump is not on PATH"):
         backup.backup_create(path=tmp_path / "pg.tar.gz")
