@@ -108,8 +108,8 @@ def _verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> tupl
             return owner_uri, suspended
         except SignatureError as error:
             last_error = str(error)
-            if "date" in last_error.lower() or "expired" in last_error.lower() or "digest" in last_error.lower():
-                break  # a fresh key cannot fix a stale date or a wrong body
+            if "does not verify" not in last_error:
+                break  # only a rotated key can explain a bad signature; a fresh key cannot fix a malformed request
     raise Refusal(401, f"Signature refused: {last_error}")
 
 

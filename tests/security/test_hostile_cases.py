@@ -246,6 +246,24 @@ def test_inbox_refuses(client, world, build, status):
     assert_refused(post_to_inbox(client, body, headers), status, before)
 
 
+def test_a_malformed_signature_does_not_make_us_refetch_the_key(client, world, monkeypatch):
+    """Only a signature that fails to verify can be explained by a rotated key: anything else must not cost us
+    (or the peer's server) a second fetch."""
+    from inbox import services
+
+    calls: list[bool] = []
+    real = services.public_key_for
+    monkeypatch.setattr(services, "public_key_for", lambda key_id, refresh=False: calls.append(refresh) or real(
+        key_id, refresh=refresh))
+    before = stored_state()
+    body, headers = signature_without_request_target(world)
+    assert_refused(post_to_inbox(client, body, headers), 401, before)
+    assert calls == [False]
+    body, headers = forged_signature(world)
+    assert_refused(post_to_inbox(client, body, headers), 401, before)
+    assert calls == [False, True]  # a bad signature: the key is fetched once more, then refused
+
+
 def test_the_honest_request_of_the_table_is_accepted(client, world):
     """The control: the same helpers, signed honestly, get 202 (so each refusal above is the hostile part)."""
     body = _follow(world)
