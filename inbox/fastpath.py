@@ -19,8 +19,8 @@ from .services import Refusal, inbox_receive
 
 log = logging.getLogger(__name__)
 INBOX_PATH = re.compile(r"^/(?:inbox|actors/(?P<username>[^/]+)/inbox)/?$")
-REASONS = {202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Content Too Large",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           413: "Content Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class InboxFastPath:

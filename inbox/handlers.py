@@ -114,10 +114,18 @@ def handle_undo(activity: dict, actor: Actor) -> str:
     return InboxState.IGNORED
 
 
+def _check_on_authors_server(obj: dict, actor: Actor) -> None:
+    """A post lives on its author's server: another server cannot vouch for it, even when it names the sender
+    as its author (Mastodon checks the same: the object's host must be the actor's)."""
+    if origin(obj["id"]) != origin(actor.uri):
+        raise Unprocessable("The object is not on its actor's server.")
+
+
 def handle_create(activity: dict, actor: Actor) -> str:
     obj = _object_of(activity, actor)
     if obj.get("type") not in POST_TYPES:
         return InboxState.IGNORED
+    _check_on_authors_server(obj, actor)
     if id_of(obj.get("attributedTo")) != actor.uri:
         raise Unprocessable("The object is attributed to another actor than the one who sent it.")
     post_upsert_remote(obj=obj, author=actor)
@@ -134,6 +142,7 @@ def handle_update(activity: dict, actor: Actor) -> str:
     obj = _object_of(activity, actor)
     if obj.get("type") not in POST_TYPES:
         return InboxState.IGNORED
+    _check_on_authors_server(obj, actor)
     if id_of(obj.get("attributedTo")) != actor.uri:
         raise Unprocessable("Only the author can update a post.")
     post_upsert_remote(obj=obj, author=actor)

@@ -20,7 +20,8 @@ from .errors import SignatureError
 
 __all__ = ["SignatureError", "sign_cavage", "sign_rfc9421", "signature_key_id", "verify_request"]
 
-PARAM_RE = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([^,\s]+))\s*(?:,|$)')
+# A bare (unquoted) value cannot hold a quote: `keyId=x"` is malformed, not a keyId ending in a quote.
+PARAM_RE = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([^,\s"]+))\s*(?:,|$)')
 RFC9421_ALGORITHMS = {"rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519"}
 
 
@@ -148,6 +149,9 @@ def sign_cavage(
 def _verify_cavage(*, method, url, headers, body, public_key, now, max_skew) -> str:
     params = _cavage_params(headers["Signature"])
     names = params.get("headers", "date").lower().split()
+    if "(request-target)" not in names:
+        # Without it a signature made for one path (or method) is valid for any other one on this server.
+        raise SignatureError("the signature does not cover (request-target)")
     if body and not {"digest", "content-digest"} & set(names):
         raise SignatureError("a request with a body must sign its digest")
     if "date" in names:
@@ -280,6 +284,9 @@ def _verify_rfc9421(*, method, url, headers, body, public_key, now, max_skew) ->
     _, params_raw, components, params, signature = _rfc9421_first(headers)
     if not params.get("keyid"):
         raise SignatureError("the signature has no keyid")
+    if "@method" not in components or not {"@target-uri", "@request-target", "@path"} & set(components):
+        # RFC 9421 §7.2.1: a signature that covers neither method nor target can be replayed to any endpoint.
+        raise SignatureError("the signature does not cover @method and the target URI")
     if body and not {"content-digest", "digest"} & set(components):
         raise SignatureError("a request with a body must sign its content-digest")
     if params.get("created", "").lstrip("-").isdigit():
