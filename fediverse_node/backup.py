@@ -2,7 +2,7 @@
 
 Archive layout (format 1):
     manifest.json   what is inside and where it came from
-    database/db.sqlite3 | database/db.pgdump
+    database/db.sqlite3 and database/inbox.sqlite3 (the inbox spool) | database/db.pgdump
     data/secret_key, data/demo-created   (when the data directory holds them)
     media/...       the media folder
 """
@@ -32,12 +32,15 @@ class BackupError(Exception):
 
 
 def _engine() -> str:
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if engine.endswith("sqlite3"):
-        return "sqlite"
-    if engine.endswith("postgresql"):
-        return "postgresql"
-    raise BackupError(f"Backups support SQLite and PostgreSQL, not {engine}.")
+    vendor = connections["default"].vendor
+    if vendor in ("sqlite", "postgresql"):
+        return vendor
+    raise BackupError(f"Backups support SQLite and PostgreSQL, not {vendor}.")
+
+
+def _sqlite_files() -> dict[str, Path]:
+    """Every SQLite file of the node by alias: the main database and, on the embedded default, the inbox spool."""
+    return {alias: Path(db["NAME"]) for alias, db in settings.DATABASES.items() if connections[alias].vendor == "sqlite"}
 
 
 def _pg_tool(name: str) -> str:
@@ -58,9 +61,9 @@ def _pg_env() -> dict[str, str]:
     return {**os.environ, **{k: str(v) for k, v in values.items() if v}}
 
 
-def _sqlite_copy(target: Path) -> None:
+def _sqlite_copy(database: Path, target: Path) -> None:
     """A consistent copy while the node runs: SQLite's online backup API, not a file copy of a live WAL database."""
-    source = sqlite3.connect(f"file:{settings.DATABASES['default']['NAME']}?mode=ro", uri=True)
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         copy = sqlite3.connect(target)
         with copy:
@@ -70,18 +73,21 @@ def _sqlite_copy(target: Path) -> None:
         source.close()
 
 
-def _database_dump(workdir: Path) -> Path:
+def _database_dump(workdir: Path) -> list[Path]:
     if _engine() == "sqlite":
-        target = workdir / "db.sqlite3"
-        _sqlite_copy(target)
-        return target
+        targets = []
+        for database in _sqlite_files().values():
+            if database.exists():
+                _sqlite_copy(database, workdir / database.name)
+                targets.append(workdir / database.name)
+        return targets
     target = workdir / "db.pgdump"
     # Custom format: compressed, and pg_restore can --clean into an existing database.
     result = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target)],
                             env=_pg_env(), capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-    return target
+    return [target]
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -105,11 +111,12 @@ def backup_create(*, path: Path) -> dict:
     }
     partial = path.with_name(f".{path.name}.partial")
     with tempfile.TemporaryDirectory(prefix="fedinode-backup-") as workdir:
-        dump = _database_dump(Path(workdir))
+        dumps = _database_dump(Path(workdir))
         try:
             with tarfile.open(partial, "w:gz") as archive:
                 _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
-                archive.add(dump, f"database/{dump.name}")
+                for dump in dumps:
+                    archive.add(dump, f"database/{dump.name}")
                 for name in manifest["data_files"]:
                     archive.add(data_dir / name, f"data/{name}")
                 if media_dir.is_dir():
@@ -126,7 +133,7 @@ def _in_use(data_dir: Path, media_dir: Path) -> list[str]:
     found = []
     if data_dir.is_dir():
         for entry in data_dir.iterdir():
-            if entry.name in STARTUP_LEFTOVERS or (entry.is_dir() and not any(p.is_file() for p in entry.rglob("*"))):
+            if entry.name in STARTUP_LEFTOVERS or entry.name.endswith("-writelock") or (entry.is_dir() and not any(p.is_file() for p in entry.rglob("*"))):
                 continue
             found.append(str(entry))
     if media_dir.is_dir() and any(p.is_file() for p in media_dir.rglob("*")):
@@ -162,10 +169,13 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, target: P
 def _restore_database(archive: tarfile.TarFile, data_dir: Path) -> None:
     connections.close_all()
     if _engine() == "sqlite":
-        database = Path(settings.DATABASES["default"]["NAME"])
-        for suffix in ("-wal", "-shm"):  # the old write-ahead log must not be replayed onto the restored file
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        _extract_member(archive, archive.getmember("database/db.sqlite3"), database)
+        names = set(archive.getnames())
+        for database in _sqlite_files().values():
+            if f"database/{database.name}" not in names:
+                continue  # e.g. a backup made before the inbox spool existed: `run` creates it empty
+            for suffix in ("-wal", "-shm"):  # the old write-ahead log must not be replayed onto the restored file
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+            _extract_member(archive, archive.getmember(f"database/{database.name}"), database)
         return
     with tempfile.TemporaryDirectory(prefix="fedinode-restore-") as workdir:
         dump = Path(workdir) / "db.pgdump"
