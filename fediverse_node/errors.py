@@ -1,6 +1,7 @@
 """Error pages: JSON for the client API and ActivityPub callers, a short page for people."""
 
 from django.http import HttpResponse
+from django.shortcuts import render
 
 from .activitystreams import wants_activity_json
 from .http import json_error
@@ -22,7 +23,10 @@ def _answer(request, status: int, message: str) -> HttpResponse:
 
 
 def not_found(request, exception=None) -> HttpResponse:
-    return _answer(request, 404, "Record not found" if request.path.startswith("/api/") else "Not found.")
+    if _wants_json(request):
+        return _answer(request, 404, "Record not found" if request.path.startswith("/api/") else "Not found.")
+    message = exception.args[0] if exception is not None and exception.args and isinstance(exception.args[0], str) else ""
+    return render(request, "community/404.html", {"message": message}, status=404)
 
 
 def server_error(request) -> HttpResponse:

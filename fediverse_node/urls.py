@@ -27,8 +27,20 @@ urlpatterns = [
     path("", include("clientapi.urls")),
     path("auth/login/", auth_views.LoginView.as_view(template_name="clientapi/login.html"), name="login"),
     path("auth/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "auth/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="community/password_set.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "auth/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="community/password_done.html"),
+        name="password_reset_complete",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("community.urls")),
 ]
 
 handler404 = "fediverse_node.errors.not_found"

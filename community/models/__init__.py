@@ -1,7 +1,7 @@
 from .application import ApplicationState, MembershipApplication
 from .campaign import Campaign
-from .profile import FederalState, FieldOfWork, MemberProfile
+from .profile import FIELD_NAMES, FIELDS_OF_WORK, FederalState, FieldOfWork, MemberProfile
 
 __all__ = [
-    "ApplicationState", "Campaign", "FederalState", "FieldOfWork", "MemberProfile", "MembershipApplication",
+    "FIELD_NAMES", "FIELDS_OF_WORK", "ApplicationState", "Campaign", "FederalState", "FieldOfWork", "MemberProfile", "MembershipApplication",
 ]

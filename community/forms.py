@@ -1,0 +1,73 @@
+"""Forms of the website; errors speak the page's language, and what was typed stays in the form."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from actors.services.local import username_check
+
+from .models import FIELDS_OF_WORK, FederalState, MembershipApplication
+
+POSTAL_CODE = re.compile(r"^\d{5}$")
+
+
+class ApplicationForm(forms.ModelForm):
+    fields_of_work = forms.MultipleChoiceField(
+        label=_("Arbeitsfelder"), choices=FIELDS_OF_WORK, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    state = forms.ChoiceField(label=_("Bundesland"), choices=[("", "—"), *FederalState.choices], required=False)
+    username = forms.CharField(
+        label=_("Gewünschter Benutzername"), max_length=63, required=False,
+        help_text=_("Buchstaben, Ziffern, _ . -; wird Teil Ihrer Fediverse-Adresse."),
+    )
+
+    class Meta:
+        model = MembershipApplication
+        fields = [
+            "organisation_name", "username", "email", "description", "street", "postal_code", "city", "state",
+            "fields_of_work", "website", "remote_handle", "message",
+        ]
+        labels = {
+            "organisation_name": _("Name der Organisation"),
+            "email": _("E-Mail-Adresse"),
+            "description": _("Was macht Ihre Organisation?"),
+            "street": _("Straße und Hausnummer"),
+            "postal_code": _("Postleitzahl"),
+            "city": _("Ort"),
+            "website": _("Website"),
+            "remote_handle": _("Schon im Fediverse? Ihr Konto (z. B. @verein@social.example)"),
+            "message": _("Nachricht an das Team"),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "message": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_postal_code(self):
+        code = self.cleaned_data["postal_code"].strip()
+        if code and not POSTAL_CODE.match(code):
+            raise forms.ValidationError(_("Eine Postleitzahl hat fünf Ziffern."))
+        return code
+
+    def clean_remote_handle(self):
+        handle = self.cleaned_data["remote_handle"].strip()
+        if handle and not re.match(r"^@?[^@\s]+@[^@\s]+\.[^@\s]+$|^https://\S+$", handle):
+            raise forms.ValidationError(_("Bitte als @name@server.tld oder als https://-Adresse angeben."))
+        return handle
+
+    def clean(self):
+        data = super().clean()
+        username = (data.get("username") or "").strip()
+        if not data.get("remote_handle"):
+            if not username:
+                self.add_error("username", _("Bitte einen Benutzernamen wählen (oder ein bestehendes Konto angeben)."))
+            else:
+                try:
+                    username_check(username)
+                except ValueError:
+                    self.add_error("username", _("Dieser Benutzername ist ungültig oder vergeben."))
+                if MembershipApplication.objects.filter(username__iexact=username, status="pending").exists():
+                    self.add_error("username", _("Für diesen Benutzernamen liegt schon ein Antrag vor."))
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung (geht an die Organisation)"), required=False, widget=forms.Textarea)

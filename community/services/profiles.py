@@ -1,0 +1,31 @@
+"""Writing member profiles."""
+
+from actors.models import Actor
+
+from ..models import FieldOfWork, MemberProfile
+
+
+def profile_save(*, profile: MemberProfile, fields_of_work: list[str] | None = None) -> MemberProfile:
+    """Save a profile with its search text (name, description, city: lower case, for the directory)."""
+    actor = profile.actor
+    profile.search_text = " ".join(
+        part.lower() for part in (actor.display_name, actor.username, profile.description, profile.city) if part
+    )
+    profile.save()
+    if fields_of_work is not None:
+        profile.fields_of_work.set(FieldOfWork.objects.filter(slug__in=fields_of_work))
+    return profile
+
+
+def profile_create(
+    *, actor: Actor, description: str = "", street: str = "", postal_code: str = "", city: str = "", state: str = "",
+    fields_of_work: list[str] = (), website: str = "", contact_email: str = "", contact_phone: str = "",
+    latitude: float | None = None, longitude: float | None = None,
+) -> MemberProfile:
+    profile = MemberProfile(
+        actor=actor, description=description, street=street, postal_code=postal_code, city=city, state=state,
+        website=website, contact_email=contact_email, contact_phone=contact_phone,
+        latitude=latitude, longitude=longitude,
+        links=[{"url": website, "verified": False}] if website else [],
+    )
+    return profile_save(profile=profile, fields_of_work=list(fields_of_work))

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from .views import membership, pages, syndication
+
+app_name = "community"
+
+urlpatterns = [
+    path("", pages.feed, name="feed"),
+    path("feed.rss", syndication.CommunityFeed(), name="feed_rss"),
+    path("feed.atom", syndication.CommunityAtom(), name="feed_atom"),
+    path("members/", pages.directory, name="directory"),
+    path("members/<str:handle>/", pages.profile, name="profile"),
+    path("members/<str:handle>/follow", pages.remote_follow, name="remote_follow"),
+    path("members/<str:handle>/feed.rss", syndication.ProfileFeed(), name="profile_rss"),
+    path("members/<str:handle>/feed.atom", syndication.ProfileAtom(), name="profile_atom"),
+    path("tags/<str:name>", pages.hashtag, name="hashtag"),
+    path("campaigns/<slug:slug>/", pages.campaign, name="campaign"),
+    path("blog/", pages.blog, name="blog"),
+    path("blog/feed.rss", syndication.BlogFeed(), name="blog_rss"),
+    path("blog/feed.atom", syndication.BlogAtom(), name="blog_atom"),
+    path("blog/<int:article_id>/", pages.article, name="article"),
+    path("apply/", membership.apply, name="apply"),
+    path("moderation/", membership.moderation, name="moderation"),
+    path("moderation/applications/<int:application_id>", membership.application_decide, name="application_decide"),
+    path("moderation/posts/<int:post_id>", membership.post_visibility, name="post_visibility"),
+]

@@ -1,0 +1,136 @@
+"""The public pages: directory, profiles, the community feed, hashtags, campaigns, the blog."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from posts.models import Post, PostType
+
+from ..models import FIELDS_OF_WORK, Campaign, FederalState
+from ..selectors import (
+    FEATURED_HASHTAG,
+    article_replies,
+    blog_articles,
+    campaign_participants,
+    campaign_posts,
+    directory_search,
+    feed_posts,
+    member_posts,
+    profile_by_handle,
+)
+
+PAGE_SIZE = 20
+FIELD_SLUGS = {slug for slug, _ in FIELDS_OF_WORK}
+
+
+def _filters(request) -> dict:
+    """The directory and feed filters from the query string; unknown values are dropped, not errors."""
+    field = request.GET.get("field", "")
+    state = request.GET.get("state", "")
+    return {
+        "field": field if field in FIELD_SLUGS else "",
+        "state": state if state in FederalState.values else "",
+    }
+
+
+def _older_page(request, posts) -> tuple[list[Post], int | None]:
+    """Keyset paging by post id (newest first): a page is one index range, whatever the feed's size."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        posts = posts.filter(id__lt=int(before))
+    page = list(posts[: PAGE_SIZE + 1])
+    older = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
+    return page[:PAGE_SIZE], older
+
+
+def _choices() -> dict:
+    return {"fields_of_work": FIELDS_OF_WORK, "states": FederalState.choices}
+
+
+def directory(request):
+    filters = _filters(request)
+    text, city = request.GET.get("q", "").strip()[:100], request.GET.get("city", "").strip()[:100]
+    profiles = directory_search(text=text, city=city, **filters)
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "community/directory.html", {
+        "nav": "directory", "page": page, "q": text, "city": city, **filters, **_choices(),
+        "filtered": bool(text or city or filters["field"] or filters["state"]),
+    })
+
+
+def profile(request, handle: str):
+    member = profile_by_handle(handle)
+    if member is None:
+        raise Http404(_("Diese Organisation gibt es hier nicht."))
+    posts, older = _older_page(request, member_posts().filter(author=member.actor))
+    actor = member.actor
+    return render(request, "community/profile.html", {
+        "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
+        "member_handle": actor.username if actor.local else actor.handle,
+    })
+
+
+def feed(request):
+    filters = _filters(request)
+    hashtag = request.GET.get("tag", "").strip().lstrip("#")[:100]
+    posts, older = _older_page(request, feed_posts(hashtag=hashtag, **filters))
+    return render(request, "community/feed.html", {
+        "nav": "feed", "posts": posts, "older": older, "tag": hashtag, **filters, **_choices(),
+        "featured": FEATURED_HASHTAG,
+    })
+
+
+def hashtag(request, name: str):
+    posts, older = _older_page(request, feed_posts(hashtag=name))
+    campaigns = Campaign.objects.filter(hashtag__iexact=name)
+    return render(request, "community/hashtag.html", {
+        "nav": "feed", "tag": name.lower(), "posts": posts, "older": older, "campaigns": campaigns,
+    })
+
+
+def campaign(request, slug: str):
+    item = get_object_or_404(Campaign, slug=slug)
+    posts, older = _older_page(request, campaign_posts(item))
+    return render(request, "community/campaign.html", {
+        "nav": "feed", "campaign": item, "posts": posts, "older": older,
+        "participants": campaign_participants(item),
+    })
+
+
+def blog(request):
+    articles, older = _older_page(request, blog_articles())
+    return render(request, "community/blog.html", {"nav": "blog", "articles": articles, "older": older})
+
+
+def article(request, article_id: int):
+    item = blog_articles().filter(id=article_id, type=PostType.ARTICLE).first()
+    if item is None:
+        raise Http404(_("Diesen Artikel gibt es nicht."))
+    return render(request, "community/article.html", {
+        "nav": "blog", "article": item, "replies": article_replies(item),
+    })
+
+
+def remote_follow(request, handle: str):
+    """Send a visitor to their own server to follow this member (Mastodon's authorize_interaction page)."""
+    member = profile_by_handle(handle)
+    if member is None:
+        raise Http404(_("Diese Organisation gibt es hier nicht."))
+    own = request.GET.get("handle", "").strip().lstrip("@")
+    username, _at, domain = own.partition("@")
+    if not username or not _valid_domain(domain):
+        messages.error(request, _("Bitte geben Sie Ihre Adresse als @name@server.tld an."))
+        return redirect("community:profile", handle)
+    target = quote(member.actor.uri, safe="")
+    return redirect(f"https://{domain.lower()}/authorize_interaction?uri={target}")
+
+
+def _valid_domain(domain: str) -> bool:
+    labels = domain.split(".")
+    return len(domain) <= 253 and len(labels) >= 2 and all(
+        label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels
+    )
