@@ -71,3 +71,32 @@ class ApplicationForm(forms.ModelForm):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Begründung (geht an die Organisation)"), required=False, widget=forms.Textarea)
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    body = forms.CharField(
+        label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 16}), max_length=100_000,
+        help_text=_("Überschriften mit ##, Listen mit -, Links als [Text](https://…)."),
+    )
+    tags = forms.CharField(label=_("Schlagwörter"), required=False, help_text=_("durch Leerzeichen getrennt, z. B. Pflege Digitalisierung"))
+    cover = forms.ImageField(label=_("Titelbild"), required=False)
+    cover_description = forms.CharField(label=_("Bildbeschreibung (Alternativtext)"), required=False, max_length=1500)
+    author = forms.ChoiceField(label=_("Im Namen von"), required=False)
+
+    def __init__(self, *args, authors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if authors:
+            self.fields["author"].choices = [(a.username, a.display_name or a.username) for a in authors]
+            self.fields["author"].required = True
+        else:
+            del self.fields["author"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cover") and not (data.get("cover_description") or "").strip():
+            self.add_error("cover_description", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen."))
+        return data
+
+    def tag_list(self) -> list[str]:
+        return [t.lstrip("#") for t in self.cleaned_data.get("tags", "").split() if t.lstrip("#")][:10]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import membership, pages, syndication
+from .views import blog, membership, pages, syndication
 
 app_name = "community"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("blog/feed.rss", syndication.BlogFeed(), name="blog_rss"),
     path("blog/feed.atom", syndication.BlogAtom(), name="blog_atom"),
     path("blog/<int:article_id>/", pages.article, name="article"),
+    path("blog/write/", blog.article_write, name="article_write"),
     path("apply/", membership.apply, name="apply"),
     path("moderation/", membership.moderation, name="moderation"),
     path("moderation/applications/<int:application_id>", membership.application_decide, name="application_decide"),

@@ -1,37 +1,139 @@
-"""Demo data for a first start, so a newcomer sees a living node."""
+"""Demo data for a first start, so a newcomer sees a living node: invented member organisations in every federal
+state, their posts (some with pictures), blog stories and a campaign. Every name here is invented."""
 
+import io
+import random
 import secrets
+from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from actors.services.follow import follow_request
 from actors.services.local import organization_create
+from community.models import Campaign
+from community.services.profiles import profile_create
+from posts.models import PostType
+from posts.services.media import media_create
 from posts.services.publishing import post_create
 
+# user name, name, street, postal code, city, state, latitude, longitude, fields of work
 DEMO_ORGS = [
-    ("kita_sonnenschein", "Kita Sonnenschein e.V.", "Berlin",
-     "Heute haben wir mit den Kindern Hochbeete gebaut. #GleichImNetz #Kinder"),
-    ("pflege_nord", "Pflegedienst Nord gGmbH", "Hamburg",
-     "Unser Team lädt zum digitalen Sprechstunden-Tag ein. #Pflege #GleichImNetz"),
-    ("migration_sued", "Beratungsstelle Migration Süd", "München",
-     "Neue mehrsprachige Sprechstunde jeden Dienstag. #Migration"),
+    ("kita_sonnenschein", "Kita Sonnenschein e.V.", "Invalidenstraße 12", "10115", "Berlin", "BE", 52.532, 13.384, ["kinder-jugend"]),
+    ("pflege_nord", "Pflegedienst Nord gGmbH", "Steinstraße 3", "20095", "Hamburg", "HH", 53.551, 9.994, ["alter-pflege"]),
+    ("migration_sued", "Beratungsstelle Migration Süd", "Sendlinger Straße 8", "80331", "München", "BY", 48.137, 11.575, ["migration"]),
+    ("lebenshilfe_koeln", "Lebenshilfe Köln-Ost e.V.", "Domstraße 20", "50667", "Köln", "NW", 50.938, 6.957, ["behinderung"]),
+    ("tafel_dresden", "Dresdner Tafel e.V.", "Wilsdruffer Straße 5", "01067", "Dresden", "SN", 51.050, 13.737, ["armut-wohnen"]),
+    ("frauenhaus_kiel", "Frauenberatung Kiel e.V.", "Holstenstraße 40", "24103", "Kiel", "SH", 54.323, 10.135, ["frauen-familie"]),
+    ("jugendwerk_stuttgart", "Jugendwerk Stuttgart e.V.", "Königstraße 15", "70173", "Stuttgart", "BW", 48.776, 9.180, ["kinder-jugend", "bildung"]),
+    ("selbsthilfe_hannover", "Selbsthilfe-Kontaktstelle Hannover", "Lister Meile 7", "30159", "Hannover", "NI", 52.375, 9.732, ["selbsthilfe"]),
+    ("suchtberatung_bremen", "Suchtberatung Bremen gGmbH", "Obernstraße 2", "28195", "Bremen", "HB", 53.079, 8.802, ["sucht"]),
+    ("ehrenamt_erfurt", "Freiwilligenagentur Erfurt", "Anger 9", "99084", "Erfurt", "TH", 50.978, 11.029, ["engagement"]),
+    ("psyche_mainz", "Treffpunkt Seelische Gesundheit Mainz", "Große Bleiche 4", "55116", "Mainz", "RP", 49.999, 8.273, ["psyche", "selbsthilfe"]),
+    ("arbeit_saarbruecken", "Arbeitsladen Saarbrücken e.V.", "Bahnhofstraße 30", "66111", "Saarbrücken", "SL", 49.234, 6.997, ["arbeit"]),
+    ("familie_potsdam", "Familienzentrum Potsdam", "Brandenburger Straße 11", "14467", "Potsdam", "BB", 52.396, 13.058, ["frauen-familie"]),
+    ("gesundheit_rostock", "Gesundheitsladen Rostock", "Kröpeliner Straße 21", "18055", "Rostock", "MV", 54.089, 12.140, ["gesundheit"]),
+    ("bildung_magdeburg", "Bildungswerk Magdeburg e.V.", "Breiter Weg 50", "39104", "Magdeburg", "ST", 52.131, 11.640, ["bildung"]),
+    ("wohnungslos_frankfurt", "Wohnungslosenhilfe Frankfurt", "Zeil 60", "60311", "Frankfurt am Main", "HE", 50.110, 8.682, ["armut-wohnen"]),
+    ("senioren_leipzig", "Seniorenbüro Leipzig", "Grimmaische Straße 2", "04109", "Leipzig", "SN", 51.340, 12.375, ["alter-pflege", "engagement"]),
+    ("inklusion_nuernberg", "Inklusionsbetrieb Nürnberg", "Karolinenstraße 14", "90402", "Nürnberg", "BY", 49.452, 11.077, ["behinderung", "arbeit"]),
+    ("gefluechtete_essen", "Netzwerk Geflüchtete Essen", "Kettwiger Straße 6", "45127", "Essen", "NW", 51.456, 7.012, ["migration"]),
+    ("kinderschutz_freiburg", "Kinderschutz Freiburg", "Kaiser-Joseph-Straße 19", "79098", "Freiburg im Breisgau", "BW", 47.999, 7.842, ["kinder-jugend"]),
+    ("hospiz_kassel", "Hospizverein Kassel", "Obere Königsstraße 8", "34117", "Kassel", "HE", 51.313, 9.480, ["alter-pflege", "gesundheit"]),
+    ("nachbarschaft_luebeck", "Nachbarschaftshilfe Lübeck", "Breite Straße 25", "23552", "Lübeck", "SH", 53.866, 10.687, ["engagement"]),
+    ("jugend_schwerin", "Jugendclub Schwerin", "Mecklenburgstraße 3", "19053", "Schwerin", "MV", 53.635, 11.401, ["kinder-jugend"]),
+    ("beratung_cottbus", "Beratungszentrum Cottbus", "Spremberger Straße 10", "03046", "Cottbus", "BB", 51.756, 14.333, ["migration", "frauen-familie"]),
+    ("sucht_halle", "Drogenhilfe Halle", "Leipziger Straße 40", "06108", "Halle (Saale)", "ST", 51.482, 11.970, ["sucht"]),
+    ("selbsthilfe_jena", "Selbsthilfegruppen Jena", "Johannisstraße 5", "07743", "Jena", "TH", 50.927, 11.589, ["selbsthilfe", "psyche"]),
+    ("tafel_trier", "Trierer Tafel", "Simeonstraße 12", "54290", "Trier", "RP", 49.750, 6.637, ["armut-wohnen"]),
+    ("familie_neunkirchen", "Familienbildung Neunkirchen", "Stummstraße 2", "66538", "Neunkirchen", "SL", 49.345, 7.180, ["frauen-familie", "bildung"]),
+    ("pflege_oldenburg", "Ambulante Pflege Oldenburg", "Lange Straße 33", "26122", "Oldenburg", "NI", 53.143, 8.214, ["alter-pflege"]),
+    ("lernwerkstatt_bremerhaven", "Lernwerkstatt Bremerhaven", "Bürgermeister-Smidt-Straße 4", "27568", "Bremerhaven", "HB", 53.539, 8.580, ["bildung", "kinder-jugend"]),
+    ("freiwillige_hamburg", "Freiwilligen-Netzwerk Hamburg", "Max-Brauer-Allee 9", "22765", "Hamburg", "HH", 53.554, 9.935, ["engagement"]),
+    ("housing_first_berlin", "Wohnen zuerst Berlin", "Oranienstraße 18", "10997", "Berlin", "BE", 52.500, 13.430, ["armut-wohnen"]),
 ]
+
+POSTS = [
+    "Heute haben wir mit den Kindern Hochbeete gebaut. #GleichImNetz #Kinder",
+    "Unser Team lädt zum digitalen Sprechstunden-Tag ein. #Pflege #GleichImNetz",
+    "Neue mehrsprachige Sprechstunde jeden Dienstag. #Migration",
+    "Danke an alle Ehrenamtlichen, die diese Woche mitgeholfen haben! #Ehrenamt #GleichImNetz",
+    "Wir suchen Verstärkung für unser Team – meldet euch gern. #Jobs",
+    "Unsere Selbsthilfegruppe trifft sich jetzt auch online, jeden Donnerstag um 18 Uhr. #Selbsthilfe",
+    "Wie digital ist soziale Arbeit? Ein Rückblick auf unseren Workshop. #Digitalisierung #GleichImNetz",
+    "Sommerfest im Hof: Musik, Kuchen und viele Gespräche. #Nachbarschaft",
+]
+
+ARTICLES = [
+    ("Wie unsere Kita das Fediverse entdeckte", "kita_sonnenschein",
+     "## Warum wir hier sind\n\nEltern wollten wissen, was im Alltag passiert – ohne Werbung und ohne Datenhandel.\n\n"
+     "- Fotos nur mit Einverständnis\n- kurze Beiträge, zweimal pro Woche\n- Antworten lesen wir gemeinsam\n\n"
+     "Mehr dazu im Gespräch. #GleichImNetz"),
+    ("Pflege braucht Zeit – und gute Werkzeuge", "pflege_nord",
+     "Digitale Dienstpläne haben unserem Team **zwei Stunden pro Woche** gespart.\n\n"
+     "> Die Zeit geht jetzt an die Menschen, nicht an Papier.\n\nSo haben wir angefangen … #Pflege"),
+    ("Beratung in sieben Sprachen", "migration_sued",
+     "Seit einem Jahr beraten wir in sieben Sprachen. Was wir gelernt haben:\n\n"
+     "1. Dolmetschen braucht Vorbereitung\n2. Vertrauen braucht Zeit\n3. Digitale Termine helfen Familien\n\n#Migration"),
+]
+
+
+def _picture(seed: int) -> SimpleUploadedFile:
+    """A small generated picture (colour fields), so demo posts carry images without shipping photos."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (640, 400), tuple(rng.randrange(80, 230) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y = rng.randrange(0, 560), rng.randrange(0, 320)
+        draw.ellipse((x, y, x + rng.randrange(40, 160), y + rng.randrange(40, 160)),
+                     fill=tuple(rng.randrange(40, 255) for _ in range(3)))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile(f"demo-{seed}.png", buffer.getvalue(), content_type="image/png")
 
 
 @transaction.atomic
 def demo_data_create() -> None:
-    """A few member organisations with posts and follows (passwords are random: reset them in the admin)."""
+    """Create the demo members (random passwords: set them with `fediverse-node changepassword`)."""
+    rng = random.Random(7)
     actors = []
-    for username, name, city, text in DEMO_ORGS:
+    for index, (username, name, street, postal_code, city, state, lat, lon, fields) in enumerate(DEMO_ORGS):
         actor = organization_create(
             username=username, email=f"{username}@example.org", password=secrets.token_urlsafe(16),
             display_name=name, city=city,
         )
         actor.summary = f"<p>{name} ist Mitglied im Paritätischen ({city}).</p>"
         actor.save(update_fields=["summary"])
-        post_create(author=actor, text=text)
+        profile_create(
+            actor=actor, description=f"{name} arbeitet in {city} für die Menschen vor Ort.", street=street,
+            postal_code=postal_code, city=city, state=state, fields_of_work=fields, latitude=lat, longitude=lon,
+            website=f"https://{username.replace('_', '-')}.example.org", contact_email=f"kontakt@{username}.example.org",
+        )
+        for number in range(1 + index % 2):
+            text = POSTS[(index + number * 3) % len(POSTS)]
+            attachments = []
+            if (index + number) % 3 == 0:
+                attachments.append(media_create(
+                    owner=actor, upload=_picture(index * 10 + number),
+                    description="Bunte Farbflächen – ein Platzhalterbild der Demo-Daten.",
+                ))
+            post_create(author=actor, text=text, attachments=attachments)
         actors.append(actor)
+    by_name = {actor.username: actor for actor in actors}
+    for title, username, body in ARTICLES:
+        post_create(author=by_name[username], text=body, name=title, type=PostType.ARTICLE, tags=["Praxis"])
     for follower in actors:
-        for target in actors:
-            if follower != target:
+        for target in rng.sample(actors, 3):
+            if target != follower:
                 follow_request(follower=follower, target=target)
+    today = timezone.localdate()
+    Campaign.objects.get_or_create(
+        slug="gleich-im-netz", defaults={
+            "name": "#GleichImNetz", "hashtag": "GleichImNetz", "starts_on": today - timedelta(days=30),
+            "ends_on": today + timedelta(days=30),
+            "description": "Soziale Organisationen zeigen im Netz, was sie tun.",
+            "call_to_action": "Erzählen Sie aus Ihrer Praxis und verwenden Sie #GleichImNetz.",
+        },
+    )

@@ -12,6 +12,7 @@ from outbox import render
 from outbox.services import activity_publish, follower_inboxes
 
 from ..ids import next_id
+from ..markdown import render_markdown
 from ..models import (
     Attachment,
     Like,
@@ -27,6 +28,7 @@ from ..text import render_plain_text
 from .feeds import feed_add_post
 
 MAX_CHARS = 5000
+MAX_ARTICLE_CHARS = 100_000
 
 
 class PostError(ValueError):
@@ -76,16 +78,21 @@ def post_create(
     type: str = PostType.NOTE,
     name: str = "",
     extra: dict | None = None,
+    tags: Sequence[str] = (),
 ) -> Post:
-    """Publish a post by a local actor: store it, its tags, mentions and attachments, and a Create to its audience."""
+    """Publish a post by a local actor: store it, its tags, mentions and attachments, and a Create to its audience.
+    An Article's text is Markdown (a blog story); every other type's is plain text."""
     text = text or ""
     if not text.strip() and not attachments:
         raise PostError("A post needs text or at least one attachment.")
-    if len(text) > MAX_CHARS:
-        raise PostError(f"A post has at most {MAX_CHARS} characters.")
+    limit = MAX_ARTICLE_CHARS if type == PostType.ARTICLE else MAX_CHARS
+    if len(text) > limit:
+        raise PostError(f"A post has at most {limit} characters.")
     if visibility not in Visibility.values:
         raise PostError(f"Unknown visibility {visibility!r}.")
     rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
+    html = render_markdown(text) if type == PostType.ARTICLE else rendered.html
+    tag_names = list(dict.fromkeys([*rendered.tags, *(t.lower().lstrip("#") for t in tags if t.strip("# "))]))
     mentions = list(rendered.mentions)
     if in_reply_to is not None and in_reply_to.author not in mentions and in_reply_to.author != author:
         mentions.append(in_reply_to.author)
@@ -101,7 +108,7 @@ def post_create(
             type=type,
             visibility=visibility,
             name=name,
-            content=rendered.html,
+            content=html,
             source=text,
             summary=summary or "",
             sensitive=bool(sensitive or summary),
@@ -112,7 +119,7 @@ def post_create(
             published=timezone.now(),
         )
         post.mentions.set(mentions)
-        post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in rendered.tags])
+        post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
         for position, attachment in enumerate(attachments):
             attachment.post, attachment.position = post, position
             attachment.save(update_fields=["post", "position"])
