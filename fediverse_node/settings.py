@@ -99,6 +99,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "fediverse_node.urls"
 WSGI_APPLICATION = "fediverse_node.wsgi.application"
 APPEND_SLASH = False
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, chosen now
 
 TEMPLATES = [
     {
