@@ -50,6 +50,21 @@ def ensure_node_peer() -> None:
             stamp.write_text(lock_digest)
 
 
+def ensure_browser() -> None:
+    """Debian's chromium for the browser tests (Playwright drives it; no browser download)."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        try:
+            sh("apt-get", "install", "-y", "-q", "chromium", env=env)
+        except subprocess.CalledProcessError:
+            sh("apt-get", "update", "-q", env=env)
+            sh("apt-get", "install", "-y", "-q", "chromium", env=env)
+        return
+    print("chromium not found: browser tests will fail in CI, skip elsewhere (install Debian's chromium).", flush=True)
+
+
 def run(args: list[str]) -> None:
     ensure_venv("")
     env = dict(os.environ)
@@ -61,6 +76,7 @@ def run(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     ensure_venv("test")
     ensure_node_peer()
+    ensure_browser()
     sh(str(BIN / "ruff"), "check", ".")
     result = subprocess.run([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
     sys.exit(result.returncode)

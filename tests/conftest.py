@@ -1,6 +1,7 @@
 """Shared fixtures: real node processes for federation and interop tests."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,34 @@ def nodejs_available():
 @pytest.fixture(scope="session")
 def fedify_available(nodejs_available):
     """The Fedify peer needs Node.js (see nodejs_available)."""
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """Debian's chromium (dev.py test installs it): a laptop without it skips the browser tests, CI fails."""
+    import shutil
+
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is needed for the browser tests in CI (apt-get install chromium)")
+        pytest.skip("chromium not installed")
+    return path
+
+
+@pytest.fixture
+def browser_page(chromium_path):
+    """A fresh page in headless chromium, driven by Playwright; screenshots go to test-artifacts/."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+        context = browser.new_context(locale="de-DE", viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
