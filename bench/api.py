@@ -75,7 +75,7 @@ def _measure_part(host: str, port: int, path: str, token: str, seconds: float, c
     errors: dict[int, int] = {}
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"} if token else {"Accept": "text/html"}
 
     def worker():
         connection = http.client.HTTPConnection(host, port, timeout=30)

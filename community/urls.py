@@ -21,6 +21,7 @@ urlpatterns = [
     path("blog/<int:article_id>/", pages.article, name="article"),
     path("blog/write/", blog.article_write, name="article_write"),
     path("apply/", membership.apply, name="apply"),
+    path("language/<str:code>", pages.language, name="language"),
     path("moderation/", membership.moderation, name="moderation"),
     path("moderation/applications/<int:application_id>", membership.application_decide, name="application_decide"),
     path("moderation/posts/<int:post_id>", membership.post_visibility, name="post_visibility"),

@@ -243,6 +243,8 @@ FEDINODE_CONTACT_EMAIL = os.environ.get("FEDINODE_CONTACT_EMAIL", f"kontakt@{_do
 # Uploaded images: refused above this size, scaled down to fit this many pixels per side.
 FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16 * 1024 * 1024)))
 FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
+# Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
+FEDINODE_PAGE_CACHE_SECONDS = int(os.environ.get("FEDINODE_PAGE_CACHE_SECONDS", "15"))
 
 LOGGING = {
     "version": 1,

@@ -14,3 +14,6 @@ from fediverse_node.settings import *  # noqa: E402,F403
 # processes of tests/federation and tests/interop run with the separate inbox spool of the embedded default.
 DATABASES.pop("inbox", None)  # noqa: F405
 DATABASE_ROUTERS = []
+
+# Pages are rendered fresh in tests (tests/community/test_cache.py turns the cache on where it is the subject).
+FEDINODE_PAGE_CACHE_SECONDS = 0

@@ -2,14 +2,17 @@
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from posts.models import Post, PostType
 
+from ..cache import anonymous_page_cache
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
 from ..selectors import (
     FEATURED_HASHTAG,
@@ -51,6 +54,7 @@ def _choices() -> dict:
     return {"fields_of_work": FIELDS_OF_WORK, "states": FederalState.choices}
 
 
+@anonymous_page_cache
 def directory(request):
     filters = _filters(request)
     text, city = request.GET.get("q", "").strip()[:100], request.GET.get("city", "").strip()[:100]
@@ -62,6 +66,7 @@ def directory(request):
     })
 
 
+@anonymous_page_cache
 def profile(request, handle: str):
     member = profile_by_handle(handle)
     if member is None:
@@ -74,6 +79,7 @@ def profile(request, handle: str):
     })
 
 
+@anonymous_page_cache
 def feed(request):
     filters = _filters(request)
     hashtag = request.GET.get("tag", "").strip().lstrip("#")[:100]
@@ -84,6 +90,7 @@ def feed(request):
     })
 
 
+@anonymous_page_cache
 def hashtag(request, name: str):
     posts, older = _older_page(request, feed_posts(hashtag=name))
     campaigns = Campaign.objects.filter(hashtag__iexact=name)
@@ -92,6 +99,7 @@ def hashtag(request, name: str):
     })
 
 
+@anonymous_page_cache
 def campaign(request, slug: str):
     item = get_object_or_404(Campaign, slug=slug)
     posts, older = _older_page(request, campaign_posts(item))
@@ -101,11 +109,13 @@ def campaign(request, slug: str):
     })
 
 
+@anonymous_page_cache
 def blog(request):
     articles, older = _older_page(request, blog_articles())
     return render(request, "community/blog.html", {"nav": "blog", "articles": articles, "older": older})
 
 
+@anonymous_page_cache
 def article(request, article_id: int):
     item = blog_articles().filter(id=article_id, type=PostType.ARTICLE).first()
     if item is None:
@@ -134,3 +144,15 @@ def _valid_domain(domain: str) -> bool:
     return len(domain) <= 253 and len(labels) >= 2 and all(
         label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels
     )
+
+
+def language(request, code: str):
+    """Switch the site's language by a plain link (a cached page cannot carry a form's CSRF token)."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404(_("Diese Sprache gibt es hier nicht."))
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

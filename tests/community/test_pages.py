@@ -117,9 +117,12 @@ def test_blog_article_page_rss_and_atom(members):
 
 def test_language_switch_to_english(members):
     client = Client()
-    client.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
+    response = client.get("/language/en?next=/members/%3Fstate%3DBY")
+    assert response.status_code == 302 and response["Location"] == "/members/?state=BY"
     page = client.get("/members/").content.decode()
     assert '<html lang="en">' in page and "Directory" in page
+    assert client.get("/language/en?next=https://evil.example/").headers["Location"] == "/"
+    assert client.get("/language/xx").status_code == 404
 
 
 def test_remote_follow_sends_to_the_visitors_server_and_refuses_nonsense(members):
