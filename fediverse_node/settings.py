@@ -99,7 +99,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "fediverse_node.urls"
 WSGI_APPLICATION = "fediverse_node.wsgi.application"
 APPEND_SLASH = False
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, chosen now
 
 TEMPLATES = [
     {
@@ -144,9 +143,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASE_ROUTERS = ["inbox.spool.InboxSpoolRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Several nodes (or tests) may share one Redis: FEDINODE_REDIS_PREFIX keeps their cache keys and broker queues apart.
+REDIS_PREFIX = os.environ.get("FEDINODE_REDIS_PREFIX", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": REDIS_PREFIX,
+        }
         if os.environ.get("REDIS_URL")
         # rendered API fragments live here: room for a few thousand posts and accounts per process
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
@@ -194,6 +199,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.05,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")) and REDIS_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_PREFIX}:"}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -10,11 +10,21 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import requests
 
 BIN = Path(sys.executable).parent
+POSTGRES_URL = os.environ.get("FEDINODE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("FEDINODE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _postgres():
+    """An autocommit connection to the server's maintenance database (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    return psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True)
 AS_JSON = "application/activity+json"
 
 
@@ -51,6 +61,9 @@ class Node:
             **(env or {}),
         }
         self.env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        self.database: str | None = None
+        if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres":
+            self._use_postgres_and_redis()
         self.process: subprocess.Popen | None = None
         self.log_path = self.data_dir / "node.log"
 
@@ -103,8 +116,24 @@ class Node:
         if getattr(self, "log", None):
             self.log.close()
 
+    def _use_postgres_and_redis(self) -> None:
+        """The scale-out back-end: a database of this node's own, and a Redis broker and cache under its prefix."""
+        self.database = f"fedinode_{self.name.replace('-', '_')}_{uuid.uuid4().hex[:12]}"
+        with _postgres() as connection:
+            connection.execute(f'CREATE DATABASE "{self.database}"')
+        self.env.update({
+            "DATABASE_URL": f"{POSTGRES_URL}/{self.database}",
+            "CELERY_BROKER_URL": REDIS_URL,
+            "REDIS_URL": REDIS_URL,
+            "FEDINODE_REDIS_PREFIX": self.database,
+        })
+
     def cleanup(self) -> None:
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.database:
+            with _postgres() as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            self.database = None
 
     def actor_url(self, username: str) -> str:
         return f"{self.base}/actors/{username}"

@@ -8,6 +8,15 @@ os.environ.setdefault("FEDINODE_DOMAIN", "testserver")
 os.environ.setdefault("FEDINODE_INSECURE_HTTP", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
+# FEDINODE_TEST_BACKEND=postgres runs the suite on the scale-out back-end: PostgreSQL (pytest-django creates
+# test_fedinode_test, one per xdist worker) and a Redis cache; node processes get databases of their own
+# (tests/nodes.py). Only this process sees these variables: nodes set their own.
+if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres":
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    os.environ["DATABASE_URL"] = os.environ.get("FEDINODE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fedinode_test")
+    os.environ["REDIS_URL"] = os.environ.get("FEDINODE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    os.environ["FEDINODE_REDIS_PREFIX"] = f"fedinode-test-{os.getpid()}-{_worker}"
+
 from fediverse_node.settings import *  # noqa: E402,F403
 
 # In-process tests keep the inbox in the main database (pytest-django opens only "default" per test); the node

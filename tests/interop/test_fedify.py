@@ -3,6 +3,7 @@ through our client API (our signatures verify there), replies (its RFC 9421 sign
 shows up in the poster's notifications."""
 
 import pytest
+import requests
 
 from tests.api_session import log_in
 from tests.interop.fedify_peer import FedifyPeer
@@ -52,6 +53,33 @@ def test_fedify_follows_receives_and_replies(start_node, peer):
     mention = next(n for n in notifications if n["type"] == "mention")
     assert mention["status"]["in_reply_to_id"] == status["id"] and "Danke" in mention["status"]["content"]
     assert mention["account"]["uri"] == peer.actor_url
+
+
+def test_fedify_receives_a_blog_article_and_its_reply_shows_on_the_website(start_node, peer):
+    node = start_node("ours")
+    node.cli("createorg", "praxis", "--email", "p@example.org", "--password", "praxis-pass-1")
+    org = node.actor_url("praxis")
+    node.query(
+        "from actors.models import Actor\nfrom community.services.profiles import profile_create\n"
+        "profile_create(actor=Actor.objects.get(username='praxis'), city='Berlin', state='BE')\nprint(json.dumps(1))"
+    )
+    peer.follow(org)
+    wait_until(lambda: org in peer.following(), message="our Accept at the Fedify peer")
+    article_uri, article_id = node.query(
+        "from actors.models import Actor\nfrom posts.services.publishing import post_create\n"
+        "p = post_create(author=Actor.objects.get(username='praxis'), type='Article', name='Digitale Sprechstunde',"
+        " text='Seit März beraten wir **online**.')\nprint(json.dumps([p.uri, p.id]))"
+    )
+    create = peer.wait_for(lambda a: a["type"] == "Create" and _object_id(a["activity"]) == article_uri)
+    article = create["activity"]["object"]
+    assert article["type"] == "Article" and article["name"] == "Digitale Sprechstunde"
+    assert "<strong>online</strong>" in article["content"]
+
+    peer.note(org, "<p>Spannend, wie lange dauert ein Termin?</p>", in_reply_to=article_uri)
+    wait_until(
+        lambda: "wie lange dauert ein Termin" in requests.get(f"{node.base}/blog/{article_id}/", timeout=10).text,
+        message="the Fedify reply under the article on the website",
+    )
 
 
 def _object_id(activity: dict) -> str | None:
