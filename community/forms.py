@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
 
-from .models import FIELDS_OF_WORK, FederalState, MembershipApplication
+from .models import FIELDS_OF_WORK, FederalState, MemberProfile, MembershipApplication
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 
@@ -100,3 +100,45 @@ class ArticleForm(forms.Form):
 
     def tag_list(self) -> list[str]:
         return [t.lstrip("#") for t in self.cleaned_data.get("tags", "").split() if t.lstrip("#")][:10]
+
+
+class ProfileForm(forms.ModelForm):
+    fields_of_work = forms.MultipleChoiceField(
+        label=_("Arbeitsfelder"), choices=FIELDS_OF_WORK, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    state = forms.ChoiceField(label=_("Bundesland"), choices=[("", "—"), *FederalState.choices], required=False)
+    link_list = forms.CharField(
+        label=_("Links (eine Adresse pro Zeile)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_('Bestätigt wird ein Link, wenn die Seite mit rel="me" auf dieses Profil zurückverweist.'),
+    )
+
+    class Meta:
+        model = MemberProfile
+        fields = [
+            "description", "street", "postal_code", "city", "state", "fields_of_work", "website", "link_list",
+            "contact_email", "contact_phone", "location_public",
+        ]
+        labels = {
+            "description": _("Beschreibung"), "street": _("Straße und Hausnummer"), "postal_code": _("Postleitzahl"),
+            "city": _("Ort"), "website": _("Website"), "contact_email": _("Öffentliche E-Mail-Adresse"),
+            "contact_phone": _("Öffentliche Telefonnummer"), "location_public": _("Standort auf der Karte zeigen"),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("fields_of_work", [f.slug for f in self.instance.fields_of_work.all()])
+        self.initial.setdefault("link_list", "\n".join(link["url"] for link in self.instance.links))
+
+    clean_postal_code = ApplicationForm.clean_postal_code
+
+    def clean_link_list(self):
+        urls = [line.strip() for line in self.cleaned_data["link_list"].splitlines() if line.strip()]
+        validate = forms.URLField(assume_scheme="https").clean
+        cleaned = []
+        for url in urls[:10]:
+            try:
+                cleaned.append(validate(url))
+            except forms.ValidationError:
+                raise forms.ValidationError(_("%(url)s ist keine gültige Adresse.") % {"url": url}) from None
+        return cleaned

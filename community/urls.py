@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import blog, membership, pages, syndication
+from .views import blog, membership, pages, profile_edit, syndication
 
 app_name = "community"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/", pages.directory, name="directory"),
     path("members/<str:handle>/", pages.profile, name="profile"),
     path("members/<str:handle>/follow", pages.remote_follow, name="remote_follow"),
+    path("members/<str:handle>/edit/", profile_edit.profile_edit, name="profile_edit"),
     path("members/<str:handle>/feed.rss", syndication.ProfileFeed(), name="profile_rss"),
     path("members/<str:handle>/feed.atom", syndication.ProfileAtom(), name="profile_atom"),
     path("tags/<str:name>", pages.hashtag, name="hashtag"),

@@ -10,6 +10,7 @@ import requests
 import urllib3
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 DEFAULT_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_REDIRECTS = 3
 
@@ -77,10 +78,25 @@ class SafeFetcher:
 
     def get_json(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> dict:
         """GET a JSON document (signed when a signer is set), following at most three checked redirects."""
+        body, status = self._get(url, accept=accept, types=JSON_TYPES, signed=True)
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise FetchError(f"{url} sent invalid JSON", status) from None
+        if not isinstance(document, dict):
+            raise FetchError(f"{url} did not send a JSON object", status)
+        return document
+
+    def get_html(self, url: str) -> str:
+        """GET a web page (unsigned), under the same guards: for rel="me" checks of a member's links."""
+        body, _ = self._get(url, accept="text/html", types=HTML_TYPES, signed=False)
+        return body.decode("utf-8", errors="replace")
+
+    def _get(self, url: str, *, accept: str, types: tuple[str, ...], signed: bool) -> tuple[bytes, int]:
         for _ in range(MAX_REDIRECTS + 1):
             self.check_url(url)
             headers = {"Accept": accept}
-            if self.signer is not None:
+            if signed and self.signer is not None:
                 headers.update(self.signer("GET", url, None))
             try:
                 response = self.session.get(
@@ -95,16 +111,10 @@ class SafeFetcher:
                 if response.status_code >= 400:
                     raise FetchError(f"{url} answered HTTP {response.status_code}", response.status_code)
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                if content_type not in JSON_TYPES:
-                    raise FetchError(f"{url} is not JSON ({content_type or 'no content type'})", response.status_code)
-                body = self._read_capped(response, url)
-            try:
-                document = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                raise FetchError(f"{url} sent invalid JSON", response.status_code) from None
-            if not isinstance(document, dict):
-                raise FetchError(f"{url} did not send a JSON object", response.status_code)
-            return document
+                if content_type not in types:
+                    kind = "JSON" if types is JSON_TYPES else "a web page"
+                    raise FetchError(f"{url} is not {kind} ({content_type or 'no content type'})", response.status_code)
+                return self._read_capped(response, url), response.status_code
         raise FetchError(f"too many redirects from {url}")
 
     def _read_capped(self, response: requests.Response, url: str) -> bytes:

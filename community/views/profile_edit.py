@@ -1,0 +1,38 @@
+"""A member organisation edits its profile (staff may edit any); its links are then checked for rel="me"."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ..forms import ProfileForm
+from ..selectors import profile_by_handle
+from ..services.profiles import profile_save
+from ..tasks import verify_links
+
+
+@login_required
+def profile_edit(request, handle: str):
+    member = profile_by_handle(handle)
+    if member is None:
+        raise Http404(_("Diese Organisation gibt es hier nicht."))
+    if not (request.user.is_staff or member.actor.user_id == request.user.id):
+        return render(request, "community/not_allowed.html", {"nav": "directory"}, status=403)
+    old_links = [link["url"] for link in member.links]
+    form = ProfileForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        profile = form.save(commit=False)
+        urls = form.cleaned_data["link_list"]
+        if urls != old_links:
+            profile.links = [{"url": url, "verified": False} for url in urls]
+        profile_save(profile=profile, fields_of_work=form.cleaned_data["fields_of_work"])
+        if urls and urls != old_links:
+            transaction.on_commit(lambda: verify_links.delay(profile.pk))
+        messages.success(request, _("Profil gespeichert."))
+        return redirect("community:profile", handle)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/profile_edit.html", {
+        "nav": "directory", "form": form, "member": member, "handle": handle,
+    }, status=status)
