@@ -97,7 +97,6 @@ def _picture(seed: int) -> SimpleUploadedFile:
 @transaction.atomic
 def demo_data_create() -> None:
     """Create the demo members (random passwords: set them with `fediverse-node changepassword`)."""
-    rng = random.Random(7)
     actors = []
     for index, (username, name, street, postal_code, city, state, lat, lon, fields) in enumerate(DEMO_ORGS):
         actor = organization_create(
@@ -124,10 +123,9 @@ def demo_data_create() -> None:
     by_name = {actor.username: actor for actor in actors}
     for title, username, body in ARTICLES:
         post_create(author=by_name[username], text=body, name=title, type=PostType.ARTICLE, tags=["Praxis"])
-    for follower in actors:
-        for target in rng.sample(actors, 3):
-            if target != follower:
-                follow_request(follower=follower, target=target)
+    for index, follower in enumerate(actors):  # each member follows the next three
+        for step in (1, 2, 3):
+            follow_request(follower=follower, target=actors[(index + step) % len(actors)])
     today = timezone.localdate()
     Campaign.objects.get_or_create(
         slug="gleich-im-netz", defaults={

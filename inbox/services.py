@@ -44,6 +44,16 @@ def _depth(value, level: int = 0) -> int:
     return level
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def parse_activity(body: bytes) -> dict:
     """The activity in a request body, or Refusal(400) saying what is wrong with it."""
     try:
@@ -54,6 +64,9 @@ def parse_activity(body: bytes) -> dict:
         raise Refusal(400, "An activity must be a JSON object.")
     if _depth(activity) > MAX_DEPTH:
         raise Refusal(400, "The activity is nested too deeply.")
+    if b"\\u0000" in body and _has_nul(activity):
+        # No text column (PostgreSQL's above all) stores U+0000, and no real activity carries it.
+        raise Refusal(400, "The activity contains a NUL character (\\u0000).")
     if not isinstance(activity.get("type"), str) or not activity["type"]:
         raise Refusal(400, "The activity has no type.")
     if not isinstance(activity.get("id"), str) or not activity["id"].startswith(("https://", "http://")):

@@ -110,3 +110,9 @@ def test_bovine_signed_post_is_accepted_over_http(live_server, peer, target):
     activity = follow_of(peer, target)
     status, text = peer.post(f"{live_server.url}/inbox", activity)
     assert status == 202, text
+
+
+def test_nul_character_is_400_on_every_back_end(client, peer, target):
+    body = orjson.dumps({**follow_of(peer, target), "summary": "a\x00b"})
+    assert b"\\u0000" in body
+    assert_refused(post(client, body, cavage_headers(peer, body)), 400)
