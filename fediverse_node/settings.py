@@ -39,6 +39,8 @@ FEDINODE_SIGNATURE_MAX_SKEW = int(os.environ.get("FEDINODE_SIGNATURE_MAX_SKEW", 
 FEDINODE_ACTOR_REFRESH_SECONDS = int(os.environ.get("FEDINODE_ACTOR_REFRESH_SECONDS", str(24 * 3600)))
 # Delivery retries: first retry after this many seconds, doubling up to the give-up horizon.
 FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETRY", "60"))
+# How long a worker holds the deliveries it claimed; those of a worker that died are retried after it.
+FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
 FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
 
 

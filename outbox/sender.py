@@ -22,7 +22,7 @@ from .models import Delivery, DeliveryState
 log = logging.getLogger(__name__)
 _local = threading.local()
 # How long a worker holds a delivery it is sending; a worker that dies lets it go after this.
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=settings.FEDINODE_DELIVERY_LEASE_SECONDS)
 # 4xx answers that mean "try again later"; any other 4xx is final (as Mastodon treats them).
 RETRYABLE_4XX = {401, 408, 409, 425, 429}
 
@@ -120,7 +120,7 @@ def deliveries_send(ids: list[int]) -> dict[int, str]:
     return {d.pk: d.state for d in deliveries}
 
 
-RECORD_EVERY_SECONDS = 0.5
+RECORD_EVERY_SECONDS = 0.1  # a worker killed mid-batch re-sends at most this much of its work
 
 
 def _save(deliveries: list[Delivery], domains: dict[str, Domain], learned: dict[str, str]) -> None:
