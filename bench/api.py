@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="client processes generating the load")
     parser.add_argument("--web-workers", type=int, default=None, help="FEDINODE_WEB_WORKERS of the node")
     args = parser.parse_args()
-    env = {"FEDINODE_WEB_WORKERS": str(args.web_workers)} if args.web_workers else None
+    env = {"FEDINODE_RATE_LIMITS": "0", **({"FEDINODE_WEB_WORKERS": str(args.web_workers)} if args.web_workers else {})}
     node = Node("bench-api", env=env)
     try:
         seed(node, args.posts, args.authors)

@@ -170,7 +170,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-    node = Node("bench", env={"LOG_LEVEL": "WARNING"}).start()
+    node = Node("bench", env={"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "0"}).start()
     try:
         print("inbox:", json.dumps(bench_inbox(node, args.posts, args.concurrency)), flush=True)
         node.cli("createorg", "sender", "--email", "s@example.org", "--password", "sender-pass-1")

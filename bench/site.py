@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--no-page-cache", action="store_true", help="render every request (FEDINODE_PAGE_CACHE_SECONDS=0)")
     parser.add_argument("--paths", nargs="+", default=["/", "/members/", "/members/org7/", "/members/?field=gesundheit&state=BY"])
     args = parser.parse_args()
-    node = Node("bench-site", env={"FEDINODE_PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else None)
+    node = Node("bench-site", env={"FEDINODE_RATE_LIMITS": "0", **({"FEDINODE_PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {})})
     try:
         node.cli("migrate", "--verbosity", "0")
         count = node.query(SEED.format(orgs=args.orgs, posts=args.posts))

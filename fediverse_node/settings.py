@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fediverse_node.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -258,6 +259,9 @@ FEDINODE_CONTACT_EMAIL = os.environ.get("FEDINODE_CONTACT_EMAIL", f"kontakt@{_do
 FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16 * 1024 * 1024)))
 FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
 # Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
+# Rate limits (fediverse_node/ratelimit.py); 0 turns them off. Behind a proxy, trust its X-Forwarded-For.
+FEDINODE_RATE_LIMITS = env_flag("FEDINODE_RATE_LIMITS", default=True)
+FEDINODE_TRUST_FORWARDED_FOR = env_flag("FEDINODE_TRUST_FORWARDED_FOR")
 FEDINODE_PAGE_CACHE_SECONDS = int(os.environ.get("FEDINODE_PAGE_CACHE_SECONDS", "15"))
 
 LOGGING = {

@@ -14,13 +14,14 @@ from django.db import close_old_connections
 from django.http.request import HttpHeaders
 
 from actors.services.local import local_actor_by_username
+from fediverse_node.ratelimit import INBOX, retry_after
 
 from .services import Refusal, inbox_receive
 
 log = logging.getLogger(__name__)
 INBOX_PATH = re.compile(r"^/(?:inbox|actors/(?P<username>[^/]+)/inbox)/?$")
 REASONS = {202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           413: "Content Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
+           413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class InboxFastPath:
@@ -40,10 +41,10 @@ class InboxFastPath:
         finally:
             close_old_connections()
         body = orjson.dumps(data)
-        start_response(
-            f"{status} {REASONS.get(status, '')}",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        if status == 429:
+            headers.append(("Retry-After", str(INBOX.window)))
+        start_response(f"{status} {REASONS.get(status, '')}", headers)
         return [body]
 
     def _receive(self, environ, username: str | None) -> tuple[int, dict]:
@@ -53,6 +54,9 @@ class InboxFastPath:
             return 400, {"error": "Content-Length is not a number."}
         if int(length) > cap:
             return 413, {"error": f"The body is larger than {cap} bytes."}
+        wait = retry_after(INBOX, environ.get("REMOTE_ADDR", ""))
+        if wait is not None:
+            return 429, {"error": f"Too many requests; try again in {wait} seconds."}
         if username is not None and local_actor_by_username(username) is None:
             return 404, {"error": f"No actor named {username!r} here."}
         body = environ["wsgi.input"].read(int(length)) if int(length) else b""

@@ -26,3 +26,6 @@ DATABASE_ROUTERS = []
 
 # Pages are rendered fresh in tests (tests/community/test_cache.py turns the cache on where it is the subject).
 FEDINODE_PAGE_CACHE_SECONDS = 0
+
+# In-process tests share one client address; tests/test_ratelimit.py turns the limits on where they are the subject.
+FEDINODE_RATE_LIMITS = False

@@ -7,6 +7,12 @@ from tests.conftest import ARTIFACTS
 from tests.nodes import wait_until
 
 
+def go(page, selector: str) -> None:
+    """Click something that loads a new page, and wait until it has."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"), full_page=True)
 
@@ -19,34 +25,34 @@ def test_visitor_finds_a_member_reads_feed_and_blog_and_switches_language(start_
     total = page.locator("li.member").count()
     assert total == 20  # the first page of 32 demo members
     page.fill("#q", "tafel")
-    page.click("form.filters button")
+    go(page, "form.filters button")
     assert page.locator("li.member").count() == 2
     page.select_option("#field", "armut-wohnen")
     page.fill("#q", "")
-    page.click("form.filters button")
+    go(page, "form.filters button")
     shot(page, "directory-filtered")
     names = page.locator("li.member h2").all_inner_texts()
     assert "Dresdner Tafel e.V." in names and all("Pflege" not in n for n in names)
-    page.click("text=Dresdner Tafel e.V.")
+    go(page, "text=Dresdner Tafel e.V.")
     page.wait_for_url(re.compile(r"/members/tafel_dresden/$"))
     assert page.locator("h1").inner_text() == "Dresdner Tafel e.V."
     assert page.locator(".handle").first.inner_text() == f"@tafel_dresden@{node.domain}"
     shot(page, "profile")
 
-    page.click("nav >> text=Aus der Praxis")
+    go(page, "nav >> text=Aus der Praxis")
     assert page.locator("article.post").count() >= 20
     page.select_option("#state", "BY")
-    page.click("form.filters button")
+    go(page, "form.filters button")
     authors = page.locator("article.post header a").all_inner_texts()
     assert authors and all(a in ("Beratungsstelle Migration Süd", "Inklusionsbetrieb Nürnberg") for a in authors)
     shot(page, "feed")
 
-    page.click("nav >> text=Blog")
-    page.click("text=Pflege braucht Zeit")
+    go(page, "nav >> text=Blog")
+    go(page, "text=Pflege braucht Zeit")
     assert page.locator("article.article strong").first.inner_text() == "zwei Stunden pro Woche"
     shot(page, "article")
 
-    page.click(".language >> text=English")
+    go(page, ".language >> text=English")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("nav >> text=Directory").is_visible()
@@ -68,21 +74,21 @@ def test_organisation_applies_staff_approves_and_it_logs_in(start_node, browser_
     page.fill("#id_postal_code", "24A03")
     page.fill("#id_city", "Kiel")
     page.check("input[value='armut-wohnen']")
-    page.click("text=Antrag senden")
+    go(page, "text=Antrag senden")
     assert page.locator("#id_postal_code_error").inner_text().strip() == "Eine Postleitzahl hat fünf Ziffern."
     assert page.input_value("#id_organisation_name") == "Tafel Nord e.V."  # what was typed stays
     shot(page, "apply-errors")
     page.fill("#id_postal_code", "24103")
-    page.click("text=Antrag senden")
+    go(page, "text=Antrag senden")
     assert "Vielen Dank" in page.locator("h1").inner_text()
 
     page.goto(f"{node.base}/auth/login/?next=/moderation/")
     page.fill("#id_username", "redaktion")
     page.fill("#id_password", "staff-pass-1")
-    page.click("button[type=submit]")
+    go(page, "button[type=submit]")
     page.wait_for_url(re.compile(r"/moderation/$"))
     shot(page, "moderation")
-    page.click("text=Annehmen")
+    go(page, "text=Annehmen")
     assert "ist jetzt Mitglied" in page.locator(".messages").inner_text()
     page.context.clear_cookies()
 
@@ -91,15 +97,15 @@ def test_organisation_applies_staff_approves_and_it_logs_in(start_node, browser_
     page.goto(link)
     page.fill("#id_new_password1", "neues-Passwort-42")
     page.fill("#id_new_password2", "neues-Passwort-42")
-    page.click("text=Speichern")
+    go(page, "text=Speichern")
     assert "Passwort gespeichert" in page.locator("h1").inner_text()
     page.goto(f"{node.base}/auth/login/?next=/blog/write/")
     page.fill("#id_username", "tafel_nord")
     page.fill("#id_password", "neues-Passwort-42")
-    page.click("button[type=submit]")
+    go(page, "button[type=submit]")
     page.wait_for_url(re.compile(r"/blog/write/$"))
     page.fill("#id_title", "Unser erster Artikel")
     page.fill("#id_body", "Hallo **Fediverse**!")
-    page.click("text=Veröffentlichen")
+    go(page, "text=Veröffentlichen")
     assert page.locator("h1").inner_text() == "Unser erster Artikel"
     shot(page, "own-article")
