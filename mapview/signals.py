@@ -18,7 +18,8 @@ def geocode_changed_address(sender, instance: MemberProfile, update_fields=None,
     if not (instance.postal_code or instance.city):
         return
     old = MemberProfile.objects.filter(pk=instance.pk).values("postal_code", "city").first() if instance.pk else None
-    moved = old is None or (old["postal_code"], old["city"]) != (instance.postal_code, instance.city)
+    # a new profile keeps a position it brings (a pin from the application); a moved address is placed anew
+    moved = old is not None and (old["postal_code"], old["city"]) != (instance.postal_code, instance.city)
     if moved or not instance.has_position:
         profile_geocode(profile=instance, save=False)
 
