@@ -1,6 +1,14 @@
 import pytest
 
-from mapview.geocoding import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, geocode, state_for_postal_code, validate_position
+from mapview.geocoding import (
+    LAT_MAX,
+    LAT_MIN,
+    LON_MAX,
+    LON_MIN,
+    geocode,
+    state_for_postal_code,
+    validate_position,
+)
 
 # (postal code, town, Bundesland): every state, and towns whose names exist in more than one state
 REAL_PLACES = [

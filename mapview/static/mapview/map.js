@@ -110,6 +110,10 @@
         showFeatures(map, layer, collection, fit);
         if (box.dataset.mode === "full") { updateSummary(collection); }
         box.removeAttribute("aria-busy");
+      })
+      .catch(function (error) {
+        box.removeAttribute("aria-busy");
+        if (window.console) { console.error("member map: " + error); }  // the list below still holds every member
       });
   }
 
@@ -121,7 +125,7 @@
 
   function start(box) {
     box.hidden = false;
-    var map = L.map(box, { minZoom: 5, maxBounds: [[44, 0], [58, 21]] });
+    var map = L.map(box, { minZoom: 5, maxZoom: 16, maxBounds: [[44, 0], [58, 21]] });
     map.fitBounds(GERMANY);
     baseLayer(map, box);
     if (box.dataset.mode === "profile") {
