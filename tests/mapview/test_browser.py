@@ -69,8 +69,9 @@ def test_map_in_a_browser(members, browser, live_server):
     assert page.locator(".marker-cluster").count() >= 1  # Berlin and Potsdam clustered
     assert outside == [] and errors == []
 
-    page.select_option("#field", "kinder-jugend")
-    page.wait_for_selector(".member-map[data-pins='2']")
+    with page.expect_response(lambda r: "/map.geojson?" in r.url and "kinder-jugend" in r.url, timeout=60_000):
+        page.select_option("#field", "kinder-jugend")
+    page.wait_for_selector(".member-map[data-pins='2']", timeout=60_000)
     assert visible_pins(page) == 2
     assert page.locator("#map-count").inner_text().startswith("2 ")
     assert page.locator('#state-counts [data-state="HH"] .state-count').inner_text() == "0"
