@@ -69,8 +69,13 @@ def test_map_in_a_browser(members, browser, live_server):
     assert page.locator(".marker-cluster").count() >= 1  # Berlin and Potsdam clustered
     assert outside == [] and errors == []
 
-    with page.expect_response(lambda r: "/map.geojson?" in r.url and "kinder-jugend" in r.url, timeout=60_000):
+    with page.expect_response(
+        lambda r: "/map.geojson?" in r.url and "kinder-jugend" in r.url, timeout=60_000
+    ) as filtered:
         page.select_option("#field", "kinder-jugend")
+    answer = filtered.value
+    names = [f["properties"]["name"] for f in answer.json()["features"]] if answer.status == 200 else answer.status
+    assert names == ["Jugendhaus Süd", "Kita Sonnenschein"], (answer.url, names, errors)
     page.wait_for_selector(".member-map[data-pins='2']", timeout=60_000)
     assert visible_pins(page) == 2
     assert page.locator("#map-count").inner_text().startswith("2 ")
