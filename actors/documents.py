@@ -38,7 +38,21 @@ def actor_document(actor: Actor) -> dict:
         document["icon"] = {"type": "Image", "url": _absolute(actor.icon_url)}
     if actor.image_url:
         document["image"] = {"type": "Image", "url": _absolute(actor.image_url)}
+    place = _place(actor)
+    if place:
+        document["location"] = place
     return document
+
+
+def _place(actor: Actor) -> dict | None:
+    """A member's public position as an ActivityStreams Place (the profile is community's: read, not imported)."""
+    profile = getattr(actor, "member_profile", None)
+    if profile is None or not profile.location_public or profile.latitude is None or profile.longitude is None:
+        return None
+    place = {"type": "Place", "latitude": round(profile.latitude, 5), "longitude": round(profile.longitude, 5)}
+    if profile.city:
+        place["name"] = profile.city
+    return place
 
 
 def _absolute(url: str) -> str:

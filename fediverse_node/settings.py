@@ -5,6 +5,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 
 from clientapi.scopes import ALL_SCOPES
 
@@ -179,6 +181,14 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("FEDINODE_MEDIA_DIR", str(DATA_DIR / "media")))
 WHITENOISE_USE_FINDERS = True
+# Leaflet and its cluster plugin come from their xstatic packages (PyPI) and are served as our own static files
+STATICFILES_DIRS = [
+    ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+]
+# The member map's base layer: a tile URL ({z}/{x}/{y}) and its attribution; empty = the offline outline map
+FEDINODE_MAP_TILES = os.environ.get("FEDINODE_MAP_TILES", "")
+FEDINODE_MAP_ATTRIBUTION = os.environ.get("FEDINODE_MAP_ATTRIBUTION", "")
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024

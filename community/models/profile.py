@@ -68,6 +68,8 @@ class MemberProfile(models.Model):
     state = models.CharField(max_length=2, choices=FederalState.choices, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # set when the member placed its pin by hand: geocoding from the address then leaves the position alone
+    position_manual = models.BooleanField(default=False)
     location_public = models.BooleanField(default=True, help_text="position on the map and in the actor document")
     fields_of_work = models.ManyToManyField(FieldOfWork, blank=True, related_name="profiles")
     website = models.URLField(max_length=300, blank=True)

@@ -1,0 +1,75 @@
+import pytest
+
+from actors.documents import actor_document
+from actors.services.remote import actor_upsert_from_document
+from community.models import MemberProfile
+from mapview.services import profile_clear_manual_position, profile_geocode, profile_set_position
+from tests.factories import remote_actor
+from tests.mapview.helpers import member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_address_is_geocoded_with_state():
+    profile = member(name="A", postal_code="99084", city="Erfurt")
+    assert profile.state == "TH" and 50.9 < profile.latitude < 51.1
+
+
+def test_unknown_town_leaves_no_position():
+    profile = member(name="B", postal_code="10115", city="Atlantis")
+    assert not profile.has_position and not profile_geocode(profile=profile)
+
+
+def test_manual_pin_wins_over_a_new_address():
+    profile = member(name="C", postal_code="10115", city="Berlin")
+    profile_set_position(profile=profile, latitude="52,4", longitude="13,1")
+    profile.postal_code, profile.city = "80331", "München"
+    profile.save()
+    profile.refresh_from_db()
+    assert (profile.latitude, profile.longitude) == (52.4, 13.1)
+    profile_clear_manual_position(profile=profile)
+    assert profile.latitude == pytest.approx(48.137, abs=0.01)
+
+
+def test_a_pin_abroad_is_refused():
+    profile = member(name="D", postal_code="10115", city="Berlin")
+    with pytest.raises(ValueError, match="nicht in Deutschland"):
+        profile_set_position(profile=profile, latitude=48.85, longitude=2.35)
+
+
+def test_actor_document_carries_a_public_position_as_place():
+    profile = member(name="E", postal_code="24103", city="Kiel")
+    location = actor_document(profile.actor)["location"]
+    assert location["type"] == "Place" and location["name"] == "Kiel"
+    assert 54.2 < location["latitude"] < 54.5 and 10 < location["longitude"] < 10.3
+    profile.location_public = False
+    profile.save()
+    profile.actor.refresh_from_db()
+    assert "location" not in actor_document(profile.actor)
+
+
+def remote_document(actor, location) -> dict:
+    return {
+        "id": actor.uri, "type": "Organization", "preferredUsername": actor.username, "inbox": actor.inbox_url,
+        "location": location,
+    }
+
+
+def test_remote_location_moves_a_linked_member():
+    actor = remote_actor(host="social.example")
+    profile = MemberProfile.objects.create(actor=actor, listed=True)
+    place = {"type": "Place", "name": "Mainz", "latitude": 49.99, "longitude": 8.27}
+    actor_upsert_from_document(remote_document(actor, place), fetched_from=actor.uri)
+    profile.refresh_from_db()
+    assert (profile.latitude, profile.longitude) == (49.99, 8.27)
+
+
+@pytest.mark.parametrize(
+    "location", [{"type": "Place", "latitude": 40.4, "longitude": -3.7}, {"type": "Place"}, "Mainz", None]
+)
+def test_remote_location_abroad_or_malformed_is_ignored(location):
+    actor = remote_actor(host="social.example")
+    profile = MemberProfile.objects.create(actor=actor, listed=True)
+    actor_upsert_from_document(remote_document(actor, location), fetched_from=actor.uri)
+    profile.refresh_from_db()
+    assert not profile.has_position
