@@ -14,7 +14,10 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres":
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     os.environ["DATABASE_URL"] = os.environ.get("FEDINODE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fedinode_test")
-    os.environ["REDIS_URL"] = os.environ.get("FEDINODE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    # A Redis database per test process (1, 2, …): cache.clear() in a test flushes only its own; node
+    # processes keep their brokers and caches in database 0 under their own prefixes.
+    _index = int(_worker[2:]) + 1 if _worker.startswith("gw") and _worker[2:].isdigit() else 1
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{min(_index, 15)}"
     os.environ["FEDINODE_REDIS_PREFIX"] = f"fedinode-test-{os.getpid()}-{_worker}"
 
 from fediverse_node.settings import *  # noqa: E402,F403

@@ -19,7 +19,7 @@ from actors.services.local import instance_actor, organization_create
 from actors.services.remote import ResolveError, actor_resolve
 
 from ..models import ApplicationState, MembershipApplication
-from .profiles import profile_create
+from .profiles import fields_of_work_rows, profile_create
 
 
 class MembershipError(Exception):
@@ -28,7 +28,7 @@ class MembershipError(Exception):
 
 def application_submit(*, data: dict, fields_of_work: list[str]) -> MembershipApplication:
     application = MembershipApplication.objects.create(**data)
-    application.fields_of_work.set(application.fields_of_work.model.objects.filter(slug__in=fields_of_work))
+    application.fields_of_work.set(fields_of_work_rows(fields_of_work))
     return application
 
 

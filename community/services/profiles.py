@@ -2,7 +2,12 @@
 
 from actors.models import Actor
 
-from ..models import FieldOfWork, MemberProfile
+from ..models import FIELD_NAMES, FieldOfWork, MemberProfile
+
+
+def fields_of_work_rows(slugs) -> list[FieldOfWork]:
+    """The rows of the taxonomy's slugs among `slugs` (made when missing: the taxonomy lives in code)."""
+    return [FieldOfWork.objects.get_or_create(slug=slug)[0] for slug in dict.fromkeys(slugs) if slug in FIELD_NAMES]
 
 
 def profile_save(*, profile: MemberProfile, fields_of_work: list[str] | None = None) -> MemberProfile:
@@ -13,7 +18,7 @@ def profile_save(*, profile: MemberProfile, fields_of_work: list[str] | None = N
     )
     profile.save()
     if fields_of_work is not None:
-        profile.fields_of_work.set(FieldOfWork.objects.filter(slug__in=fields_of_work))
+        profile.fields_of_work.set(fields_of_work_rows(fields_of_work))
     return profile
 
 

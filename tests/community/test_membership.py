@@ -79,3 +79,18 @@ def test_reject_tells_the_applicant(staff):
     assert application.status == ApplicationState.REJECTED
     assert "abgelehnt" in mail.outbox[-1].body and "Kein Mitglied." in mail.outbox[-1].body
     assert not Actor.objects.filter(username="tafel_nord").exists()
+
+
+def test_staff_approve_in_the_django_admin():
+    Client().post("/apply/", VALID)
+    admin_user = get_user_model().objects.create_superuser("chef", "c@example.org", "chef-pass-123")
+    client = Client()
+    client.force_login(admin_user)
+    for page in ("membershipapplication", "memberprofile", "campaign"):
+        assert client.get(f"/admin/community/{page}/").status_code == 200
+    application = MembershipApplication.objects.get()
+    client.post("/admin/community/membershipapplication/",
+                {"action": "approve", "_selected_action": [application.id]})
+    application.refresh_from_db()
+    assert application.status == ApplicationState.APPROVED
+    assert Actor.objects.filter(username="tafel_nord", local=True).exists()

@@ -1,0 +1,48 @@
+"""Staff tools in the Django admin: member profiles, applications (approve/reject as actions), campaigns."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApplicationState, Campaign, MemberProfile, MembershipApplication
+from .services.membership import MembershipError, application_approve, application_reject
+from .services.profiles import profile_save
+
+
+@admin.register(MemberProfile)
+class MemberProfileAdmin(admin.ModelAdmin):
+    list_display = ["actor", "city", "state", "listed"]
+    list_filter = ["state", "listed", "fields_of_work"]
+    search_fields = ["search_text", "actor__username"]
+    raw_id_fields = ["actor"]
+    filter_horizontal = ["fields_of_work"]
+
+    def save_model(self, request, obj, form, change):
+        profile_save(profile=obj)  # keeps the directory's search text in step
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(admin.ModelAdmin):
+    list_display = ["organisation_name", "username", "email", "city", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation_name", "username", "email"]
+    readonly_fields = ["status", "decided_by", "decided_at", "actor"]
+    actions = ["approve", "reject"]
+
+    @admin.action(description=_("Ausgewählte Anträge annehmen"))
+    def approve(self, request, queryset):
+        for application in queryset.filter(status=ApplicationState.PENDING):
+            try:
+                application_approve(application=application, staff_user=request.user)
+            except MembershipError as error:
+                self.message_user(request, f"{application}: {error}", messages.ERROR)
+
+    @admin.action(description=_("Ausgewählte Anträge ablehnen"))
+    def reject(self, request, queryset):
+        for application in queryset.filter(status=ApplicationState.PENDING):
+            application_reject(application=application, staff_user=request.user)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "hashtag", "starts_on", "ends_on"]
+    prepopulated_fields = {"slug": ["name"]}
