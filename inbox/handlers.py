@@ -11,6 +11,7 @@ from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from fediverse_node.activitystreams import id_of
 from fediverse_node.protocol.fetcher import FetchError
 from posts.models import Like, Notification, NotificationType, Post
+from posts.services.groups import group_share
 from posts.services.remote import POST_TYPES, boost_store_remote, post_delete_remote, post_upsert_remote
 
 from .models import InboxItem, InboxState
@@ -128,8 +129,14 @@ def handle_create(activity: dict, actor: Actor) -> str:
     _check_on_authors_server(obj, actor)
     if id_of(obj.get("attributedTo")) != actor.uri:
         raise Unprocessable("The object is attributed to another actor than the one who sent it.")
-    post_upsert_remote(obj=obj, author=actor)
+    post = post_upsert_remote(obj=obj, author=actor)
+    addressed = [id_of(a) for key in ("to", "cc", "audience") for a in _as_list(obj.get(key)) if id_of(a)]
+    group_share(post=post, addressed=addressed)  # FEP-1b12: a group shares its members' posts
     return InboxState.PROCESSED
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value else []
 
 
 def handle_update(activity: dict, actor: Actor) -> str:

@@ -128,6 +128,9 @@ def post_create(
         activity_publish(
             actor=author, activity=render.create_activity(post), inboxes=_recipients(post), public=post.is_public
         )
+        from .groups import group_share  # groups share posts through boost_create, defined below
+
+        group_share(post=post)
     return post
 
 
