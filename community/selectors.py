@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from actors.models import Actor
+from actors.models import Actor, ActorType, FollowState
 from posts.models import Post, PostType, Visibility
 
 from .models import Campaign, MemberProfile
@@ -93,3 +93,22 @@ def campaign_posts(campaign: Campaign) -> QuerySet:
 
 def campaign_participants(campaign: Campaign) -> int:
     return campaign_posts(campaign).values("author").distinct().count()
+
+
+def groups_listed() -> QuerySet:
+    """The local Fediverse groups (scout groups), by name."""
+    return Actor.objects.filter(local=True, type=ActorType.GROUP, deleted=False, suspended=False).order_by("display_name")
+
+
+def group_members(group: Actor) -> QuerySet:
+    return Actor.objects.filter(
+        following_set__target=group, following_set__state=FollowState.ACCEPTED, deleted=False
+    ).order_by("display_name")
+
+
+def group_posts(group: Actor) -> QuerySet:
+    """The members' posts the group shared (its boosts), newest first."""
+    return (
+        Post.objects.filter(boosts__author=group, visibility=Visibility.PUBLIC)
+        .select_related("author").prefetch_related("attachments", "tags").order_by("-published", "-id")
+    )

@@ -53,3 +53,22 @@ def test_group_shares_members_posts_with_all_members(start_node):
         ".values_list('post__boost_of__uri', flat=True)) for n in ('scout_b', 'leaver')}))"
     )
     assert post_a in feeds["scout_b"] and post_a not in feeds["leaver"]
+
+
+def test_group_pages_on_the_website(start_node):
+    import requests
+
+    node = start_node("site")
+    node.cli("creategroup", "scouts_daten", "--display-name", "Online-Scouts: Datenschutz", "--summary", "Wir <b>helfen</b>")
+    node.cli("createorg", "mitglied", "--email", "m@example.org", "--password", "mitglied-pass-1")
+    node.cli("follow", "mitglied", node.actor_url("scouts_daten"))
+    wait_until(lambda: node.actor_url("mitglied") in node.get_json(
+        f"{node.actor_url('scouts_daten')}/followers?page=1")["orderedItems"], message="member")
+    node.cli("post", "mitglied", f"Checkliste DSGVO für Vereine @scouts_daten@{node.domain}")
+    listing = requests.get(f"{node.base}/groups/", timeout=10).text
+    assert "Online-Scouts: Datenschutz" in listing and "&lt;b&gt;helfen&lt;/b&gt;" in listing
+    tries = iter(range(1000))  # a new query each time: anonymous pages are cached for a few seconds
+    page = wait_until(lambda: (lambda t: "Checkliste DSGVO" in t and t)(
+        requests.get(f"{node.base}/groups/scouts_daten/?try={next(tries)}", timeout=10).text), message="the shared post")
+    assert "@mitglied@" in page and "Mitglieder (1)" in page
+    assert requests.get(f"{node.base}/groups/gibtsnicht/", timeout=10).status_code == 404
