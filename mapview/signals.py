@@ -20,8 +20,8 @@ def geocode_changed_address(sender, instance: MemberProfile, update_fields=None,
     old = MemberProfile.objects.filter(pk=instance.pk).values("postal_code", "city").first() if instance.pk else None
     # a new profile keeps a position it brings (a pin from the application); a moved address is placed anew
     moved = old is not None and (old["postal_code"], old["city"]) != (instance.postal_code, instance.city)
-    if moved or not instance.has_position:
-        profile_geocode(profile=instance, save=False)
+    if (moved or not instance.has_position) and not profile_geocode(profile=instance, save=False) and moved:
+        instance.latitude = instance.longitude = None  # the old place is wrong now; the member is asked for a pin
 
 
 @receiver(m2m_changed, sender=MemberProfile.fields_of_work.through)

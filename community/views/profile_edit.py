@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from ..forms import ProfileForm
@@ -31,6 +33,11 @@ def profile_edit(request, handle: str):
         if urls and urls != old_links:
             transaction.on_commit(lambda: verify_links.delay(profile.pk))
         messages.success(request, _("Profil gespeichert."))
+        if (profile.postal_code or profile.city) and not profile.has_position:
+            messages.warning(request, format_html(
+                '{} <a href="{}">{}</a>', _("Wir finden diese Adresse nicht auf der Karte."),
+                reverse("mapview:pin", args=[handle]), _("Bitte setzen Sie Ihre Stecknadel von Hand."),
+            ))
         return redirect("community:profile", handle)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/profile_edit.html", {

@@ -128,6 +128,19 @@
     var map = L.map(box, { minZoom: 5, maxZoom: 16, maxBounds: [[44, 0], [58, 21]] });
     map.fitBounds(GERMANY);
     baseLayer(map, box);
+    if (box.dataset.mode === "pin") {
+      // a click places the pin and fills the form's coordinates (the form works without it, too)
+      var marker = null;
+      var place = function (latlng) {
+        if (marker) { marker.setLatLng(latlng); } else { marker = pin(latlng, box.dataset.label || "").addTo(map); }
+        document.getElementById("id_latitude").value = latlng.lat.toFixed(5);
+        document.getElementById("id_longitude").value = latlng.lng.toFixed(5);
+        box.dataset.pins = "1";
+      };
+      if (box.dataset.lat) { place(L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon))); }
+      map.on("click", function (event) { place(event.latlng); });
+      return;
+    }
     if (box.dataset.mode === "profile") {
       var here = [parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)];
       pin(here, box.dataset.label).addTo(map);
