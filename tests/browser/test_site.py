@@ -4,6 +4,7 @@ node with its demo data. Each page is saved as a screenshot in test-artifacts/."
 import re
 
 from tests.conftest import ARTIFACTS
+from tests.mapview.test_browser import visible_pins
 from tests.nodes import wait_until
 
 
@@ -51,6 +52,20 @@ def test_visitor_finds_a_member_reads_feed_and_blog_and_switches_language(start_
     go(page, "text=Pflege braucht Zeit")
     assert page.locator("article.article strong").first.inner_text() == "zwei Stunden pro Woche"
     shot(page, "article")
+
+    # The member map with the demo data: every demo member is a pin (single or inside a cluster), offline.
+    go(page, "nav >> text=Karte")
+    page.wait_for_selector(".leaflet-marker-pane .marker-cluster, .leaflet-marker-pane .member-pin")
+    page.wait_for_function("document.querySelectorAll('path.state-outline').length == 16")
+    assert visible_pins(page) == 32
+    page.select_option("select[name=field]", "armut-wohnen")
+    page.wait_for_function("(n) => { const p = document.querySelectorAll('.leaflet-marker-pane .member-pin').length;"
+                           " const c = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')]"
+                           ".reduce((s, e) => s + parseInt(e.textContent), 0); return p + c == n; }", arg=4)
+    page.wait_for_timeout(800)  # let the zoom animation end before the screenshot (outlines scale while it runs)
+    shot(page, "map-demo")
+    page.goto(f"{node.base}/blog/")
+    go(page, "text=Pflege braucht Zeit")
 
     go(page, ".language >> text=English")
     page.wait_for_load_state()
