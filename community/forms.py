@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
 
-from .models import FIELDS_OF_WORK, FederalState, MemberProfile, MembershipApplication
+from .models import FIELDS_OF_WORK, LANGUAGES, FederalState, MemberProfile, MembershipApplication, Offer
+from .services.scouts import ScoutError, topics_parse
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 
@@ -142,3 +143,99 @@ class ProfileForm(forms.ModelForm):
             except forms.ValidationError:
                 raise forms.ValidationError(_("%(url)s ist keine gültige Adresse.") % {"url": url}) from None
         return cleaned
+
+
+class ScoutForm(forms.Form):
+    """A scout's profile; an organisation or staff inviting a new scout also gives its log-in name and e-mail."""
+
+    username = forms.CharField(label=_("Benutzername"), max_length=63, help_text=_("wird Teil der Fediverse-Adresse"))
+    email = forms.EmailField(label=_("E-Mail-Adresse (für die Einladung)"))
+    display_name = forms.CharField(label=_("Name"), max_length=100)
+    note = forms.CharField(label=_("Über mich"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    topics = forms.CharField(
+        label=_("Themen"), max_length=1000, help_text=_("Schlagwörter, durch Leerzeichen oder Komma getrennt, z. B. KI Datenschutz"),
+    )
+    offers = forms.MultipleChoiceField(label=_("Angebote"), choices=Offer.choices, widget=forms.CheckboxSelectMultiple, required=False)
+    languages = forms.MultipleChoiceField(label=_("Sprachen"), choices=LANGUAGES, widget=forms.CheckboxSelectMultiple, required=False)
+    availability = forms.CharField(label=_("Erreichbarkeit"), max_length=300, required=False, help_text=_("z. B. dienstags vormittags"))
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+
+    def __init__(self, *args, inviting: bool, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not inviting:
+            del self.fields["username"], self.fields["email"]
+        if organisations:
+            self.fields["organisation"].choices = [(o.username, o.display_name or o.username) for o in organisations]
+            self.fields["organisation"].required = True
+        else:
+            del self.fields["organisation"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        try:
+            username_check(username)
+        except ValueError:
+            raise forms.ValidationError(_("Dieser Benutzername ist ungültig oder vergeben.")) from None
+        return username
+
+    def clean_topics(self):
+        try:
+            topics = topics_parse(self.cleaned_data["topics"])
+        except ScoutError as error:
+            raise forms.ValidationError(str(error)) from None
+        if not topics:
+            raise forms.ValidationError(_("Bitte mindestens ein Thema nennen."))
+        return topics
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    description = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+    starts_at = forms.DateTimeField(
+        label=_("Beginn"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Ortszeit (Europe/Berlin)"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ende"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=_("Ort"), max_length=300, required=False, help_text=_("leer lassen bei reinen Online-Terminen"))
+    online_url = forms.URLField(label=_("Link zur Videokonferenz"), required=False, assume_scheme="https")
+    tags = forms.CharField(label=_("Themen"), required=False, help_text=_("Schlagwörter, z. B. KI Datenschutz"))
+    group = forms.ChoiceField(label=_("Für die Gruppe"), required=False)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "—")] + [(g.username, g.display_name or g.username) for g in groups]
+
+    def clean_tags(self):
+        try:
+            return topics_parse(self.cleaned_data["tags"])
+        except ScoutError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("Das Ende muss nach dem Beginn liegen."))
+        return data
+
+
+class MaterialForm(forms.Form):
+    links = forms.CharField(
+        label=_("Material und Aufzeichnung"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Eine Adresse pro Zeile, davor optional ein Titel: „Folien https://…“"),
+    )
+
+    def clean_links(self):
+        validate = forms.URLField(assume_scheme="https").clean
+        links = []
+        for line in self.cleaned_data["links"].splitlines()[:10]:
+            name, _sep, url = line.strip().rpartition(" ")
+            if not url:
+                continue
+            try:
+                links.append({"name": name.strip(), "url": validate(url)})
+            except forms.ValidationError:
+                raise forms.ValidationError(_("%(url)s ist keine gültige Adresse.") % {"url": url}) from None
+        return links

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import blog, membership, pages, profile_edit, syndication
+from .views import blog, events, groups, membership, pages, profile_edit, scouts, syndication
 
 app_name = "community"
 
@@ -16,8 +16,23 @@ urlpatterns = [
     path("members/<str:handle>/feed.atom", syndication.ProfileAtom(), name="profile_atom"),
     path("tags/<str:name>", pages.hashtag, name="hashtag"),
     path("campaigns/<slug:slug>/", pages.campaign, name="campaign"),
-    path("groups/", pages.groups, name="groups"),
-    path("groups/<str:username>/", pages.group, name="group"),
+    path("groups/", groups.groups, name="groups"),
+    path("groups/<str:username>/", groups.group, name="group"),
+    path("groups/<str:username>/calendar.ics", groups.group_ics, name="group_ics"),
+    path("groups/<str:username>/moderate", groups.group_moderate, name="group_moderate"),
+    path("scouts/", scouts.scouts, name="scouts"),
+    path("scouts/invite/", scouts.scout_invite_view, name="scout_invite"),
+    path("scouts/<str:username>/", scouts.scout, name="scout"),
+    path("scouts/<str:username>/edit/", scouts.scout_edit, name="scout_edit"),
+    path("topics/", scouts.topics, name="topics"),
+    path("topics/<str:name>/", scouts.topic, name="topic"),
+    path("events/", events.events, name="events"),
+    path("events.ics", events.events_ics, name="events_ics"),
+    path("events/new/", events.event_new, name="event_new"),
+    path("events/<int:event_id>/", events.event, name="event"),
+    path("events/<int:event_id>.ics", events.event_ics, name="event_ics"),
+    path("events/<int:event_id>/register", events.event_register, name="event_register"),
+    path("events/<int:event_id>/material", events.event_material, name="event_material"),
     path("blog/", pages.blog, name="blog"),
     path("blog/feed.rss", syndication.BlogFeed(), name="blog_rss"),
     path("blog/feed.atom", syndication.BlogAtom(), name="blog_atom"),

@@ -10,7 +10,8 @@ from actors.services.follow import follow_arrived, follow_confirmed, follow_refu
 from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from fediverse_node.activitystreams import id_of
 from fediverse_node.protocol.fetcher import FetchError
-from posts.models import Like, Notification, NotificationType, Post
+from posts.models import Like, Notification, NotificationType, Post, PostType
+from posts.services.events import EventError, participation_arrived, participation_ended
 from posts.services.groups import group_share
 from posts.services.remote import POST_TYPES, boost_store_remote, post_delete_remote, post_upsert_remote
 
@@ -109,6 +110,8 @@ def handle_undo(activity: dict, actor: Actor) -> str:
         if isinstance(obj, dict):
             Like.objects.filter(actor=actor, post__uri=id_of(obj.get("object")) or "").delete()
         return InboxState.PROCESSED
+    if kind == "Join":  # some servers withdraw with Undo(Join) instead of Leave
+        return handle_leave(obj, actor)
     if kind == "Announce" or Post.objects.filter(uri=object_id or "", author=actor).exists():
         Post.objects.filter(uri=object_id or "", author=actor, boost_of__isnull=False).delete()
         return InboxState.PROCESSED
@@ -225,6 +228,35 @@ def handle_announce(activity: dict, actor: Actor) -> str:
     return InboxState.PROCESSED
 
 
+def _local_event(activity: dict) -> Post:
+    object_id = id_of(activity.get("object")) or ""
+    event = Post.objects.filter(uri=object_id, local=True, type=PostType.EVENT).select_related("author").first()
+    if event is None:
+        raise Unprocessable(f"There is no event {object_id!r} on this server.")
+    return event
+
+
+def handle_join(activity: dict, actor: Actor) -> str:
+    """Registration for one of our events. (Mobilizon also joins groups with Join: that is a Follow here.)"""
+    target = _local_actor(id_of(activity.get("object")))
+    if target is not None and target.type == ActorType.GROUP:
+        return handle_follow(activity, actor)
+    event = _local_event(activity)
+    try:
+        participation_arrived(actor=actor, event=event, uri=activity["id"])
+    except EventError as error:
+        raise Unprocessable(str(error)) from error
+    return InboxState.PROCESSED
+
+
+def handle_leave(activity: dict, actor: Actor) -> str:
+    target = _local_actor(id_of(activity.get("object")))
+    if target is not None and target.type == ActorType.GROUP:
+        Follow.objects.filter(follower=actor, target=target).delete()
+        return InboxState.PROCESSED
+    return InboxState.PROCESSED if participation_ended(actor=actor, event=_local_event(activity)) else InboxState.IGNORED
+
+
 HANDLERS: dict[str, Callable[[dict, Actor], str]] = {
     "Follow": handle_follow,
     "Accept": handle_accept,
@@ -235,6 +267,8 @@ HANDLERS: dict[str, Callable[[dict, Actor], str]] = {
     "Delete": handle_delete,
     "Like": handle_like,
     "Announce": handle_announce,
+    "Join": handle_join,
+    "Leave": handle_leave,
 }
 
 

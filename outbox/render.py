@@ -37,6 +37,8 @@ def post_audience(post: Post) -> tuple[list[str], list[str]]:
     """(to, cc) of a post by its visibility (Mastodon's addressing)."""
     followers = post.author.followers_url
     mentions = [a.uri for a in post.mentions.all()]
+    if post.extra.get("audience"):  # FEP-1b12: a post meant for a group names it
+        mentions.append(post.extra["audience"])
     if post.visibility == Visibility.PUBLIC:
         return [PUBLIC], [followers, *mentions]
     if post.visibility == Visibility.UNLISTED:
@@ -92,9 +94,18 @@ def post_object(post: Post) -> dict:
         obj["name"] = post.name
     if post.type == PostType.ARTICLE and post.source:
         obj["source"] = {"content": post.source, "mediaType": "text/markdown"}
-    for key in ("startTime", "endTime", "location", "timezone"):
+    if post.starts_at:
+        obj["startTime"] = iso(post.starts_at)
+    if post.ends_at:
+        obj["endTime"] = iso(post.ends_at)
+    for key in ("location", "timezone", "audience"):
         if key in post.extra:
             obj[key] = post.extra[key]
+    # links to the slides and the recording, added after an event (Mobilizon shows Link attachments the same way)
+    obj["attachment"] += [
+        {"type": "Link", "href": item["url"], "name": item.get("name") or item["url"], "mediaType": "text/html"}
+        for item in post.extra.get("material", [])
+    ]
     return obj
 
 

@@ -70,18 +70,26 @@ def actor_create_local(
 
 
 @transaction.atomic
-def organization_create(
-    *, username: str, email: str, password: str, display_name: str = "", city: str = ""
+def login_actor_create(
+    *, username: str, email: str, password: str, type: str, display_name: str = "", fields: list[dict] | None = None
 ) -> Actor:
-    """Create an approved member organisation that can log in (user account + Organization actor)."""
+    """Create a local actor that logs in (user account + actor): an organisation or a scout."""
     username_check(username)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise ValueError(f"A login named {username!r} exists already.")
     user = User.objects.create_user(username=username, email=email, password=password)
+    return actor_create_local(username=username, type=type, display_name=display_name, user=user, fields=fields)
+
+
+def organization_create(
+    *, username: str, email: str, password: str, display_name: str = "", city: str = ""
+) -> Actor:
+    """Create an approved member organisation that can log in (user account + Organization actor)."""
     fields = [{"name": "Ort", "value": city}] if city else []
-    return actor_create_local(
-        username=username, type=ActorType.ORGANIZATION, display_name=display_name, user=user, fields=fields
+    return login_actor_create(
+        username=username, email=email, password=password, type=ActorType.ORGANIZATION,
+        display_name=display_name, fields=fields,
     )
 
 

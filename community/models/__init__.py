@@ -1,7 +1,10 @@
 from .application import ApplicationState, MembershipApplication
 from .campaign import Campaign
 from .profile import FIELD_NAMES, FIELDS_OF_WORK, FederalState, FieldOfWork, MemberProfile
+from .scout import LANGUAGES, Offer, ScoutProfile
+from .scout_group import WEEKDAYS, ScoutGroup
 
 __all__ = [
     "FIELD_NAMES", "FIELDS_OF_WORK", "ApplicationState", "Campaign", "FederalState", "FieldOfWork", "MemberProfile", "MembershipApplication",
+    "LANGUAGES", "Offer", "ScoutProfile", "WEEKDAYS", "ScoutGroup",
 ]

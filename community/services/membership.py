@@ -32,7 +32,7 @@ def application_submit(*, data: dict, fields_of_work: list[str]) -> MembershipAp
     return application
 
 
-def _password_link(actor: Actor) -> str:
+def password_link(actor: Actor) -> str:
     """A one-time link where the new member sets its password (Django's password reset tokens)."""
     user = actor.user
     path = reverse(
@@ -76,7 +76,7 @@ def application_approve(*, application: MembershipApplication, staff_user) -> Ac
         _decide(application, ApplicationState.APPROVED, staff_user, actor=actor)
     _mail(application, _(
         "Willkommen bei %(site)s! Ihr Benutzername ist %(username)s. Legen Sie hier Ihr Passwort fest: %(link)s"
-    ) % {"site": settings.FEDINODE_NAME, "username": actor.username, "link": _password_link(actor)})
+    ) % {"site": settings.FEDINODE_NAME, "username": actor.username, "link": password_link(actor)})
     return actor
 
 

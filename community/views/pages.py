@@ -22,9 +22,6 @@ from ..selectors import (
     campaign_posts,
     directory_search,
     feed_posts,
-    group_members,
-    group_posts,
-    groups_listed,
     member_posts,
     profile_by_handle,
 )
@@ -159,19 +156,3 @@ def language(request, code: str):
     response = redirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
-
-
-@anonymous_page_cache
-def groups(request):
-    return render(request, "community/groups.html", {"nav": "groups", "groups": groups_listed()})
-
-
-@anonymous_page_cache
-def group(request, username: str):
-    item = groups_listed().filter(username__iexact=username).first()
-    if item is None:
-        raise Http404(_("Diese Gruppe gibt es hier nicht."))
-    posts, older = _older_page(request, group_posts(item))
-    return render(request, "community/group.html", {
-        "nav": "groups", "group": item, "members": group_members(item)[:200], "posts": posts, "older": older,
-    })

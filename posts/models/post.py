@@ -41,7 +41,10 @@ class Post(models.Model):
     boost_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="boosts")
     mentions = models.ManyToManyField("actors.Actor", blank=True, related_name="mentioned_in")
     tags = models.ManyToManyField("posts.Tag", blank=True, related_name="posts")
-    extra = models.JSONField(default=dict, blank=True, help_text="type-specific fields (Event times, location…)")
+    extra = models.JSONField(default=dict, blank=True, help_text="type-specific fields (Event timezone, location…)")
+    # an Event's times, as columns so that "upcoming" and "past" are index ranges on both back-ends
+    starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
 
     published = models.DateTimeField(db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)

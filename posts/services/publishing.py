@@ -46,7 +46,7 @@ def post_uri(author: Actor, post_id: int) -> str:
     return f"{author.uri}/posts/{post_id}"
 
 
-def _recipients(post: Post) -> set[str]:
+def post_recipients(post: Post) -> set[str]:
     """Inboxes a post goes to: followers (unless direct), mentioned actors and the author replied to."""
     inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(post.author)
     for actor in post.mentions.all():
@@ -79,6 +79,8 @@ def post_create(
     name: str = "",
     extra: dict | None = None,
     tags: Sequence[str] = (),
+    starts_at=None,
+    ends_at=None,
 ) -> Post:
     """Publish a post by a local actor: store it, its tags, mentions and attachments, and a Create to its audience.
     An Article's text is Markdown (a blog story); every other type's is plain text."""
@@ -116,6 +118,8 @@ def post_create(
             in_reply_to=in_reply_to,
             in_reply_to_uri=in_reply_to.uri if in_reply_to else "",
             extra=extra or {},
+            starts_at=starts_at,
+            ends_at=ends_at,
             published=timezone.now(),
         )
         post.mentions.set(mentions)
@@ -126,11 +130,11 @@ def post_create(
         _notify_mentions(post)
         feed_add_post(post=post)
         activity_publish(
-            actor=author, activity=render.create_activity(post), inboxes=_recipients(post), public=post.is_public
+            actor=author, activity=render.create_activity(post), inboxes=post_recipients(post), public=post.is_public
         )
         from .groups import group_share  # groups share posts through boost_create, defined below
 
-        group_share(post=post)
+        group_share(post=post, addressed=[post.extra["audience"]] if post.extra.get("audience") else [])
     return post
 
 
@@ -166,7 +170,7 @@ def post_edit(
             for position, attachment in enumerate(attachments):
                 attachment.post, attachment.position = post, position
                 attachment.save(update_fields=["post", "position"])
-        activity_publish(actor=post.author, activity=render.update_activity(post), inboxes=_recipients(post))
+        activity_publish(actor=post.author, activity=render.update_activity(post), inboxes=post_recipients(post))
     return post
 
 
@@ -176,7 +180,7 @@ def post_delete(*, post: Post) -> None:
         if post.boost_of_id:
             boost_undo(actor=post.author, post=post.boost_of)
             return
-        inboxes = _recipients(post)
+        inboxes = post_recipients(post)
         to, cc = render.post_audience(post)
         activity = render.delete_activity(post, to, cc)
         post.delete()

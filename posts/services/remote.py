@@ -30,7 +30,7 @@ def visibility_of(obj: dict, author: Actor) -> str:
     return Visibility.DIRECT
 
 
-def _when(value, default: datetime) -> datetime:
+def _when(value, default: datetime | None) -> datetime | None:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
         return default
@@ -72,8 +72,26 @@ def _fields(obj: dict, author: Actor) -> dict:
         "in_reply_to_uri": in_reply_to_uri[:500],
         "in_reply_to": Post.objects.filter(uri=in_reply_to_uri).first() if in_reply_to_uri else None,
         "published": _when(obj.get("published"), now),
-        "extra": {k: obj[k] for k in ("startTime", "endTime", "location", "timezone") if k in obj},
+        "extra": _event_extra(obj),
+        "starts_at": _when(obj.get("startTime"), None) if obj.get("startTime") else None,
+        "ends_at": _when(obj.get("endTime"), None) if obj.get("endTime") else None,
     }
+
+
+def _event_extra(obj: dict) -> dict:
+    """An Event's place, time zone and group, kept small: a location is a Place (name, address, url) or a name."""
+    extra = {}
+    location = obj.get("location")
+    if isinstance(location, dict):
+        extra["location"] = {k: _text(location.get(k), 500) for k in ("type", "name", "url") if location.get(k)}
+    elif isinstance(location, str):
+        extra["location"] = {"type": "Place", "name": location[:500]}
+    if isinstance(obj.get("timezone"), str):
+        extra["timezone"] = obj["timezone"][:64]
+    audience = id_of(obj.get("audience"))
+    if audience:
+        extra["audience"] = audience[:500]
+    return extra
 
 
 def _attach(post: Post, obj: dict) -> None:
