@@ -15,7 +15,10 @@ from actors.services.follow import follow_request
 from actors.services.local import organization_create
 from community.models import Campaign
 from community.services.profiles import profile_create
+from community.services.scout_groups import group_create, rhythm_parse
+from community.services.scouts import scout_invite
 from posts.models import PostType
+from posts.services.events import event_create, event_material_set
 from posts.services.media import media_create
 from posts.services.publishing import post_create
 
@@ -135,3 +138,64 @@ def demo_data_create() -> None:
             "call_to_action": "Erzählen Sie aus Ihrer Praxis und verwenden Sie #GleichImNetz.",
         },
     )
+    _demo_scouts_create(actors)
+
+
+# (username, name, organisation index, topics, offers, languages, availability)
+DEMO_SCOUTS = [
+    ("lea_ki", "Lea Brandt", 0, ["ki", "datenschutz"], ["webinar", "consulting"], ["de", "en"], "dienstags vormittags"),
+    ("jonas_daten", "Jonas Weber", 3, ["datenschutz", "dsgvo"], ["consulting"], ["de"], "nach Absprache"),
+    ("aylin_social", "Aylin Demir", 5, ["socialmedia", "fediverse"], ["webinar", "mentoring"], ["de", "tr"], "abends"),
+    ("mara_barrierefrei", "Mara Schulz", 8, ["barrierefreiheit", "leichtesprache"], ["consulting", "mentoring"],
+     ["de"], "mittwochs"),
+    ("tim_video", "Tim Hoffmann", 11, ["videokonferenz", "ki"], ["webinar"], ["de", "en"], "donnerstags"),
+    ("olena_digital", "Olena Koval", 14, ["fundraising", "socialmedia"], ["mentoring"], ["de", "uk", "ru"], "freitags"),
+]
+# (username, name, topic, rhythm, moderator scouts, summary)
+DEMO_GROUPS = [
+    ("scouts_ki", "Online-Scouts: KI im Alltag", "ki", "Dienstag 10:00", ["lea_ki", "tim_video"],
+     "Wir probieren KI-Werkzeuge für die soziale Arbeit aus – sicher und verständlich."),
+    ("scouts_datenschutz", "Online-Scouts: Datenschutz", "datenschutz", "Donnerstag 14:00", ["jonas_daten", "lea_ki"],
+     "Fragen zu DSGVO, Einwilligungen und sicheren Werkzeugen."),
+    ("scouts_barrierefrei", "Online-Scouts: Barrierefreiheit", "barrierefreiheit", "Mittwoch 16:00",
+     ["mara_barrierefrei"], "Barrierefreie Websites, Dokumente und Leichte Sprache."),
+]
+
+
+def _demo_scouts_create(organisations) -> None:
+    """Scouts of a few members, three scout groups with weekly meetings, and webinars before and after today."""
+    scouts = {}
+    for username, name, org_index, topics, offers, languages, availability in DEMO_SCOUTS:
+        scouts[username] = scout_invite(
+            organisation=organisations[org_index], username=username, email=f"{username}@example.org",
+            password=secrets.token_urlsafe(16), display_name=name, topics=topics, offers=offers,
+            languages=languages, availability=availability,
+        )
+    groups = {}
+    for username, name, topic, rhythm, moderators, summary in DEMO_GROUPS:
+        weekday, at = rhythm_parse(rhythm)
+        groups[topic] = group_create(
+            username=username, display_name=name, summary=summary, topic=topic, weekday=weekday, at=at,
+            meeting_link="https://meet.example.org/" + username, closed=topic == "barrierefreiheit",
+            moderators=[scouts[m] for m in moderators],
+        ).actor
+    for member in organisations[:6]:
+        follow_request(follower=member, target=groups["ki"])
+    post_create(author=scouts["lea_ki"], text=f"Unsere Checkliste für KI-Werkzeuge ist fertig! #ki @scouts_ki@{groups['ki'].domain}")
+    today = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    for days, author, name, topic, group in (
+        (3, "lea_ki", "Webinar: KI im Beratungsalltag", "ki", "ki"),
+        (8, "jonas_daten", "Sprechstunde DSGVO für Vereine", "datenschutz", "datenschutz"),
+        (15, "mara_barrierefrei", "Leichte Sprache im Netz", "barrierefreiheit", None),
+        (-10, "tim_video", "Gute Videokonferenzen mit wenig Technik", "videokonferenz", None),
+    ):
+        event = event_create(
+            author=scouts[author], name=name, text=f"{name}: eine Stunde mit Fragen und Antworten. #{topic}",
+            starts_at=today + timedelta(days=days), ends_at=today + timedelta(days=days, hours=1),
+            online_url="https://meet.example.org/" + author, tags=[topic], group=groups.get(group),
+        )
+        if days < 0:
+            event_material_set(event=event, links=[
+                {"name": "Aufzeichnung", "url": "https://video.example.org/videokonferenz"},
+                {"name": "Folien", "url": "https://material.example.org/videokonferenz.pdf"},
+            ])

@@ -47,10 +47,16 @@ def group(request, username: str):
     pending = Follow.objects.filter(target=actor, state=FollowState.PENDING).select_related("follower") if moderator else []
     return render(request, "community/group.html", {
         "nav": "groups", "group": actor, "details": details, "members": group_members(actor)[:200],
-        "posts": posts, "older": older, "meetings": group_occurrences(group=details),
-        "events": events_upcoming(group=actor)[:20], "moderator": moderator, "pending": pending,
+        "posts": posts, "older": older, "sessions": _sessions(details, actor), "moderator": moderator, "pending": pending,
         "moderators": details.moderators.all(),
     })
+
+
+def _sessions(details, actor: Actor) -> list[dict]:
+    """The weekly meetings and the group's events, in the order they happen."""
+    meetings = [{"start": start, "end": end} for start, end in group_occurrences(group=details)]
+    events = [{"start": event.starts_at, "event": event} for event in events_upcoming(group=actor)[:20]]
+    return sorted(meetings + events, key=lambda session: session["start"])
 
 
 def group_ics(request, username: str):
