@@ -1,11 +1,14 @@
 """Staff tools in the Django admin: member profiles, applications (approve/reject as actions), campaigns."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApplicationState, Campaign, MemberProfile, MembershipApplication
+from .models import ApplicationState, Campaign, MemberProfile, MembershipApplication, ScoutGroup, ScoutProfile
 from .services.membership import MembershipError, application_approve, application_reject
 from .services.profiles import profile_save
+from .services.scout_groups import GroupError, rhythm_check
+from .services.scouts import scout_save
 
 
 @admin.register(MemberProfile)
@@ -46,3 +49,37 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "hashtag", "starts_on", "ends_on"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ScoutProfile)
+class ScoutProfileAdmin(admin.ModelAdmin):
+    list_display = ["actor", "organisation", "listed", "created_at"]
+    list_filter = ["listed"]
+    search_fields = ["search_text", "actor__username"]
+    raw_id_fields = ["actor", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        scout_save(scout=obj)  # keeps the search columns in step
+
+
+class ScoutGroupForm(forms.ModelForm):
+    class Meta:
+        model = ScoutGroup
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        try:
+            rhythm_check(weekday=data.get("meeting_weekday"), at=data.get("meeting_time"),
+                         minutes=data.get("meeting_minutes") or 0)
+        except GroupError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
+@admin.register(ScoutGroup)
+class ScoutGroupAdmin(admin.ModelAdmin):
+    form = ScoutGroupForm
+    list_display = ["actor", "topic", "meeting_weekday", "meeting_time"]
+    raw_id_fields = ["actor"]
+    filter_horizontal = ["moderators"]

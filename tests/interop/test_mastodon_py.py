@@ -73,3 +73,22 @@ def test_mastodon_py_full_session(node):
     mastodon.revoke_access_token(allow_http=True)
     with pytest.raises(MastodonUnauthorizedError):
         mastodon.account_verify_credentials()
+
+
+def test_a_scout_logs_in_with_mastodon_py_and_writes_to_its_group(node):
+    """Scouts are Person actors with a log-in: any Mastodon client works for them as for organisations."""
+    node.cli("createscout", "scout_mia", "--org", "kita", "--email", "mia@example.org", "--password", "mia-pass-1234",
+             "--topics", "ki")
+    node.cli("creategroup", "scouts_ki", "--topic", "ki", "--meets", "Dienstag 10:00", "--moderator", "scout_mia")
+    client_id, client_secret = Mastodon.create_app("Mastodon.py scout", scopes=SCOPES, redirect_uris=OOB,
+                                                   api_base_url=node.base)
+    mastodon = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=node.base)
+    url = mastodon.auth_request_url(redirect_uris=OOB, scopes=SCOPES, allow_http=True)
+    code = authorization_code(authorize_url=url, username="scout_mia", password="mia-pass-1234")
+    mastodon.log_in(code=code, redirect_uri=OOB, scopes=SCOPES, allow_http=True)
+    assert mastodon.me().username == "scout_mia"
+    [group] = mastodon.account_search("scouts_ki")
+    assert group.group is True
+    status = mastodon.status_post(f"Material vom Treffen @scouts_ki@{node.domain} #ki")
+    statuses = mastodon.account_statuses(group)
+    assert statuses and statuses[0].reblog.id == status.id  # the group shared it (a moderator is a member)
