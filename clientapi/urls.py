@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from .http import USER, api_route
 from .oauth import views as oauth
-from .views import accounts, media, misc, notifications, statuses, timelines
+from .views import accounts, media, misc, notifications, reports, statuses, timelines
 
 A = "api/v1/accounts"
 S = "api/v1/statuses"
@@ -49,6 +49,7 @@ urlpatterns = [
     api_route("api/v1/follow_requests", get=accounts.follow_requests),
     api_route("api/v1/follow_requests/<id>/authorize", post=accounts.follow_request_authorize),
     api_route("api/v1/follow_requests/<id>/reject", post=accounts.follow_request_reject),
+    api_route("api/v1/reports", post=reports.report_post),
     # statuses
     api_route(S, post=statuses.status_create),
     api_route(f"{S}/<id>", get=statuses.status_get, put=statuses.status_edit, delete=statuses.status_delete),

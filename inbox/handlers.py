@@ -5,9 +5,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from actors.models import Actor, ActorType, Follow, FollowState
+from actors.models import COMMENT_MAX, Actor, ActorType, Follow, FollowState, Report
 from actors.services.follow import follow_arrived, follow_confirmed, follow_refused
 from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
+from actors.services.reports import report_create
 from fediverse_node.activitystreams import id_of
 from fediverse_node.protocol.fetcher import FetchError
 from posts.models import Like, Notification, NotificationType, Post, PostType
@@ -19,6 +20,7 @@ from .models import InboxItem, InboxState
 
 log = logging.getLogger(__name__)
 ACTOR_TYPES = {t.value for t in ActorType}
+FLAG_MAX_OBJECTS = 100  # a report names an account and some posts; more is abuse, and each costs a query
 
 
 class Unprocessable(Exception):
@@ -257,6 +259,28 @@ def handle_leave(activity: dict, actor: Actor) -> str:
     return InboxState.PROCESSED if participation_ended(actor=actor, event=_local_event(activity)) else InboxState.IGNORED
 
 
+def handle_flag(activity: dict, actor: Actor) -> str:
+    """A report from another server: one open report per local account it names, with that account's posts.
+    The sender is usually the server's instance actor (Mastodon hides the reporter), so only its domain is kept."""
+    uris = [u for u in (id_of(o) for o in _as_list(activity.get("object"))) if u][:FLAG_MAX_OBJECTS]
+    named = [a for a in (_local_actor(u) for u in uris) if a is not None and not a.deleted]
+    posts = list(Post.objects.filter(uri__in=uris, local=True).select_related("author"))
+    if not named:
+        # Some servers (Lemmy, Pleroma with a post only) name just the posts: their authors are the targets.
+        named = list({p.author_id: p.author for p in posts}.values())
+    if not named:
+        raise Unprocessable("The Flag names no account or post of this server.")
+    comment = activity.get("content") if isinstance(activity.get("content"), str) else ""
+    for target in named:
+        if Report.objects.filter(uri=activity["id"], target=target).exists():
+            continue
+        report_create(
+            target=target, posts=[p for p in posts if p.author_id == target.id], comment=comment[:COMMENT_MAX],
+            origin_domain=actor.domain, uri=activity["id"],
+        )
+    return InboxState.PROCESSED
+
+
 HANDLERS: dict[str, Callable[[dict, Actor], str]] = {
     "Follow": handle_follow,
     "Accept": handle_accept,
@@ -269,6 +293,7 @@ HANDLERS: dict[str, Callable[[dict, Actor], str]] = {
     "Announce": handle_announce,
     "Join": handle_join,
     "Leave": handle_leave,
+    "Flag": handle_flag,
 }
 
 

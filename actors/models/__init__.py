@@ -3,7 +3,9 @@ from .block import Block, Mute
 from .domain import Domain, SignatureScheme
 from .follow import Follow, FollowState
 from .key import PublicKey
+from .report import COMMENT_MAX, Report, ReportCategory, ReportState
 
 __all__ = [
-    "Actor", "ActorType", "Block", "Domain", "Follow", "FollowState", "Mute", "PublicKey", "SignatureScheme",
+    "COMMENT_MAX", "Actor", "ActorType", "Block", "Domain", "Follow", "FollowState", "Mute", "PublicKey", "Report",
+    "ReportCategory", "ReportState", "SignatureScheme",
 ]
