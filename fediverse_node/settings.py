@@ -189,6 +189,9 @@ STATICFILES_DIRS = [
 # The member map's base layer: a tile URL ({z}/{x}/{y}) and its attribution; empty = the offline outline map
 FEDINODE_MAP_TILES = os.environ.get("FEDINODE_MAP_TILES", "")
 FEDINODE_MAP_ATTRIBUTION = os.environ.get("FEDINODE_MAP_ATTRIBUTION", "")
+# FEDINODE_GEOCODER_URL: a Nominatim server (e.g. "https://nominatim.openstreetmap.org") asked for an address the
+# offline geocoder cannot place; each address is asked once and cached. Empty = offline only, no request leaves.
+FEDINODE_GEOCODER_URL = os.environ.get("FEDINODE_GEOCODER_URL", "").rstrip("/")
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024

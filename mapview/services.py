@@ -1,8 +1,11 @@
 """Writing positions: from the address (geocoding), by hand (a pin), or from a remote actor's `location`."""
 
+from django.utils import timezone
+
 from community.models import MemberProfile
 
 from .geocoding import geocode, validate_position
+from .nominatim import address_geocode_online
 
 
 def profile_geocode(*, profile: MemberProfile, save: bool = True) -> bool:
@@ -18,6 +21,26 @@ def profile_geocode(*, profile: MemberProfile, save: bool = True) -> bool:
     if save:
         profile.save(update_fields=["latitude", "longitude", "state", "updated_at"])
     return True
+
+
+def profile_geocode_online(*, profile: MemberProfile) -> bool:
+    """Ask the online geocoder (if configured) for an address the offline one could not place. True if placed.
+
+    Stores with an UPDATE that holds only while the address and the missing pin are still as asked: the answer may
+    take seconds, and the member may have moved or set a pin meanwhile."""
+    if profile.position_manual or profile.has_position:
+        return False
+    place = address_geocode_online(postal_code=profile.postal_code, city=profile.city, street=profile.street)
+    if place is None:
+        return False
+    state = profile.state or place.state
+    placed = MemberProfile.objects.filter(
+        pk=profile.pk, position_manual=False, latitude__isnull=True,
+        postal_code=profile.postal_code, city=profile.city, street=profile.street,
+    ).update(latitude=place.latitude, longitude=place.longitude, state=state, updated_at=timezone.now())
+    if placed:
+        profile.latitude, profile.longitude, profile.state = place.latitude, place.longitude, state
+    return bool(placed)
 
 
 def profile_set_position(*, profile: MemberProfile, latitude, longitude) -> MemberProfile:

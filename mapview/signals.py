@@ -1,5 +1,7 @@
 """Keeping positions and the map cache in step with member profiles and their actors."""
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
@@ -7,21 +9,39 @@ from actors.models import Actor
 from community.models import MemberProfile
 
 from .cache import map_version_bump
-from .services import profile_geocode, profile_position_from_remote
+from .services import profile_geocode, profile_geocode_online, profile_position_from_remote
+
+ADDRESS_FIELDS = {"street", "postal_code", "city"}
 
 
 @receiver(pre_save, sender=MemberProfile)
 def geocode_changed_address(sender, instance: MemberProfile, update_fields=None, **kwargs):
     """A new or changed address is geocoded before it is stored (a hand-set pin stays)."""
-    if instance.position_manual or (update_fields and not {"postal_code", "city"} & set(update_fields)):
+    if instance.position_manual or (update_fields and not ADDRESS_FIELDS & set(update_fields)):
         return
     if not (instance.postal_code or instance.city):
         return
-    old = MemberProfile.objects.filter(pk=instance.pk).values("postal_code", "city").first() if instance.pk else None
+    old = MemberProfile.objects.filter(pk=instance.pk).values(*ADDRESS_FIELDS).first() if instance.pk else None
     # a new profile keeps a position it brings (a pin from the application); a moved address is placed anew
-    moved = old is not None and (old["postal_code"], old["city"]) != (instance.postal_code, instance.city)
+    moved = old is not None and any(old[name] != getattr(instance, name) for name in ADDRESS_FIELDS)
     if (moved or not instance.has_position) and not profile_geocode(profile=instance, save=False) and moved:
         instance.latitude = instance.longitude = None  # the old place is wrong now; the member is asked for a pin
+
+
+@receiver(post_save, sender=MemberProfile)
+def geocode_online_unplaced_address(sender, instance: MemberProfile, update_fields=None, **kwargs):
+    """An address the offline geocoder could not place goes to the online geocoder, when one is configured.
+
+    After the commit: the request may take seconds, and no database lock (SQLite has one writer) may wait on it.
+    Outside a transaction that is at once, so the profile form already knows whether the address was found."""
+    if not settings.FEDINODE_GEOCODER_URL or instance.position_manual or instance.has_position:
+        return
+    # a new address, or a hand-set pin given up ("follow the address again")
+    if update_fields and not (ADDRESS_FIELDS | {"position_manual"}) & set(update_fields):
+        return
+    if not (instance.postal_code or instance.city):
+        return
+    transaction.on_commit(lambda: profile_geocode_online(profile=instance))
 
 
 @receiver(m2m_changed, sender=MemberProfile.fields_of_work.through)

@@ -79,12 +79,17 @@ class SafeFetcher:
     def get_json(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> dict:
         """GET a JSON document (signed when a signer is set), following at most three checked redirects."""
         body, status = self._get(url, accept=accept, types=JSON_TYPES, signed=True)
-        try:
-            document = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise FetchError(f"{url} sent invalid JSON", status) from None
+        document = _parse_json(body, url, status)
         if not isinstance(document, dict):
             raise FetchError(f"{url} did not send a JSON object", status)
+        return document
+
+    def get_json_list(self, url: str, *, accept: str = "application/json") -> list:
+        """GET a JSON array (unsigned), under the same guards: a search API's answer, such as a geocoder's."""
+        body, status = self._get(url, accept=accept, types=JSON_TYPES, signed=False)
+        document = _parse_json(body, url, status)
+        if not isinstance(document, list):
+            raise FetchError(f"{url} did not send a JSON array", status)
         return document
 
     def get_html(self, url: str) -> str:
@@ -152,6 +157,13 @@ class SafeFetcher:
         else:
             response.close()  # a long or unbounded answer is not worth reading: drop the connection
         return response.status
+
+
+def _parse_json(body: bytes, url: str, status: int):
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise FetchError(f"{url} sent invalid JSON", status) from None
 
 
 def _resolve(host: str) -> list[str]:

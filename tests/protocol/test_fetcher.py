@@ -73,6 +73,10 @@ def test_fetch_limits(server):
         with pytest.raises(FetchError) as error:
             fetcher.get_json(f"{server}{path}")
         assert error.value.status == status
+    assert fetcher.get_json_list(f"{server}/list") == [1, 2]
+    for path in ("/ok", "/html", "/big"):
+        with pytest.raises(FetchError):
+            fetcher.get_json_list(f"{server}{path}")
 
 
 def test_webfinger_helpers():
