@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from community.cache import anonymous_page_cache
 from community.models import FIELDS_OF_WORK, FederalState
 
 from .cache import TIMEOUT, geojson_key
@@ -51,6 +52,7 @@ def map_geojson(request):
 
 
 @require_GET
+@anonymous_page_cache  # the page lists every member: ~1–2 s to render with 5,000 of them
 def map_page(request):
     filters = map_filters(request)
     profiles = list(map_profiles(**filters))
