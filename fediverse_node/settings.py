@@ -128,6 +128,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=600
     )
 }
+# A kept connection is checked before a request or task reuses it: after a database restart or fail-over the first
+# request of each process would otherwise fail with a 500 (tests/federation/test_database_restart.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Keep connections: opening one runs the PRAGMAs below, which costs more than most requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 600

@@ -13,9 +13,9 @@ def test_run_with_demo_data_and_clean_stop(start_node):
     assert actor["type"] == "Organization"
     outbox = node.get_json(f"{actor['outbox']}?page=1")
     assert outbox["orderedItems"][0]["type"] == "Create"
-    # The demo organisations' follows of each other are accepted (each follows the next three).
+    # The demo organisations' follows are accepted (each follows the next three; the first six the KI scout group).
     following = node.get_json(f"{actor['following']}?page=1")["orderedItems"]
-    assert sorted(following) == sorted(node.actor_url(n) for n in ("pflege_nord", "migration_sued", "lebenshilfe_koeln"))
+    assert sorted(following) == sorted(node.actor_url(n) for n in ("pflege_nord", "migration_sued", "lebenshilfe_koeln", "scouts_ki"))
     page = requests.get(node.actor_url("kita_sonnenschein"), headers={"Accept": "text/html"}, timeout=10)
     assert page.status_code == 200 and "Kita Sonnenschein" in page.text
 
