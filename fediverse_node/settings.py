@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "inbox.authorized_fetch.AuthorizedFetchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -276,6 +277,9 @@ FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16
 FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
 # Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
 # Rate limits (fediverse_node/ratelimit.py); 0 turns them off. Behind a proxy, trust its X-Forwarded-For.
+# FEDINODE_AUTHORIZED_FETCH=1 ("secure mode"): ActivityStreams GETs of actors, posts and collections must be signed
+# by a server that is not blocked (inbox/authorized_fetch.py); the website stays public.
+FEDINODE_AUTHORIZED_FETCH = env_flag("FEDINODE_AUTHORIZED_FETCH")
 FEDINODE_RATE_LIMITS = env_flag("FEDINODE_RATE_LIMITS", default=True)
 FEDINODE_TRUST_FORWARDED_FOR = env_flag("FEDINODE_TRUST_FORWARDED_FOR")
 FEDINODE_PAGE_CACHE_SECONDS = int(os.environ.get("FEDINODE_PAGE_CACHE_SECONDS", "15"))

@@ -7,7 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import aiohttp
-from bovine.clients.signed_http_methods import signed_post
+from bovine.clients.signed_http_methods import signed_get, signed_post
 from bovine.crypto import generate_rsa_public_private_key
 from bovine.crypto.helper import content_digest_sha256
 from bovine.crypto.types import CryptographicSecret
@@ -92,3 +92,14 @@ class BovinePeer:
                 return response.status, await response.text()
 
         return asyncio.run(send())
+
+    def get(self, url: str) -> tuple[int, str]:
+        """GET signed by bovine (draft-cavage), as an authorized-fetch server expects; returns (status, text)."""
+        secret = CryptographicSecret.from_pem(f"{self.actor_id}#main-key", self.private_pem)
+
+        async def fetch():
+            async with aiohttp.ClientSession() as session:
+                response = await signed_get(session, secret, url, headers={"Accept": "application/activity+json"})
+                return response.status, await response.text()
+
+        return asyncio.run(fetch())
