@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from actors.models import Actor, Follow, FollowState
+from actors.services.domains import author_hidden_from_public
 
 from .models import FeedEntry, Post, Visibility
 
@@ -46,7 +47,10 @@ def timeline_home(*, viewer: Actor) -> QuerySet:
 
 
 def timeline_public(*, local: bool = False, remote: bool = False) -> QuerySet:
-    queryset = Post.objects.filter(visibility=Visibility.PUBLIC, boost_of__isnull=True)
+    """Public posts, except those of suspended authors and of silenced or suspended servers."""
+    queryset = Post.objects.filter(visibility=Visibility.PUBLIC, boost_of__isnull=True).filter(
+        ~author_hidden_from_public()
+    )
     if local:
         queryset = queryset.filter(local=True)
     elif remote:
