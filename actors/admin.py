@@ -1,9 +1,36 @@
-"""Staff tools in the Django admin: blocking servers."""
+"""Staff tools in the Django admin: suspending accounts (as actions) and blocking servers."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Domain, DomainSeverity
+from .models import Actor, Domain, DomainSeverity
 from .services.domains import domain_block, domain_unblock
+from .services.suspension import actor_suspend, actor_unsuspend
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["handle", "display_name", "type", "local", "suspended", "suspended_at"]
+    list_filter = ["local", "suspended", "type"]
+    search_fields = ["username", "domain", "display_name", "uri"]
+    # Staff look and decide here; what an account says about itself is edited by its owner or comes from its server.
+    fields = ["uri", "username", "domain", "type", "display_name", "summary", "local", "suspended", "suspended_at",
+              "suspended_by", "deleted", "created_at"]
+    readonly_fields = fields
+    actions = ["suspend", "unsuspend"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Ausgewählte Konten sperren"))
+    def suspend(self, request, queryset):
+        done = [actor_suspend(actor=actor, by=request.user).handle for actor in queryset.filter(suspended=False)]
+        self.message_user(request, _("Gesperrt: %(handles)s") % {"handles": ", ".join(done) or "–"})
+
+    @admin.action(description=_("Sperre der ausgewählten Konten aufheben"))
+    def unsuspend(self, request, queryset):
+        done = [actor_unsuspend(actor=actor, by=request.user).handle for actor in queryset.filter(suspended=True)]
+        self.message_user(request, _("Entsperrt: %(handles)s") % {"handles": ", ".join(done) or "–"})
 
 
 @admin.register(Domain)

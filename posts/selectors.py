@@ -21,7 +21,9 @@ def _mentions(viewer: Actor) -> Exists:
 
 
 def visible_to(queryset: QuerySet, viewer: Actor | None) -> QuerySet:
-    """Only the posts the viewer may see: public ones, followers-only ones of followed authors, own, mentioned."""
+    """Only the posts the viewer may see: public ones, followers-only ones of followed authors, own, mentioned;
+    never a suspended author's (nor boosts of them)."""
+    queryset = queryset.filter(author__suspended=False).exclude(boost_of__author__suspended=True)
     if viewer is None:
         return queryset.filter(visibility__in=PUBLIC_VISIBILITIES)
     return queryset.filter(
