@@ -44,6 +44,31 @@ def actor_document(actor: Actor) -> dict:
     return document
 
 
+def actor_document_suspended(actor: Actor) -> dict:
+    """What a suspended actor's URL serves, as Mastodon does: who it is, where to reach it and its key (so peers
+    can still verify the Delete we sent and, after an undo, the Update), `suspended: true` and nothing of the
+    profile."""
+    key = actor.public_keys.order_by("id").first()
+    document = {
+        "@context": CONTEXT,
+        "id": actor.uri,
+        "type": actor.type,
+        "preferredUsername": actor.username,
+        "name": actor.username,
+        "url": actor.url or actor.uri,
+        "inbox": actor.inbox_url,
+        "outbox": actor.outbox_url,
+        "followers": actor.followers_url,
+        "following": actor.following_url,
+        "endpoints": {"sharedInbox": actor.shared_inbox_url},
+        "suspended": True,
+        "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if key is not None:
+        document["publicKey"] = {"id": key.key_id, "owner": actor.uri, "publicKeyPem": key.pem}
+    return document
+
+
 def _place(actor: Actor) -> dict | None:
     """A member's public position as an ActivityStreams Place (the profile is community's: read, not imported)."""
     profile = getattr(actor, "member_profile", None)

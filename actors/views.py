@@ -10,7 +10,7 @@ from fediverse_node.collections import ordered_collection
 from fediverse_node.http import activity_response, json_error, json_response
 from posts.models import Post, Visibility
 
-from .documents import actor_document
+from .documents import actor_document, actor_document_suspended
 from .models import Actor, FollowState
 from .services.local import local_actor_by_username
 
@@ -26,10 +26,10 @@ def _actor_or_404(username: str) -> Actor:
 def actor_view(request: HttpRequest, username: str) -> HttpResponse:
     actor = local_actor_by_username(username)
     if wants_activity_json(request.headers.get("Accept", "")):
-        if actor is None or actor.suspended:
+        if actor is None:
             return json_error(f"No actor named {username!r} here.", status=404)
-        return activity_response(actor_document(actor))
-    if actor is None:
+        return activity_response(actor_document_suspended(actor) if actor.suspended else actor_document(actor))
+    if actor is None or actor.suspended:
         raise Http404(f"No actor named {username!r} here.")
     posts = (
         Post.objects.filter(author=actor, visibility=Visibility.PUBLIC)
@@ -123,7 +123,7 @@ def nodeinfo_links(request: HttpRequest) -> HttpResponse:
 def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
     if version not in ("2.0", "2.1"):
         return json_error("NodeInfo versions 2.0 and 2.1 are served.", status=404)
-    users = Actor.objects.filter(local=True, deleted=False).exclude(type="Application").count()
+    users = Actor.objects.filter(local=True, deleted=False, suspended=False).exclude(type="Application").count()
     software = {"name": "fediverse-node", "version": settings.FEDINODE_VERSION}
     if version == "2.1":
         software["repository"] = "https://github.com/fediverse-node/fediverse-node"

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from actors.models import Actor, ActorType, FollowState
+from actors.services.domains import author_hidden_from_public
 from posts.models import Post, PostType, Visibility
 
 from .models import Campaign, MemberProfile
@@ -59,8 +60,14 @@ def member_posts() -> QuerySet:
     )
 
 
+def public_member_posts() -> QuerySet:
+    """member_posts for the shared pages (feed, hashtags, blog, campaigns): without silenced or suspended servers.
+    A member's own profile still lists its posts."""
+    return member_posts().filter(~author_hidden_from_public())
+
+
 def feed_posts(*, hashtag: str = "", field: str = "", state: str = "") -> QuerySet:
-    posts = member_posts().exclude(type=PostType.ARTICLE)
+    posts = public_member_posts().exclude(type=PostType.ARTICLE)
     if hashtag:
         posts = posts.filter(tags__name=hashtag.lower().lstrip("#"))
     if field:
@@ -71,20 +78,21 @@ def feed_posts(*, hashtag: str = "", field: str = "", state: str = "") -> QueryS
 
 
 def blog_articles() -> QuerySet:
-    return member_posts().filter(type=PostType.ARTICLE)
+    return public_member_posts().filter(type=PostType.ARTICLE)
 
 
 def article_replies(article: Post) -> QuerySet:
-    """Public replies to an article, from anywhere on the Fediverse, oldest first."""
+    """Public replies to an article, from anywhere on the Fediverse (but silenced or suspended), oldest first."""
     return (
         Post.objects.filter(in_reply_to=article, visibility__in=(Visibility.PUBLIC, Visibility.UNLISTED))
+        .filter(~author_hidden_from_public())
         .select_related("author")
         .order_by("published", "id")
     )
 
 
 def campaign_posts(campaign: Campaign) -> QuerySet:
-    return member_posts().filter(
+    return public_member_posts().filter(
         tags__name=campaign.hashtag.lower(),
         published__date__gte=campaign.starts_on,
         published__date__lte=campaign.ends_on,
@@ -102,7 +110,7 @@ def groups_listed() -> QuerySet:
 
 def group_members(group: Actor) -> QuerySet:
     return Actor.objects.filter(
-        following_set__target=group, following_set__state=FollowState.ACCEPTED, deleted=False
+        following_set__target=group, following_set__state=FollowState.ACCEPTED, deleted=False, suspended=False
     ).order_by("display_name")
 
 
@@ -110,5 +118,6 @@ def group_posts(group: Actor) -> QuerySet:
     """The members' posts the group shared (its boosts), newest first."""
     return (
         Post.objects.filter(boosts__author=group, visibility=Visibility.PUBLIC)
+        .filter(~author_hidden_from_public())
         .select_related("author").prefetch_related("attachments", "tags").order_by("-published", "-id")
     )

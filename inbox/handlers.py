@@ -53,7 +53,7 @@ def _object_of(activity: dict, actor: Actor) -> dict:
 
 def handle_follow(activity: dict, actor: Actor) -> str:
     target = _local_actor(id_of(activity.get("object")))
-    if target is None:
+    if target is None or target.suspended:
         raise Unprocessable("Follow of an actor that is not on this server.")
     follow = Follow.objects.filter(follower=actor, target=target).first()
     if follow is not None and follow.state == FollowState.ACCEPTED:
@@ -305,4 +305,6 @@ def item_process(item: InboxItem) -> str:
     actor = Actor.objects.filter(uri=item.actor_uri).first()
     if actor is None:
         actor = actor_fetch(item.actor_uri)
+    if actor.suspended:
+        return InboxState.IGNORED  # suspended after the inbox took it (or by another process's stale cache)
     return handler(item.payload, actor)

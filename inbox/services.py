@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import orjson
 from django.conf import settings
 from django.db import close_old_connections, connections, router, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
+from actors.models import Actor
 from actors.services.domains import domain_is_blocked
 from actors.services.remote import ResolveError, origin, public_key_for
 from fediverse_node.activitystreams import id_of
@@ -98,8 +100,22 @@ class _KeyCache:
         self.entries[key_id] = (now + self.SECONDS, key.owner.uri, parsed, key.owner.suspended)
         return key.owner.uri, parsed, key.owner.suspended
 
+    def forget_owner(self, owner_uri: str) -> None:
+        for key_id in [k for k, entry in list(self.entries.items()) if entry[1] == owner_uri]:
+            self.entries.pop(key_id, None)
+
 
 _keys = _KeyCache()
+
+
+def _suspension_changed(sender, instance: Actor, update_fields=None, **kwargs) -> None:
+    """A suspension (or its undo) applies to this process's inbox at once; other processes' cached keys expire
+    within minutes, and item_process ignores a suspended actor's activities meanwhile."""
+    if update_fields and "suspended" in update_fields and not instance.local:
+        _keys.forget_owner(instance.uri)
+
+
+post_save.connect(_suspension_changed, sender=Actor, dispatch_uid="inbox-key-cache-suspension")
 
 
 def _verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> tuple[str, bool]:
@@ -128,8 +144,6 @@ def _verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> tupl
 
 
 def _is_unknown_actor_deleting_itself(activity: dict, actor_uri: str) -> bool:
-    from actors.models import Actor
-
     return (
         activity["type"] == "Delete"
         and id_of(activity.get("object")) == actor_uri

@@ -16,6 +16,7 @@ TOOT_CONTEXT = {
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
     "blurhash": "toot:blurhash",
     "discoverable": "toot:discoverable",
+    "suspended": "toot:suspended",
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
     "schema": "http://schema.org#",
     "PropertyValue": "schema:PropertyValue",

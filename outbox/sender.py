@@ -13,6 +13,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from actors.models import Domain, SignatureScheme
+from actors.services.domains import domain_is_blocked
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
@@ -109,8 +110,12 @@ def deliveries_send(ids: list[int]) -> dict[int, str]:
     done: list[Delivery] = []
     flushed_at = time.monotonic()
     for delivery in deliveries:
-        status, error = _attempt(delivery, domains[_host(delivery.inbox_url)])
-        _record(delivery, status, error)
+        if domain_is_blocked(delivery.inbox_url):
+            # suspended after it was queued: domain_block stops such rows, this catches one claimed meanwhile
+            delivery.state, delivery.last_error = DeliveryState.GIVEN_UP, "the server is suspended here"
+        else:
+            status, error = _attempt(delivery, domains[_host(delivery.inbox_url)])
+            _record(delivery, status, error)
         done.append(delivery)
         # What was sent is written down often, so a worker that dies mid-batch re-sends little.
         if time.monotonic() - flushed_at > RECORD_EVERY_SECONDS:

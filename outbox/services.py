@@ -1,6 +1,6 @@
 """Publishing: store an activity once and one Delivery per distinct remote inbox, in the caller's transaction."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import orjson
 from django.conf import settings
@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from actors.models import Actor, FollowState
+from actors.services.domains import domain_is_blocked
 
-from .models import Delivery, OutgoingActivity
+from .models import Delivery, DeliveryState, OutgoingActivity
 
 TASK_BATCH = 50
 
@@ -22,7 +23,8 @@ def follower_inboxes(actor: Actor) -> set[str]:
     """Delivery inboxes of the actor's accepted remote followers, one per shared inbox."""
     rows = (
         Actor.objects.filter(
-            following_set__target=actor, following_set__state=FollowState.ACCEPTED, local=False, deleted=False
+            following_set__target=actor, following_set__state=FollowState.ACCEPTED, local=False, deleted=False,
+            suspended=False,
         )
         .values_list("shared_inbox_url", "inbox_url")
         .distinct()
@@ -33,12 +35,13 @@ def follower_inboxes(actor: Actor) -> set[str]:
 def activity_publish(
     *, actor: Actor, activity: dict, inboxes: Iterable[str], public: bool = False
 ) -> OutgoingActivity:
-    """Record an outgoing activity and queue its deliveries; tasks start once the transaction commits."""
+    """Record an outgoing activity and queue its deliveries (never to a suspended server); tasks start once the
+    transaction commits."""
     outgoing = OutgoingActivity.objects.create(
         uri=activity["id"], actor=actor, type=activity["type"], body=orjson.dumps(activity), public=public
     )
     now = timezone.now()
-    targets = sorted({url for url in inboxes if url and not _is_local_inbox(url)})
+    targets = sorted({url for url in inboxes if url and not _is_local_inbox(url) and not domain_is_blocked(url)})
     deliveries = Delivery.objects.bulk_create(
         [Delivery(activity=outgoing, inbox_url=url, next_attempt_at=now) for url in targets]
     )
@@ -54,3 +57,15 @@ def deliveries_enqueue(ids: list[int]) -> None:
 
     for start in range(0, len(ids), TASK_BATCH):
         deliver.delay(ids[start : start + TASK_BATCH])
+
+
+def deliveries_stop(*, inbox_matches: Callable[[str], bool], reason: str) -> int:
+    """Give up the pending deliveries to the inboxes that match (a server just suspended); how many."""
+    pending = Delivery.objects.filter(state=DeliveryState.PENDING).values_list("id", "inbox_url").iterator()
+    ids = [pk for pk, url in pending if inbox_matches(url)]
+    stopped = 0
+    for start in range(0, len(ids), 500):
+        stopped += Delivery.objects.filter(id__in=ids[start : start + 500], state=DeliveryState.PENDING).update(
+            state=DeliveryState.GIVEN_UP, last_error=reason
+        )
+    return stopped

@@ -18,7 +18,7 @@ from .models import OutgoingActivity
 @require_GET
 def outbox_view(request: HttpRequest, username: str) -> HttpResponse:
     actor = local_actor_by_username(username)
-    if actor is None:
+    if actor is None or actor.suspended:
         return json_error(f"No actor named {username!r} here.", status=404)
     queryset = OutgoingActivity.objects.filter(actor=actor, public=True).order_by("-id")
     return activity_response(
@@ -37,7 +37,8 @@ def _without_context(document: dict) -> dict:
 def _public_post(username: str, post_id: int) -> Post | None:
     """A local post that anyone may see (followers-only and direct posts are never served here)."""
     post = (
-        Post.objects.filter(id=post_id, local=True, author__username__iexact=username)
+        Post.objects.filter(id=post_id, local=True, author__username__iexact=username, author__suspended=False)
+        .exclude(boost_of__author__suspended=True)
         .select_related("author", "boost_of__author", "in_reply_to")
         .first()
     )
@@ -72,7 +73,9 @@ def post_replies_view(request: HttpRequest, username: str, post_id: int) -> Http
     post = _public_post(username, post_id)
     if post is None:
         return json_error("No such post here.", status=404)
-    queryset = Post.objects.filter(in_reply_to=post, visibility__in=["public", "unlisted"]).order_by("id")
+    queryset = Post.objects.filter(
+        in_reply_to=post, visibility__in=["public", "unlisted"], author__suspended=False
+    ).order_by("id")
     return activity_response(
         ordered_collection(
             collection_id=f"{post.uri}/replies", queryset=queryset, page=request.GET.get("page"),

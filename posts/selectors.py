@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from actors.models import Actor, Follow, FollowState
+from actors.services.domains import author_hidden_from_public
 
 from .models import FeedEntry, Post, Visibility
 
@@ -20,7 +21,9 @@ def _mentions(viewer: Actor) -> Exists:
 
 
 def visible_to(queryset: QuerySet, viewer: Actor | None) -> QuerySet:
-    """Only the posts the viewer may see: public ones, followers-only ones of followed authors, own, mentioned."""
+    """Only the posts the viewer may see: public ones, followers-only ones of followed authors, own, mentioned;
+    never a suspended author's (nor boosts of them)."""
+    queryset = queryset.filter(author__suspended=False).exclude(boost_of__author__suspended=True)
     if viewer is None:
         return queryset.filter(visibility__in=PUBLIC_VISIBILITIES)
     return queryset.filter(
@@ -46,7 +49,10 @@ def timeline_home(*, viewer: Actor) -> QuerySet:
 
 
 def timeline_public(*, local: bool = False, remote: bool = False) -> QuerySet:
-    queryset = Post.objects.filter(visibility=Visibility.PUBLIC, boost_of__isnull=True)
+    """Public posts, except those of suspended authors and of silenced or suspended servers."""
+    queryset = Post.objects.filter(visibility=Visibility.PUBLIC, boost_of__isnull=True).filter(
+        ~author_hidden_from_public()
+    )
     if local:
         queryset = queryset.filter(local=True)
     elif remote:

@@ -1,11 +1,11 @@
 from .actor import Actor, ActorType
 from .block import Block, Mute
-from .domain import Domain, SignatureScheme
+from .domain import Domain, DomainSeverity, SignatureScheme
 from .follow import Follow, FollowState
 from .key import PublicKey
 from .report import COMMENT_MAX, Report, ReportCategory, ReportState
 
 __all__ = [
-    "COMMENT_MAX", "Actor", "ActorType", "Block", "Domain", "Follow", "FollowState", "Mute", "PublicKey", "Report",
-    "ReportCategory", "ReportState", "SignatureScheme",
+    "COMMENT_MAX", "Actor", "ActorType", "Block", "Domain", "DomainSeverity", "Follow", "FollowState", "Mute",
+    "PublicKey", "Report", "ReportCategory", "ReportState", "SignatureScheme",
 ]

@@ -41,7 +41,11 @@ class Actor(models.Model):
     private_key_pem = models.TextField(blank=True)
     document = models.JSONField(null=True, blank=True, help_text="the remote actor document as fetched")
     fetched_at = models.DateTimeField(null=True, blank=True)
-    suspended = models.BooleanField(default=False)
+    suspended = models.BooleanField(default=False, help_text="by staff here (actors.services.suspension)")
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -72,10 +72,15 @@ def actor_profile_update(
         actor.image_url = image_url
     with transaction.atomic():
         actor.save()
-        document = actor_document(actor)
-        document.pop("@context", None)
-        activity = render.simple_activity(
-            id=render.activity_id(actor, "updates"), type="Update", actor=actor, object=document, to=[PUBLIC]
-        )
-        activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor), public=True)
+        actor_update_publish(actor=actor)
     return actor
+
+
+def actor_update_publish(*, actor: Actor) -> None:
+    """Tell the servers of the actor's followers that its document changed (Update), so they fetch it again."""
+    document = actor_document(actor)
+    document.pop("@context", None)
+    activity = render.simple_activity(
+        id=render.activity_id(actor, "updates"), type="Update", actor=actor, object=document, to=[PUBLIC]
+    )
+    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor), public=True)

@@ -15,6 +15,7 @@ from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, 
 from fediverse_node.sanitize import sanitize_html
 
 from ..models import Actor, ActorType, PublicKey
+from .domains import domain_rejects_media
 from .local import instance_actor, local_actor_by_username
 
 _local = threading.local()
@@ -115,6 +116,8 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     }
     if not values["inbox_url"]:
         raise ResolveError("The actor has no inbox.")
+    if domain_rejects_media(uri):
+        values["icon_url"] = values["image_url"] = ""
     with transaction.atomic():
         actor = Actor.objects.filter(uri=uri).first()
         if actor is not None and actor.local:

@@ -16,7 +16,7 @@ from .facts import page_facts
 from .media import attachment_entity
 
 FRAGMENT_SECONDS = 24 * 3600
-META_FIELDS = ("id", "updated_at", "author_id", "author__updated_at", "boost_of_id")
+META_FIELDS = ("id", "updated_at", "author_id", "author__updated_at", "boost_of_id", "author__suspended")
 
 
 def with_status_relations(queryset: QuerySet) -> QuerySet:
@@ -78,10 +78,13 @@ class StatusPage:
         self.viewer = viewer
         if meta_rows is None:
             meta_rows = Post.objects.filter(id__in=ids).values_list(*META_FIELDS)
-        meta = {row[0]: row for row in meta_rows}
+        # A suspended author's posts (and boosts of them) are not shown anywhere: dropped here, every list and
+        # timeline of the API leaves them out without a query of its own.
+        meta = {row[0]: row for row in meta_rows if not row[5]}
         boosted = [row[4] for row in meta.values() if row[4] and row[4] not in meta]
         if boosted:
-            meta.update({row[0]: row for row in Post.objects.filter(id__in=boosted).values_list(*META_FIELDS)})
+            rows = Post.objects.filter(id__in=boosted).values_list(*META_FIELDS)
+            meta.update({row[0]: row for row in rows if not row[5]})
         self.meta = meta
         self.posts = self._fragments(
             {_post_key(i, row[1]): i for i, row in meta.items()},
@@ -114,11 +117,11 @@ class StatusPage:
 
     def render(self, post_id: int) -> dict | None:
         row = self.meta.get(post_id)
-        if row is None:
+        if row is None or (row[4] and row[4] not in self.meta):
             return None
         data = self._one(row)
         if row[4]:
-            data["reblog"] = self._one(self.meta[row[4]]) if row[4] in self.meta else None
+            data["reblog"] = self._one(self.meta[row[4]])
         return data
 
     def _one(self, row) -> dict:

@@ -170,9 +170,10 @@ def _relation_list(*, followers: bool):
         actor = actor_by_id(id)
         accepted = Follow.objects.filter(state=FollowState.ACCEPTED)
         if followers:
-            rows, attribute = accepted.filter(target=actor).select_related("follower"), "follower"
+            rows = accepted.filter(target=actor, follower__suspended=False).select_related("follower")
+            attribute = "follower"
         else:
-            rows, attribute = accepted.filter(follower=actor).select_related("target"), "target"
+            rows, attribute = accepted.filter(follower=actor, target__suspended=False).select_related("target"), "target"
         return paged_answer(
             request, params, rows, lambda page: accounts([getattr(r, attribute) for r in page]), maximum=80
         )

@@ -16,7 +16,7 @@ TIMELINES = ("home", "notifications")
 
 
 def _notifications(caller, params):
-    queryset = Notification.objects.filter(recipient=caller.actor, dismissed=False)
+    queryset = Notification.objects.filter(recipient=caller.actor, dismissed=False, from_actor__suspended=False)
     types = [str(t) for t in params.list("types")]
     if types:
         queryset = queryset.filter(type__in=types)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from actors.models import Actor
+from actors.services.domains import domain_rejects_media
 from fediverse_node.activitystreams import PUBLIC_ALIASES, as_list, id_of, ids_of
 from fediverse_node.sanitize import sanitize_html
 
@@ -96,6 +97,8 @@ def _event_extra(obj: dict) -> dict:
 
 def _attach(post: Post, obj: dict) -> None:
     post.attachments.all().delete()
+    if domain_rejects_media(post.author.uri):
+        return  # staff reject this server's media: the post is kept without them
     for position, item in enumerate(as_list(obj.get("attachment"))[:16]):
         if not isinstance(item, dict) or item.get("type") not in {"Image", "Document", "Video", "Audio"}:
             continue

@@ -8,7 +8,10 @@ from actors.services.blocklist import blocklist_import
 
 
 class Command(BaseCommand):
-    help = "Block every server in a blocklist CSV (Mastodon's #domain,#severity,… export, or one domain per line)."
+    help = (
+        "Apply a blocklist CSV (Mastodon's #domain,#severity,#reject_media,… export, or one domain per line, "
+        "meaning suspend): suspend, silence and reject_media; a block set before is never weakened."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -18,7 +21,14 @@ class Command(BaseCommand):
             text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {path}: {error}") from None
-        result = blocklist_import(text)
+        result = blocklist_import(text=text)
         for line in result["skipped"]:
             self.stderr.write(f"skipped {line}")
-        self.stdout.write(f"{len(result['blocked'])} servers blocked, {len(result['skipped'])} lines skipped")
+        for label, key in (("suspended", "suspend"), ("silenced", "silence"), ("media rejected", "reject_media")):
+            if result[key]:
+                self.stdout.write(f"{label}: {', '.join(result[key])}")
+        self.stdout.write(
+            f"{len(result['suspend'])} servers suspended, {len(result['silence'])} silenced, "
+            f"{len(result['reject_media'])} with media rejected, {len(result['unchanged'])} unchanged, "
+            f"{len(result['skipped'])} lines skipped"
+        )

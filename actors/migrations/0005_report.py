@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actors', '0002_actor_summary_source_block_mute'),
+        ('actors', '0004_actor_suspension'),
         ('posts', '0003_feedentry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
