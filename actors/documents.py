@@ -5,6 +5,7 @@ from django.conf import settings
 from outbox.render import CONTEXT
 
 from .models import Actor
+from .services.local import local_actor_by_username
 
 
 def actor_document(actor: Actor) -> dict:
@@ -82,3 +83,28 @@ def _place(actor: Actor) -> dict | None:
 
 def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.FEDINODE_BASE_URL + url
+
+
+def webfinger_actor(resource: str) -> Actor | None:
+    """The local actor a WebFinger resource names: acct:user@our-domain, or an actor URL (or its /@user page)."""
+    if resource.startswith(("http://", "https://")):
+        actor = Actor.objects.filter(uri=resource, local=True, deleted=False).first()
+        if actor is None and resource.startswith(settings.FEDINODE_BASE_URL + "/@"):
+            actor = local_actor_by_username(resource.rsplit("/@", 1)[1])
+        return actor
+    user, _, host = resource.removeprefix("acct:").lstrip("@").partition("@")
+    return local_actor_by_username(user) if host.lower() == settings.FEDINODE_DOMAIN.lower() else None
+
+
+def webfinger_document(actor: Actor) -> dict:
+    """RFC 7033's JRD for an actor: its id, profile page and remote-follow template."""
+    return {
+        "subject": f"acct:{actor.username}@{settings.FEDINODE_DOMAIN}",
+        "aliases": [actor.uri, actor.url] if actor.url and actor.url != actor.uri else [actor.uri],
+        "links": [
+            {"rel": "self", "type": "application/activity+json", "href": actor.uri},
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url or actor.uri},
+            {"rel": "http://ostatus.org/schema/1.0/subscribe",
+             "template": f"{settings.FEDINODE_BASE_URL}/authorize_interaction?uri={{uri}}"},
+        ],
+    }

@@ -10,7 +10,7 @@ from fediverse_node.collections import ordered_collection
 from fediverse_node.http import activity_response, json_error, json_response
 from posts.models import Post, Visibility
 
-from .documents import actor_document, actor_document_suspended
+from .documents import actor_document, actor_document_suspended, webfinger_actor, webfinger_document
 from .models import Actor, FollowState
 from .services.local import local_actor_by_username
 
@@ -71,26 +71,10 @@ def webfinger(request: HttpRequest) -> HttpResponse:
     resource = request.GET.get("resource", "")
     if not resource:
         return json_error("Ask for ?resource=acct:user@domain or an actor URL.", status=400)
-    actor = None
-    if resource.startswith(("http://", "https://")):
-        actor = Actor.objects.filter(uri=resource, local=True, deleted=False).first()
-        if actor is None and resource.startswith(settings.FEDINODE_BASE_URL + "/@"):
-            actor = local_actor_by_username(resource.rsplit("/@", 1)[1])
-    else:
-        user, _, host = resource.removeprefix("acct:").lstrip("@").partition("@")
-        if host.lower() == settings.FEDINODE_DOMAIN.lower():
-            actor = local_actor_by_username(user)
+    actor = webfinger_actor(resource)
     if actor is None or actor.suspended:
         return json_error(f"No account {resource!r} here.", status=404)
-    document = {
-        "subject": f"acct:{actor.username}@{settings.FEDINODE_DOMAIN}",
-        "aliases": [actor.uri, actor.url] if actor.url and actor.url != actor.uri else [actor.uri],
-        "links": [
-            {"rel": "self", "type": "application/activity+json", "href": actor.uri},
-            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url or actor.uri},
-            {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": f"{settings.FEDINODE_BASE_URL}/authorize_interaction?uri={{uri}}"},
-        ],
-    }
+    document = webfinger_document(actor)
     return json_response(document, content_type="application/jrd+json", headers={"Access-Control-Allow-Origin": "*"})
 
 

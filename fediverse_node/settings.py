@@ -277,6 +277,9 @@ FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16
 FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
 # Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
 # Rate limits (fediverse_node/ratelimit.py); 0 turns them off. Behind a proxy, trust its X-Forwarded-For.
+# FEDINODE_DOCUMENT_CACHE_SECONDS: how long each process serves WebFinger and actor documents from rendered bytes
+# (actors/fastpath.py); a changed profile reaches peers that much later. 0: render every time.
+FEDINODE_DOCUMENT_CACHE_SECONDS = int(os.environ.get("FEDINODE_DOCUMENT_CACHE_SECONDS", "10"))
 # FEDINODE_AUTHORIZED_FETCH=1 ("secure mode"): ActivityStreams GETs of actors, posts and collections must be signed
 # by a server that is not blocked (inbox/authorized_fetch.py); the website stays public.
 FEDINODE_AUTHORIZED_FETCH = env_flag("FEDINODE_AUTHORIZED_FETCH")

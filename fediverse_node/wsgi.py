@@ -1,4 +1,5 @@
-"""WSGI entry point for granian (or any WSGI server); inbox POSTs take a lean path past Django's middleware."""
+"""WSGI entry point for granian (or any WSGI server); inbox POSTs, WebFinger and actor documents take lean paths
+past Django's middleware."""
 
 import os
 
@@ -7,6 +8,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fediverse_node.settings")
 django_application = get_wsgi_application()
 
-from inbox.fastpath import InboxFastPath  # noqa: E402  (needs Django set up first)
+from actors.fastpath import DiscoveryFastPath  # noqa: E402  (needs Django set up first)
+from inbox.fastpath import InboxFastPath  # noqa: E402
 
-application = InboxFastPath(django_application)
+application = InboxFastPath(DiscoveryFastPath(django_application))

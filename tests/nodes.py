@@ -56,6 +56,8 @@ class Node:
             "FEDINODE_DATA_DIR": str(self.data_dir),
             "FEDINODE_INSECURE_HTTP": "1",
             "FEDINODE_DELIVERY_FIRST_RETRY": "1",
+            # documents rendered per request: tests look right after a change (test_discovery_cache.py turns it on)
+            "FEDINODE_DOCUMENT_CACHE_SECONDS": "0",
             "DJANGO_SETTINGS_MODULE": "fediverse_node.settings",
             "PYTHONUNBUFFERED": "1",
             **(env or {}),

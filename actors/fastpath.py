@@ -1,0 +1,114 @@
+"""A WSGI front for discovery: WebFinger and actor documents as cached bytes with an ETag, past Django's middleware.
+
+Every remote server that meets one of our actors asks for these two documents, and busy ones ask again and again.
+Rendering them through Django's middleware costs far more than the documents themselves, so each process keeps the
+rendered bytes for FEDINODE_DOCUMENT_CACHE_SECONDS (a changed profile shows that much later) and answers a matching
+If-None-Match with 304. Misses, errors, suspended actors and secure mode go to the Django views.
+"""
+
+import hashlib
+import re
+import threading
+import time
+from urllib.parse import unquote_plus
+
+import orjson
+from django.conf import settings
+from django.db import close_old_connections
+
+from fediverse_node.activitystreams import ACTIVITY_JSON, wants_activity_json
+
+from .documents import actor_document, webfinger_actor, webfinger_document
+from .services.local import local_actor_by_username
+
+ACTOR_PATH = re.compile(r"^/actors/(?P<username>[^/]+)$")
+WEBFINGER_PATH = "/.well-known/webfinger"
+MAX_ENTRIES = 50_000
+
+
+class _Documents:
+    """key -> (expires, body, etag), per process; cleared when full (keys are actors, not requests)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[float, bytes, str]] = {}
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        entry = self.entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1], entry[2]
+
+    def put(self, key: str, body: bytes, seconds: float) -> tuple[bytes, str]:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if seconds <= 0:
+            return body, etag  # caching off: rendered for each request, still past the middleware
+        with self.lock:
+            if len(self.entries) >= MAX_ENTRIES:
+                self.entries.clear()
+            self.entries[key] = (time.monotonic() + seconds, body, etag)
+        return body, etag
+
+
+_documents = _Documents()
+
+
+def _render(kind: str, name: str) -> bytes | None:
+    """The document's bytes, or None when Django should answer (unknown, suspended: one place for errors)."""
+    close_old_connections()  # what Django's request_started signal does (CONN_MAX_AGE)
+    try:
+        if kind == "webfinger":
+            actor = webfinger_actor(name)
+            return None if actor is None or actor.suspended else orjson.dumps(webfinger_document(actor))
+        actor = local_actor_by_username(name)
+        return None if actor is None or actor.suspended else orjson.dumps(actor_document(actor))
+    finally:
+        close_old_connections()
+
+
+class DiscoveryFastPath:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        request = self._which(environ)
+        if request is None:
+            return self.app(environ, start_response)
+        kind, name = request
+        key = f"{kind}:{name}"
+        cached = _documents.get(key)
+        if cached is None:
+            body = _render(kind, name)
+            if body is None:
+                return self.app(environ, start_response)
+            cached = _documents.put(key, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
+        body, etag = cached
+        headers = [
+            ("ETag", etag), ("Cache-Control", f"public, max-age={settings.FEDINODE_DOCUMENT_CACHE_SECONDS}"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if kind == "webfinger":
+            headers += [("Content-Type", "application/jrd+json"), ("Access-Control-Allow-Origin", "*")]
+        else:
+            headers += [("Content-Type", ACTIVITY_JSON), ("Vary", "Accept")]
+        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            start_response("304 Not Modified", headers)
+            return [b""]
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+
+    @staticmethod
+    def _which(environ) -> tuple[str, str] | None:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        path = environ.get("PATH_INFO", "")
+        if path == WEBFINGER_PATH:
+            query = environ.get("QUERY_STRING", "")
+            if not query.startswith("resource=") or "&" in query:
+                return None
+            resource = unquote_plus(query.removeprefix("resource="))
+            return ("webfinger", resource) if resource else None
+        match = ACTOR_PATH.match(path)
+        if match and not settings.FEDINODE_AUTHORIZED_FETCH and wants_activity_json(environ.get("HTTP_ACCEPT", "")):
+            return "actor", match.group("username").lower()
+        return None
