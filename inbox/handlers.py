@@ -136,7 +136,9 @@ def handle_create(activity: dict, actor: Actor) -> str:
         raise Unprocessable("The object is attributed to another actor than the one who sent it.")
     post = post_upsert_remote(obj=obj, author=actor)
     addressed = [id_of(a) for key in ("to", "cc", "audience") for a in _as_list(obj.get(key)) if id_of(a)]
-    group_share(post=post, addressed=addressed)  # FEP-1b12: a group shares its members' posts
+    mentioned = [t.get("href") for t in _as_list(obj.get("tag")) if isinstance(t, dict) and t.get("type") == "Mention"]
+    if any(isinstance(uri, str) and uri.startswith(settings.FEDINODE_BASE_URL + "/") for uri in addressed + mentioned):
+        group_share(post=post, addressed=addressed)  # FEP-1b12: a group shares its members' posts
     return InboxState.PROCESSED
 
 

@@ -1,10 +1,11 @@
 """Celery tasks of the inbox: run stored items through their handlers; the sweep catches lost messages."""
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,11 +18,14 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def item_run(item_id: int) -> None:
-    """One step for one item: received -> processed | ignored | failed (retried by the sweep)."""
-    item = InboxItem.objects.filter(id=item_id, state=InboxState.RECEIVED).first()
-    if item is None:
-        return
+# A batch's handlers share one transaction for at most this long (then it commits and a new one starts): a commit
+# per item cost about a tenth of the processing time on SQLite, and more on PostgreSQL.
+SLICE_SECONDS = 0.1
+
+
+def _step(item: InboxItem) -> None:
+    """One step for one item: received -> processed | ignored | failed (retried by the sweep). Runs in a savepoint:
+    a failing handler rolls back only its own changes."""
     item.attempts += 1
     try:
         with transaction.atomic():
@@ -32,18 +36,39 @@ def item_run(item_id: int) -> None:
     except ResolveError as error:
         item.error = str(error)
         item.state = InboxState.FAILED if item.attempts >= MAX_ATTEMPTS else InboxState.RECEIVED
+    except DatabaseError:
+        raise  # the connection or the transaction is gone: the batch stays 'received' for the sweep
     except Exception as error:  # a bug must not lose the item: keep it for the sweep, then fail it
-        log.exception("inbox item %s failed", item_id)
+        log.exception("inbox item %s failed", item.id)
         item.error = f"{type(error).__name__}: {error}"
         item.state = InboxState.FAILED if item.attempts >= MAX_ATTEMPTS else InboxState.RECEIVED
     item.processed_at = timezone.now()
-    item.save(update_fields=["state", "error", "attempts", "processed_at"])
+
+
+def items_run(item_ids: list[int]) -> None:
+    """Run a batch of stored items through their handlers, in slices of one transaction each; their states are
+    written after each slice commits (should the process die between the two, the sweep runs them again, and
+    the handlers take a repeated activity once)."""
+    items = list(InboxItem.objects.filter(id__in=item_ids, state=InboxState.RECEIVED).order_by("id"))
+    position = 0
+    while position < len(items):
+        done: list[InboxItem] = []
+        deadline = time.monotonic() + SLICE_SECONDS
+        with transaction.atomic():
+            while position < len(items) and (not done or time.monotonic() < deadline):
+                _step(items[position])
+                done.append(items[position])
+                position += 1
+        InboxItem.objects.bulk_update(done, ["state", "error", "attempts", "processed_at"])
+
+
+def item_run(item_id: int) -> None:
+    items_run([item_id])
 
 
 @shared_task
 def process_items(item_ids: list[int]) -> None:
-    for item_id in item_ids:
-        item_run(item_id)
+    items_run(item_ids)
 
 
 @shared_task

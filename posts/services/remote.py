@@ -95,8 +95,11 @@ def _event_extra(obj: dict) -> dict:
     return extra
 
 
-def _attach(post: Post, obj: dict) -> None:
-    post.attachments.all().delete()
+def _attach(post: Post, obj: dict, *, created: bool) -> None:
+    if not created:
+        post.attachments.all().delete()
+    if not obj.get("attachment"):
+        return
     if domain_rejects_media(post.author.uri):
         return  # staff reject this server's media: the post is kept without them
     for position, item in enumerate(as_list(obj.get("attachment"))[:16]):
@@ -117,7 +120,19 @@ def _attach(post: Post, obj: dict) -> None:
         )
 
 
-def _tags_and_mentions(post: Post, obj: dict) -> None:
+def _tag_rows(names: list[str]) -> list[Tag]:
+    """Tags by name, made when missing: one query when they all exist."""
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [name for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create([Tag(name=name) for name in missing], ignore_conflicts=True)
+        existing.update({tag.name: tag for tag in Tag.objects.filter(name__in=missing)})
+    return [existing[name] for name in names if name in existing]
+
+
+def _tags_and_mentions(post: Post, obj: dict, *, created: bool) -> list[Actor]:
+    """Store the post's hashtags and mentions; the mentioned actors known here. A new post has none yet, so it
+    only adds (each set() first reads what is there: two queries per new post saved)."""
     names, mentioned = [], []
     for tag in as_list(obj.get("tag")):
         if not isinstance(tag, dict):
@@ -126,15 +141,24 @@ def _tags_and_mentions(post: Post, obj: dict) -> None:
             names.append(tag["name"].lstrip("#").lower()[:100])
         elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
             mentioned.append(tag["href"])
-    post.tags.set([Tag.objects.get_or_create(name=n)[0] for n in names if n])
-    post.mentions.set(Actor.objects.filter(uri__in=mentioned))
+    tags = _tag_rows(list(dict.fromkeys(n for n in names if n))) if names else []
+    actors = list(Actor.objects.filter(uri__in=mentioned)) if mentioned else []
+    if created:
+        if tags:
+            post.tags.add(*tags)
+        if actors:
+            post.mentions.add(*actors)
+    else:
+        post.tags.set(tags)
+        post.mentions.set(actors)
+    return actors
 
 
-def _notify(post: Post, created: bool) -> None:
+def _notify(post: Post, created: bool, mentioned: list[Actor]) -> None:
     """Local actors hear of mentions and of replies to their posts (once, when the post arrives)."""
     if not created:
         return
-    recipients = {a for a in post.mentions.all() if a.local}
+    recipients = {a for a in mentioned if a.local}
     if post.in_reply_to and post.in_reply_to.author.local:
         recipients.add(post.in_reply_to.author)
     Notification.objects.bulk_create(
@@ -162,11 +186,11 @@ def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
                 setattr(post, name, value)
             post.edited_at = _when(obj.get("updated"), timezone.now())
             post.save()
-        _attach(post, obj)
-        _tags_and_mentions(post, obj)
+        _attach(post, obj, created=created)
+        mentioned = _tags_and_mentions(post, obj, created=created)
         # Replies that arrived before their parent find it now.
         Post.objects.filter(in_reply_to_uri=post.uri, in_reply_to__isnull=True).update(in_reply_to=post, updated_at=timezone.now())
-        _notify(post, created)
+        _notify(post, created, mentioned)
         if created:
             feed_add_post(post=post)
     return post
