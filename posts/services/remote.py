@@ -168,7 +168,7 @@ def _notify(post: Post, created: bool, mentioned: list[Actor]) -> None:
 
 def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
     """Store a remote Note/Article/Event/Question/Page (the caller checked that author owns it)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside a batch, the item's own savepoint covers it
         post = Post.objects.filter(uri=obj["id"]).first()
         created = post is None
         fields = _fields(obj, author)
