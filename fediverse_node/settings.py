@@ -240,7 +240,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-inbox": {"task": "inbox.tasks.housekeeping_sweep_inbox", "schedule": 5.0},
     "sweep-deliveries": {"task": "outbox.tasks.housekeeping_sweep_deliveries", "schedule": 5.0},
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The sweeps only need to run every few seconds: an in-memory schedule, no file to persist (or for two beats to race
+# on after a crash).
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 
 # OAuth 2 for Mastodon clients (django-oauth-toolkit, bent to Mastodon's ways in clientapi/oauth/).
 # FEDINODE_OAUTH_PASSWORD_GRANT=0 turns off the password grant (the toot CLI's `login_cli` needs it).

@@ -140,6 +140,6 @@ def _celery_children(pid: int) -> list[int]:
                 command = cmdline.read()
         except OSError:
             continue
-        if parent == pid and b"celery" in command:
+        if parent == pid and b"celery" in command and b"\x00worker\x00" in command:
             found.append(int(entry))
     return found

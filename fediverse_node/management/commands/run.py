@@ -17,7 +17,7 @@ WORKER_NICENESS = 10
 
 
 class Command(BaseCommand):
-    help = "Run the node: web server and embedded worker with beat, on the embedded default unless configured."
+    help = "Run the node: web server, embedded workers and beat, on the embedded default unless configured."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FEDINODE_BIND", "127.0.0.1:8000"), help="HOST:PORT")
@@ -48,9 +48,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo data created (run with --no-demo to skip).")
         starters = [lambda: self._web(host.strip("[]"), port, web_workers)]
         if not no_worker:
-            # One worker process per core (threads inside each wait on the network); the first also runs beat.
+            # One worker process per core (threads inside each wait on the network), and beat on its own: embedded
+            # in a worker, a killed worker orphaned it and the restarted one raced it for the schedule file.
             for index in range(worker_processes):
                 starters.append(lambda index=index: self._worker(index))
+            starters.append(self._beat)
         self.stdout.write(f"fediverse-node serving {settings.FEDINODE_BASE_URL} on http://{bind}", ending="\n")
         self.stdout.flush()
         self._supervise(starters)
@@ -66,15 +68,21 @@ class Command(BaseCommand):
         )
 
     def _worker(self, index: int) -> subprocess.Popen:
-        beat_args = ["--beat", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME] if index == 0 else []
         return subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", *beat_args, "--hostname", f"worker{index}@%h",
+                sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", "--hostname", f"worker{index}@%h",
                 "--pool", "threads", "--concurrency", os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8"),
                 "--queues", QUEUES, "--without-mingle", "--without-gossip", "--without-heartbeat",
                 "--loglevel", "WARNING",
             ],
             # Background work yields the CPU to requests: a burst of POSTs is answered first, processed just after.
+            preexec_fn=lambda: os.nice(WORKER_NICENESS),
+        )
+
+    def _beat(self) -> subprocess.Popen:
+        """The periodic sweeps (CELERY_BEAT_SCHEDULER keeps their schedule in memory)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "fediverse_node", "beat", "--loglevel", "WARNING"],
             preexec_fn=lambda: os.nice(WORKER_NICENESS),
         )
 
