@@ -1,7 +1,8 @@
-"""Federation throughput on the embedded default: `python -m bench.federation`.
+"""Federation throughput: `python -m bench.federation` (FEDINODE_TEST_BACKEND=postgres for PostgreSQL + Redis).
 
 Prints signed inbox POSTs accepted per second (and fully processed per second), and deliveries per second of one post
-fanned out to 2,000 followers on 200 loopback inboxes (shared inboxes, and personal inboxes only).
+fanned out to 2,000 followers on 200 loopback inboxes (shared inboxes, and personal inboxes only). The node's state
+is read through its own Django settings (bench/probe.py), so it works on either back-end.
 """
 
 import argparse
@@ -9,11 +10,9 @@ import http.client
 import json
 import os
 import queue
-import sqlite3
 import threading
 import time
 import uuid
-from datetime import datetime
 
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
@@ -21,11 +20,8 @@ from tests.interop.bovine_peer import BovinePeer
 from tests.nodes import Node, free_loopback_address
 
 from .load import raw_request, send_requests
+from .probe import Probe
 from .sinks import InboxSinks
-
-
-def db(node: Node, name: str = "db") -> sqlite3.Connection:
-    return sqlite3.connect(node.data_dir / f"{name}.sqlite3", timeout=30)
 
 
 def presigned_creates(peer: BovinePeer, node: Node, target_uri: str, count: int) -> list[tuple[bytes, dict]]:
@@ -85,32 +81,59 @@ def send_all(node: Node, prepared: list[tuple[bytes, dict]], concurrency: int) -
     return time.monotonic() - start, statuses
 
 
-def bench_inbox(node: Node, count: int, concurrency: int) -> dict:
+INBOX_LEFT = """
+from inbox.models import InboxItem
+result = InboxItem.objects.filter(state='received').count()
+"""
+
+INBOX_LAST_ID = """
+from django.db.models import Max
+from inbox.models import InboxItem
+result = InboxItem.objects.aggregate(last=Max('id'))['last'] or 0
+"""
+
+INBOX_DONE = """
+from django.db.models import Count, Max
+from inbox.models import InboxItem
+rows = InboxItem.objects.filter(id__gt=after_id).values('state').annotate(n=Count('id'), last=Max('processed_at'))
+result = {row['state']: [row['n'], row['last'] and row['last'].timestamp()] for row in rows}
+"""
+
+
+def bench_inbox(node: Node, count: int, concurrency: int, probe: Probe | None = None) -> dict:
+    """`count` signed Create(Note) POSTs to the shared inbox: accepted/s (answered) and processed/s (handled)."""
     node.cli("createorg", "ziel", "--email", "z@example.org", "--password", "ziel-pass-1")
     target = node.actor_url("ziel")
-    with BovinePeer("sender") as peer:
-        # Warm the key cache and connections with a few requests first.
-        send_all(node, presigned_creates(peer, node, target, 20), 4)
-        prepared = presigned_creates(peer, node, target, count)
-        started = time.time()
-        raw = [raw_request("POST", node.domain, "/inbox", headers, body) for body, headers in prepared]
-        seconds, statuses, latencies = send_requests(node.host, node.port, raw, concurrency)
-        latencies.sort()
-        with db(node, "inbox") as conn:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                left = conn.execute("select count(*) from inbox_inboxitem where state = 'received'").fetchone()[0]
-                if left == 0:
-                    break
-                time.sleep(0.05)
-            processed_at = conn.execute("select max(processed_at) from inbox_inboxitem").fetchone()[0]
-    processed_seconds = datetime.fromisoformat(processed_at).timestamp() - started
+    own_probe = probe is None
+    probe = probe or Probe(node.env)
+    try:
+        with BovinePeer("sender") as peer:
+            # Warm the key cache and connections with a few requests first, and let them be processed.
+            send_all(node, presigned_creates(peer, node, target, 20), 4)
+            probe.wait_until(f"{INBOX_LEFT}\nresult = result == 0", timeout=120)
+            after_id = probe.run(INBOX_LAST_ID)
+            prepared = presigned_creates(peer, node, target, count)
+            raw = [raw_request("POST", node.domain, "/inbox", headers, body) for body, headers in prepared]
+            started = time.time()
+            seconds, statuses, latencies = send_requests(node.host, node.port, raw, concurrency)
+            latencies.sort()
+            # Polled a few times a second: the end time is the last processed_at the node wrote, not the poll.
+            probe.wait_until(f"{INBOX_LEFT}\nresult = result == 0", timeout=600, interval=0.5)
+            states = probe.run(INBOX_DONE, after_id=after_id)
+    finally:
+        if own_probe:
+            probe.close()
+    processed, last = states.get("processed", [0, None])
+    processed_seconds = (last - started) if last else float("nan")
     return {
         "inbox POSTs": count,
         "statuses": statuses,
-        "accepted/s": round(count / seconds),
+        "accepted/s": round(statuses.get(202, 0) / seconds),
         "p99 ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
-        "processed/s": round((count + 20) / processed_seconds),
+        "processed": processed,
+        "states": {state: n for state, (n, _) in states.items()},
+        "processed seconds": round(processed_seconds, 3),
+        "processed/s": round(processed / processed_seconds) if last else 0,
     }
 
 
@@ -134,31 +157,58 @@ print(json.dumps(Follow.objects.filter(target=org).count()))
     assert node.query(code) == followers
 
 
-def bench_fanout(node: Node, sinks: InboxSinks, followers: int, shared: bool) -> dict:
+FANOUT_ACTIVITY = """
+from outbox.models import Delivery, OutgoingActivity
+activity = OutgoingActivity.objects.get(uri=uri)
+result = [activity.id, activity.created_at.timestamp(), Delivery.objects.filter(activity=activity).count()]
+"""
+
+FANOUT_PENDING = """
+from outbox.models import Delivery
+result = Delivery.objects.filter(activity_id=activity_id, state='pending').count()
+"""
+
+FANOUT_DONE = """
+from django.db.models import Count, Max
+from outbox.models import Delivery
+done = Delivery.objects.filter(activity_id=activity_id, state='sent').aggregate(n=Count('id'), last=Max('sent_at'))
+result = [done['n'], done['last'] and done['last'].timestamp()]
+"""
+
+
+def bench_fanout(node: Node, sinks: InboxSinks, followers: int, shared: bool, probe: Probe | None = None) -> dict:
+    """One post to `followers` remote followers on the sinks: time from the activity's row to the last sent_at."""
     seed_followers(node, sinks.addresses, followers, shared)
-    before = sinks.count
-    uri = node.cli("post", "sender", f"Fan-out {uuid.uuid4()}")
-    with db(node) as conn:
-        activity = conn.execute("select id, created_at from outbox_outgoingactivity where uri = ?", (f"{uri}/activity",)).fetchone()
-        expected = conn.execute("select count(*) from outbox_delivery where activity_id = ?", (activity[0],)).fetchone()[0]
-    sinks.wait_for(before + expected, timeout=300)
-    with db(node) as conn:
-        deadline = time.monotonic() + 60  # results are written per batch, just after the POSTs
-        while time.monotonic() < deadline and conn.execute(
-            "select count(*) from outbox_delivery where activity_id = ? and state = 'pending'", (activity[0],)
-        ).fetchone()[0]:
-            time.sleep(0.05)
-        row = conn.execute(
-            "select count(*), max(sent_at) from outbox_delivery where activity_id = ? and state = 'sent'", (activity[0],)
-        ).fetchone()
-    seconds = datetime.fromisoformat(row[1]).timestamp() - datetime.fromisoformat(activity[1]).timestamp()
+    own_probe = probe is None
+    probe = probe or Probe(node.env)
+    try:
+        before = sinks.count
+        uri = node.cli("post", "sender", f"Fan-out {uuid.uuid4()}")
+        activity_id, created_at, expected = probe.run(FANOUT_ACTIVITY, uri=f"{uri}/activity")
+        sinks.wait_for(before + expected, timeout=300)
+        # results are written per batch, just after the POSTs
+        probe.wait_until(f"{FANOUT_PENDING}\nresult = result == 0", timeout=60, activity_id=activity_id)
+        delivered, last = probe.run(FANOUT_DONE, activity_id=activity_id)
+    finally:
+        if own_probe:
+            probe.close()
+    seconds = (last - created_at) if last else float("nan")
     return {
         "followers": followers,
         "inboxes": expected,
-        "delivered": row[0],
+        "delivered": delivered,
+        "received by sinks": sinks.count - before,
         "seconds": round(seconds, 3),
-        "deliveries/s": round(row[0] / seconds),
+        "deliveries/s": round(delivered / seconds) if last else 0,
     }
+
+
+def loopback_sinks(count: int) -> list[tuple[str, int]]:
+    """`count` inbox addresses on one free port, each a domain of its own: 127.0.1.1–254, then 127.0.2.1… ."""
+    if count > 254 * 254:
+        raise ValueError("at most 64,516 loopback inboxes")
+    _, port = free_loopback_address()
+    return [(f"127.0.{1 + i // 254}.{1 + i % 254}", port) for i in range(count)]
 
 
 def main() -> None:
@@ -172,20 +222,19 @@ def main() -> None:
 
     node = Node("bench", env={"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "0"}).start()
     try:
-        print("inbox:", json.dumps(bench_inbox(node, args.posts, args.concurrency)), flush=True)
-        node.cli("createorg", "sender", "--email", "s@example.org", "--password", "sender-pass-1")
-        _, port = free_loopback_address()
-        addresses = [(f"127.0.1.{i}", port) for i in range(1, args.inboxes + 1)]
-        sinks = InboxSinks(addresses)
-        try:
-            print("fan-out, shared inboxes:", json.dumps(bench_fanout(node, sinks, args.followers, True)), flush=True)
-            print("fan-out, personal inboxes:", json.dumps(bench_fanout(node, sinks, args.followers, False)), flush=True)
-        finally:
-            sinks.stop()
+        with Probe(node.env) as probe:
+            print("inbox:", json.dumps(bench_inbox(node, args.posts, args.concurrency, probe)), flush=True)
+            node.cli("createorg", "sender", "--email", "s@example.org", "--password", "sender-pass-1")
+            sinks = InboxSinks(loopback_sinks(args.inboxes))
+            try:
+                for label, shared in (("shared", True), ("personal", False)):
+                    result = bench_fanout(node, sinks, args.followers, shared, probe)
+                    print(f"fan-out, {label} inboxes:", json.dumps(result), flush=True)
+            finally:
+                sinks.stop()
     finally:
         node.stop()
         node.cleanup()
-
 
 if __name__ == "__main__":
     main()
