@@ -42,7 +42,8 @@ SIZES = {
     },
 }
 BACKENDS = {"embedded": "embedded", "postgres": "postgres+redis"}
-NODE_ENV = {"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "0"}
+# as deployed: tests/nodes.py turns the document cache off for tests, a benchmark measures it on (its default)
+NODE_ENV = {"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "0", "FEDINODE_DOCUMENT_CACHE_SECONDS": "10"}
 GET_CONCURRENCY = 32
 INBOX_CONCURRENCY = 32
 API_CONCURRENCY, API_PROCESSES = 8, 2
