@@ -135,9 +135,8 @@ def handle_create(activity: dict, actor: Actor) -> str:
     if id_of(obj.get("attributedTo")) != actor.uri:
         raise Unprocessable("The object is attributed to another actor than the one who sent it.")
     post = post_upsert_remote(obj=obj, author=actor)
-    addressed = [id_of(a) for key in ("to", "cc", "audience") for a in _as_list(obj.get(key)) if id_of(a)]
-    mentioned = [t.get("href") for t in _as_list(obj.get("tag")) if isinstance(t, dict) and t.get("type") == "Mention"]
-    if any(isinstance(uri, str) and uri.startswith(settings.FEDINODE_BASE_URL + "/") for uri in addressed + mentioned):
+    if any(_is_ours(uri) for uri in _named_uris(obj)):
+        addressed = [id_of(a) for key in ("to", "cc", "audience") for a in _as_list(obj.get(key)) if id_of(a)]
         group_share(post=post, addressed=addressed)  # FEP-1b12: a group shares its members' posts
     return InboxState.PROCESSED
 
@@ -297,6 +296,46 @@ HANDLERS: dict[str, Callable[[dict, Actor], str]] = {
     "Leave": handle_leave,
     "Flag": handle_flag,
 }
+
+
+def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, dict, Actor]], list[InboxItem]]:
+    """(new posts the batch path can store at once, everything else). The batch path takes a Create whose object
+    is embedded, on its known, unsuspended actor's server and attributed to it, new here, without attachments and
+    naming nothing of ours but plain actors (a group would have to share it); the rest goes one by one through
+    HANDLERS, with the same checks."""
+    candidates = [item for item in items if item.type == "Create" and isinstance(item.payload.get("object"), dict)]
+    actors = {a.uri: a for a in Actor.objects.filter(uri__in={item.actor_uri for item in candidates})}
+    object_ids = {id_of(item.payload["object"]) for item in candidates}
+    existing = set(Post.objects.filter(uri__in=[i for i in object_ids if i]).values_list("uri", flat=True))
+    named = {uri for item in candidates for uri in _named_uris(item.payload["object"]) if _is_ours(uri)}
+    groups = set(Actor.objects.filter(uri__in=named, local=True, type=ActorType.GROUP).values_list("uri", flat=True))
+    candidate_ids = {item.id for item in candidates}
+    batch, rest, taken = [], [], set(existing)
+    for item in items:
+        obj = item.payload.get("object") if item.id in candidate_ids else None
+        actor = actors.get(item.actor_uri)
+        if (
+            obj is None or actor is None or actor.suspended or obj.get("type") not in POST_TYPES
+            or not isinstance(obj.get("id"), str) or len(obj["id"]) > 500 or obj["id"] in taken
+            or origin(obj["id"]) != origin(actor.uri) or id_of(obj.get("attributedTo")) != actor.uri
+            or obj.get("attachment") or groups & set(_named_uris(obj))
+        ):
+            rest.append(item)
+            continue
+        taken.add(obj["id"])
+        batch.append((item, obj, actor))
+    return batch, rest
+
+
+def _named_uris(obj: dict) -> list[str]:
+    """Whom an object addresses or mentions."""
+    addressed = [id_of(a) for key in ("to", "cc", "audience") for a in _as_list(obj.get(key))]
+    mentioned = [t.get("href") for t in _as_list(obj.get("tag")) if isinstance(t, dict) and t.get("type") == "Mention"]
+    return [uri for uri in addressed + mentioned if isinstance(uri, str)]
+
+
+def _is_ours(uri: str) -> bool:
+    return uri.startswith(settings.FEDINODE_BASE_URL + "/")
 
 
 def item_process(item: InboxItem) -> str:

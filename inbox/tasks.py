@@ -5,13 +5,14 @@ import time
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import DatabaseError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from actors.services.remote import ResolveError
+from posts.services.remote_batch import posts_create_remote
 
-from .handlers import Unprocessable, item_process
+from .handlers import Unprocessable, creates_split, item_process
 from .models import InboxItem, InboxState
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ def _step(item: InboxItem) -> None:
     except ResolveError as error:
         item.error = str(error)
         item.state = InboxState.FAILED if item.attempts >= MAX_ATTEMPTS else InboxState.RECEIVED
-    except DatabaseError:
-        raise  # the connection or the transaction is gone: the batch stays 'received' for the sweep
+    except (OperationalError, InterfaceError):
+        raise  # the connection is gone: the batch stays 'received' for the sweep
     except Exception as error:  # a bug must not lose the item: keep it for the sweep, then fail it
         log.exception("inbox item %s failed", item.id)
         item.error = f"{type(error).__name__}: {error}"
@@ -50,6 +51,7 @@ def items_run(item_ids: list[int]) -> None:
     written after each slice commits (should the process die between the two, the sweep runs them again, and
     the handlers take a repeated activity once)."""
     items = list(InboxItem.objects.filter(id__in=item_ids, state=InboxState.RECEIVED).order_by("id"))
+    items = _new_posts_at_once(items)
     position = 0
     while position < len(items):
         done: list[InboxItem] = []
@@ -60,6 +62,24 @@ def items_run(item_ids: list[int]) -> None:
                 done.append(items[position])
                 position += 1
         InboxItem.objects.bulk_update(done, ["state", "error", "attempts", "processed_at"])
+
+
+def _new_posts_at_once(items: list[InboxItem]) -> list[InboxItem]:
+    """Store the batch's plain new posts in one go (posts/services/remote_batch.py); the items left to run one by
+    one. Should the batch fail (a post stored meanwhile by another worker), every item runs one by one."""
+    batch, rest = creates_split(items)
+    if len(batch) < 2:
+        return items
+    try:
+        with transaction.atomic():
+            posts_create_remote(entries=[(obj, actor) for _, obj, actor in batch])
+    except IntegrityError:
+        return items
+    now = timezone.now()
+    for item, _, _ in batch:
+        item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
+    InboxItem.objects.bulk_update([item for item, _, _ in batch], ["state", "error", "attempts", "processed_at"])
+    return rest
 
 
 def item_run(item_id: int) -> None:

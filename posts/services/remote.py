@@ -58,9 +58,14 @@ def _text(value, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _fields(obj: dict, author: Actor) -> dict:
+def post_fields(obj: dict, author: Actor, parents: dict[str, Post] | None = None) -> dict:
+    """The Post columns of an object; `parents` (uri -> post), when given, answers inReplyTo without a query."""
     now = timezone.now()
     in_reply_to_uri = id_of(obj.get("inReplyTo")) or ""
+    if parents is not None:
+        parent = parents.get(in_reply_to_uri)
+    else:
+        parent = Post.objects.filter(uri=in_reply_to_uri).first() if in_reply_to_uri else None
     return {
         "url": (id_of(as_list(obj.get("url"))[0]) if obj.get("url") else None) or obj["id"],
         "type": obj["type"],
@@ -71,7 +76,7 @@ def _fields(obj: dict, author: Actor) -> dict:
         "sensitive": bool(obj.get("sensitive")),
         "language": _language(obj),
         "in_reply_to_uri": in_reply_to_uri[:500],
-        "in_reply_to": Post.objects.filter(uri=in_reply_to_uri).first() if in_reply_to_uri else None,
+        "in_reply_to": parent,
         "published": _when(obj.get("published"), now),
         "extra": _event_extra(obj),
         "starts_at": _when(obj.get("startTime"), None) if obj.get("startTime") else None,
@@ -120,7 +125,20 @@ def _attach(post: Post, obj: dict, *, created: bool) -> None:
         )
 
 
-def _tag_rows(names: list[str]) -> list[Tag]:
+def tag_names_and_mentions(obj: dict) -> tuple[list[str], list[str]]:
+    """The object's hashtag names (lower case, once each) and the hrefs of its Mention tags."""
+    names, mentioned = [], []
+    for tag in as_list(obj.get("tag")):
+        if not isinstance(tag, dict):
+            continue
+        if tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
+            names.append(tag["name"].lstrip("#").lower()[:100])
+        elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
+            mentioned.append(tag["href"])
+    return list(dict.fromkeys(n for n in names if n)), mentioned
+
+
+def tag_rows(names: list[str]) -> list[Tag]:
     """Tags by name, made when missing: one query when they all exist."""
     existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
     missing = [name for name in names if name not in existing]
@@ -133,15 +151,8 @@ def _tag_rows(names: list[str]) -> list[Tag]:
 def _tags_and_mentions(post: Post, obj: dict, *, created: bool) -> list[Actor]:
     """Store the post's hashtags and mentions; the mentioned actors known here. A new post has none yet, so it
     only adds (each set() first reads what is there: two queries per new post saved)."""
-    names, mentioned = [], []
-    for tag in as_list(obj.get("tag")):
-        if not isinstance(tag, dict):
-            continue
-        if tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
-            names.append(tag["name"].lstrip("#").lower()[:100])
-        elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
-            mentioned.append(tag["href"])
-    tags = _tag_rows(list(dict.fromkeys(n for n in names if n))) if names else []
+    names, mentioned = tag_names_and_mentions(obj)
+    tags = tag_rows(names) if names else []
     actors = list(Actor.objects.filter(uri__in=mentioned)) if mentioned else []
     if created:
         if tags:
@@ -171,7 +182,7 @@ def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
     with transaction.atomic(savepoint=False):  # inside a batch, the item's own savepoint covers it
         post = Post.objects.filter(uri=obj["id"]).first()
         created = post is None
-        fields = _fields(obj, author)
+        fields = post_fields(obj, author)
         if created:
             post = Post.objects.create(id=next_id(), uri=obj["id"], author=author, local=False, **fields)
         else:
