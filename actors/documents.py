@@ -8,33 +8,42 @@ from .models import Actor
 from .services.local import local_actor_by_username
 
 
-def actor_document(actor: Actor) -> dict:
-    """The actor document peers fetch: identity, endpoints, collections, key and profile fields."""
+def _actor_core(actor: Actor) -> dict:
+    """What every actor document carries, suspended or not: identity, endpoints, collections and key."""
     key = actor.public_keys.order_by("id").first()
     document = {
         "@context": CONTEXT,
         "id": actor.uri,
         "type": actor.type,
         "preferredUsername": actor.username,
-        "name": actor.display_name or actor.username,
-        "summary": actor.summary,
+        "name": actor.username,
         "url": actor.url or actor.uri,
         "inbox": actor.inbox_url,
         "outbox": actor.outbox_url,
         "followers": actor.followers_url,
         "following": actor.following_url,
         "endpoints": {"sharedInbox": actor.shared_inbox_url},
+        "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    if key is not None:
+        document["publicKey"] = {"id": key.key_id, "owner": actor.uri, "publicKeyPem": key.pem}
+    return document
+
+
+def actor_document(actor: Actor) -> dict:
+    """The actor document peers fetch: identity, endpoints, collections, key and profile fields."""
+    document = _actor_core(actor)
+    document.update({
+        "name": actor.display_name or actor.username,
+        "summary": actor.summary,
         "manuallyApprovesFollowers": actor.manually_approves_followers,
         "discoverable": actor.discoverable,
-        "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "attachment": [
             {"type": "PropertyValue", "name": field.get("name", ""), "value": field.get("value", "")}
             for field in actor.fields
         ],
         "tag": [],
-    }
-    if key is not None:
-        document["publicKey"] = {"id": key.key_id, "owner": actor.uri, "publicKeyPem": key.pem}
+    })
     if actor.icon_url:
         document["icon"] = {"type": "Image", "url": _absolute(actor.icon_url)}
     if actor.image_url:
@@ -49,25 +58,7 @@ def actor_document_suspended(actor: Actor) -> dict:
     """What a suspended actor's URL serves, as Mastodon does: who it is, where to reach it and its key (so peers
     can still verify the Delete we sent and, after an undo, the Update), `suspended: true` and nothing of the
     profile."""
-    key = actor.public_keys.order_by("id").first()
-    document = {
-        "@context": CONTEXT,
-        "id": actor.uri,
-        "type": actor.type,
-        "preferredUsername": actor.username,
-        "name": actor.username,
-        "url": actor.url or actor.uri,
-        "inbox": actor.inbox_url,
-        "outbox": actor.outbox_url,
-        "followers": actor.followers_url,
-        "following": actor.following_url,
-        "endpoints": {"sharedInbox": actor.shared_inbox_url},
-        "suspended": True,
-        "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    if key is not None:
-        document["publicKey"] = {"id": key.key_id, "owner": actor.uri, "publicKeyPem": key.pem}
-    return document
+    return {**_actor_core(actor), "suspended": True}
 
 
 def _place(actor: Actor) -> dict | None:

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from actors.models import Actor
+from actors.models import Actor, ActorType, FollowState
 from posts.models import Post, PostType, Visibility
 
 from .models import ScoutGroup, ScoutProfile
@@ -50,6 +50,14 @@ def _narrow(events: QuerySet, *, topic: str, group: Actor | None) -> QuerySet:
     if group is not None:
         events = events.filter(Q(boosts__author=group) | Q(extra__audience=group.uri))
     return events.distinct()
+
+
+def groups_of_member(actor: Actor) -> QuerySet:
+    """The local groups an actor is an accepted member of, by name."""
+    return Actor.objects.filter(
+        type=ActorType.GROUP, local=True, deleted=False, follower_set__follower=actor,
+        follower_set__state=FollowState.ACCEPTED,
+    ).order_by("display_name")
 
 
 def groups_by_topic(topic: str) -> QuerySet:

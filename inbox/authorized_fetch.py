@@ -12,7 +12,7 @@ from fediverse_node.activitystreams import wants_activity_json
 from fediverse_node.http import json_error
 from fediverse_node.protocol.signatures import SignatureError, signature_key_id
 
-from .services import Refusal, _verify
+from .services import Refusal, signer_verify
 
 GUARDED_PREFIX = "/actors/"
 OPEN_PATHS = {f"/actors/{INSTANCE_ACTOR_USERNAME}"}
@@ -35,7 +35,7 @@ def fetch_signer_check(request) -> str:
         raise Refusal(401, "This server answers signed requests only (authorized fetch): sign the GET.") from None
     if domain_is_blocked(key_id):
         raise Refusal(403, "Your server is blocked here.")
-    signer, suspended = _verify(
+    signer, suspended = signer_verify(
         method=request.method, url=request.build_absolute_uri(), headers=request.headers, body=b"", key_id=key_id,
     )
     if suspended or domain_is_blocked(signer):

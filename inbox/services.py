@@ -118,7 +118,7 @@ def _suspension_changed(sender, instance: Actor, update_fields=None, **kwargs) -
 post_save.connect(_suspension_changed, sender=Actor, dispatch_uid="inbox-key-cache-suspension")
 
 
-def _verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> tuple[str, bool]:
+def signer_verify(*, method: str, url: str, headers, body: bytes, key_id: str) -> tuple[str, bool]:
     """Verify with the cached key, then once more with a refetched one (the peer may have rotated it);
     (the signer's URI, whether the signer is suspended here)."""
     last_error = "signature did not verify"
@@ -167,7 +167,7 @@ def inbox_receive(*, method: str, url: str, headers, body: bytes) -> None:
     if domain_is_blocked(actor_uri):  # before fetching its key: a blocked server costs us no request
         raise Refusal(403, "This server does not accept activities from yours.")
     try:
-        signer, suspended = _verify(method=method, url=url, headers=headers, body=body, key_id=key_id)
+        signer, suspended = signer_verify(method=method, url=url, headers=headers, body=body, key_id=key_id)
     except Refusal:
         if _is_unknown_actor_deleting_itself(activity, actor_uri):
             return None  # Mastodon announces deleted accounts to every server; we never knew this one

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from community.selectors import profile_by_handle
+from community.services.profiles import profile_may_edit
 
 from .services import profile_clear_manual_position, profile_set_position
 
@@ -17,7 +18,7 @@ def pin_edit(request, handle: str):
     member = profile_by_handle(handle)
     if member is None:
         raise Http404(_("Diese Organisation gibt es hier nicht."))
-    if not (request.user.is_staff or member.actor.user_id == request.user.id):
+    if not profile_may_edit(user=request.user, profile=member):
         return render(request, "community/not_allowed.html", {"nav": "directory"}, status=403)
     error, typed = "", {"latitude": member.latitude or "", "longitude": member.longitude or ""}
     if request.method == "POST":

@@ -34,3 +34,8 @@ def profile_create(
         links=[{"url": website, "verified": False}] if website else [],
     )
     return profile_save(profile=profile, fields_of_work=list(fields_of_work))
+
+
+def profile_may_edit(*, user, profile: MemberProfile) -> bool:
+    """The organisation itself, or staff."""
+    return user.is_authenticated and (user.is_staff or profile.actor.user_id == user.id)

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from actors.models import Actor, ActorType, FollowState
+from actors.models import Actor
 from posts.models import Participation, Post
 from posts.services.events import EventError, event_create, event_join, event_leave, event_material_set
 
 from ..cache import anonymous_page_cache
 from ..forms import EventForm, MaterialForm
 from ..ics import calendar_bytes
-from ..pool import events_past, events_public, events_upcoming
+from ..pool import events_past, events_public, events_upcoming, groups_of_member
 
 
 def _event_or_404(event_id: int) -> Post:
@@ -87,19 +87,12 @@ def event_register(request, event_id: int):
     return redirect("community:event", item.id)
 
 
-def _groups_of(actor: Actor):
-    return Actor.objects.filter(
-        type=ActorType.GROUP, local=True, deleted=False, follower_set__follower=actor,
-        follower_set__state=FollowState.ACCEPTED,
-    ).order_by("display_name")
-
-
 @login_required
 def event_new(request):
     actor = _own_actor(request)
     if actor is None:
         return render(request, "community/not_allowed.html", {"nav": "events"}, status=403)
-    groups = list(_groups_of(actor))
+    groups = list(groups_of_member(actor))
     form = EventForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -24,7 +24,7 @@ from ..services.scout_groups import (
     group_post_remove,
 )
 from .events import ics_response
-from .pages import _older_page
+from .pages import older_page
 
 
 def groups(request):
@@ -42,7 +42,7 @@ def _group_or_404(username: str) -> Actor:
 def group(request, username: str):
     actor = _group_or_404(username)
     details = group_of(actor)
-    posts, older = _older_page(request, group_posts(actor))
+    posts, older = older_page(request, group_posts(actor))
     moderator = group_may_moderate(user=request.user, group=details)
     pending = Follow.objects.filter(target=actor, state=FollowState.PENDING).select_related("follower") if moderator else []
     return render(request, "community/group.html", {

@@ -40,7 +40,7 @@ def _filters(request) -> dict:
     }
 
 
-def _older_page(request, posts) -> tuple[list[Post], int | None]:
+def older_page(request, posts) -> tuple[list[Post], int | None]:
     """Keyset paging by post id (newest first): a page is one index range, whatever the feed's size."""
     before = request.GET.get("before", "")
     if before.isdigit():
@@ -71,7 +71,7 @@ def profile(request, handle: str):
     member = profile_by_handle(handle)
     if member is None:
         raise Http404(_("Diese Organisation gibt es hier nicht."))
-    posts, older = _older_page(request, member_posts().filter(author=member.actor))
+    posts, older = older_page(request, member_posts().filter(author=member.actor))
     actor = member.actor
     return render(request, "community/profile.html", {
         "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
@@ -83,7 +83,7 @@ def profile(request, handle: str):
 def feed(request):
     filters = _filters(request)
     hashtag = request.GET.get("tag", "").strip().lstrip("#")[:100]
-    posts, older = _older_page(request, feed_posts(hashtag=hashtag, **filters))
+    posts, older = older_page(request, feed_posts(hashtag=hashtag, **filters))
     return render(request, "community/feed.html", {
         "nav": "feed", "posts": posts, "older": older, "tag": hashtag, **filters, **_choices(),
         "featured": FEATURED_HASHTAG,
@@ -92,7 +92,7 @@ def feed(request):
 
 @anonymous_page_cache
 def hashtag(request, name: str):
-    posts, older = _older_page(request, feed_posts(hashtag=name))
+    posts, older = older_page(request, feed_posts(hashtag=name))
     campaigns = Campaign.objects.filter(hashtag__iexact=name)
     return render(request, "community/hashtag.html", {
         "nav": "feed", "tag": name.lower(), "posts": posts, "older": older, "campaigns": campaigns,
@@ -102,7 +102,7 @@ def hashtag(request, name: str):
 @anonymous_page_cache
 def campaign(request, slug: str):
     item = get_object_or_404(Campaign, slug=slug)
-    posts, older = _older_page(request, campaign_posts(item))
+    posts, older = older_page(request, campaign_posts(item))
     return render(request, "community/campaign.html", {
         "nav": "feed", "campaign": item, "posts": posts, "older": older,
         "participants": campaign_participants(item),
@@ -111,7 +111,7 @@ def campaign(request, slug: str):
 
 @anonymous_page_cache
 def blog(request):
-    articles, older = _older_page(request, blog_articles())
+    articles, older = older_page(request, blog_articles())
     return render(request, "community/blog.html", {"nav": "blog", "articles": articles, "older": older})
 
 

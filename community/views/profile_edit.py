@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..forms import ProfileForm
 from ..selectors import profile_by_handle
-from ..services.profiles import profile_save
+from ..services.profiles import profile_may_edit, profile_save
 from ..tasks import verify_links
 
 
@@ -20,7 +20,7 @@ def profile_edit(request, handle: str):
     member = profile_by_handle(handle)
     if member is None:
         raise Http404(_("Diese Organisation gibt es hier nicht."))
-    if not (request.user.is_staff or member.actor.user_id == request.user.id):
+    if not profile_may_edit(user=request.user, profile=member):
         return render(request, "community/not_allowed.html", {"nav": "directory"}, status=403)
     old_links = [link["url"] for link in member.links]
     form = ProfileForm(request.POST or None, instance=member)

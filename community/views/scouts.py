@@ -17,6 +17,7 @@ from ..pool import (
     events_upcoming,
     group_posts_by_topic,
     groups_by_topic,
+    groups_of_member,
     scout_by_username,
     scouts_search,
     topics_all,
@@ -46,8 +47,7 @@ def scout(request, username: str):
     item = scout_by_username(username)
     if item is None:
         raise Http404(_("Diesen Scout gibt es hier nicht."))
-    groups = Actor.objects.filter(
-        type=ActorType.GROUP, local=True, follower_set__follower=item.actor, follower_set__state="accepted")
+    groups = groups_of_member(item.actor)
     organised = events_upcoming().filter(author=item.actor)
     return render(request, "community/scout.html", {
         "nav": "scouts", "scout": item, "actor": item.actor, "groups": groups, "events": organised,
