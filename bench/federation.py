@@ -21,6 +21,7 @@ from tests.nodes import Node, free_loopback_address
 
 from .load import raw_request, send_requests
 from .probe import Probe
+from .procs import cpu_snapshot, cpu_spent
 from .sinks import InboxSinks
 
 
@@ -114,12 +115,15 @@ def bench_inbox(node: Node, count: int, concurrency: int, probe: Probe | None = 
             after_id = probe.run(INBOX_LAST_ID)
             prepared = presigned_creates(peer, node, target, count)
             raw = [raw_request("POST", node.domain, "/inbox", headers, body) for body, headers in prepared]
+            cpu_before = cpu_snapshot(node.process.pid)
             started = time.time()
             seconds, statuses, latencies = send_requests(node.host, node.port, raw, concurrency)
+            cpu_accepted = cpu_snapshot(node.process.pid)
             latencies.sort()
             # Polled a few times a second: the end time is the last processed_at the node wrote, not the poll.
             probe.wait_until(f"{INBOX_LEFT}\nresult = result == 0", timeout=600, interval=0.5)
             states = probe.run(INBOX_DONE, after_id=after_id)
+            cpu_processed = cpu_snapshot(node.process.pid)
     finally:
         if own_probe:
             probe.close()
@@ -134,6 +138,9 @@ def bench_inbox(node: Node, count: int, concurrency: int, probe: Probe | None = 
         "states": {state: n for state, (n, _) in states.items()},
         "processed seconds": round(processed_seconds, 3),
         "processed/s": round(processed / processed_seconds) if last else 0,
+        # CPU seconds per role while POSTing, and from then until the last item was processed (polls included)
+        "cpu while accepting": cpu_spent(cpu_before, cpu_accepted),
+        "cpu after": cpu_spent(cpu_accepted, cpu_processed),
     }
 
 

@@ -59,6 +59,37 @@ def node_processes(root_pid: int) -> list[dict]:
     return [p for p in found if p["rss_mb"] is not None]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process so far (fields 14 and 15 of /proc/<pid>/stat)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(root_pid: int) -> dict[str, float]:
+    """CPU seconds so far per role: the node's processes (roles as in node_processes, children folded into their
+    parent's role), and the servers it uses on this machine, `postgres` and `redis` (every process of each)."""
+    totals: dict[str, float] = {}
+    for process in node_processes(root_pid):
+        role = process["role"].removesuffix(" child")
+        totals[role] = totals.get(role, 0.0) + _cpu_seconds(process["pid"])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            command = _cmdline(int(entry.name))
+            server = "postgres" if command.startswith("postgres") or "/bin/postgres " in command else "redis" if "redis-server" in command else None
+            if server:
+                totals[server] = totals.get(server, 0.0) + _cpu_seconds(int(entry.name))
+    return totals
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds per role between two snapshots."""
+    return {role: round(after[role] - before.get(role, 0.0), 2) for role in after if after[role] - before.get(role, 0.0) > 0.005}
+
+
 def memory_summary(processes: list[dict]) -> dict[str, tuple[float, int]]:
     """Role -> (largest RSS in MB, number of processes)."""
     summary: dict[str, tuple[float, int]] = {}

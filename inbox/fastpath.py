@@ -32,13 +32,14 @@ class InboxFastPath:
         match = INBOX_PATH.match(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "POST" else None
         if match is None:
             return self.app(environ, start_response)
-        close_old_connections()  # what Django's request_started signal does (CONN_MAX_AGE)
         try:
             status, data = self._receive(environ, match.group("username"))
         except Exception:
             log.exception("inbox POST failed")
             status, data = 500, {"error": "The activity could not be handled; the error was logged."}
         finally:
+            # What Django does at request_started and request_finished (CONN_MAX_AGE, health checks); once per
+            # request is enough here: this thread rarely queries, the spool writer keeps its own connection.
             close_old_connections()
         body = orjson.dumps(data)
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]

@@ -43,7 +43,6 @@ def _step(item: InboxItem) -> None:
         log.exception("inbox item %s failed", item.id)
         item.error = f"{type(error).__name__}: {error}"
         item.state = InboxState.FAILED if item.attempts >= MAX_ATTEMPTS else InboxState.RECEIVED
-    item.processed_at = timezone.now()
 
 
 def items_run(item_ids: list[int]) -> None:
@@ -61,7 +60,22 @@ def items_run(item_ids: list[int]) -> None:
                 _step(items[position])
                 done.append(items[position])
                 position += 1
-        InboxItem.objects.bulk_update(done, ["state", "error", "attempts", "processed_at"])
+        now = timezone.now()
+        for item in done:
+            item.processed_at = now
+        items_outcome_save(done)
+
+
+def items_outcome_save(items: list[InboxItem]) -> None:
+    """Write the items' new states: one UPDATE per distinct outcome (nearly always one). bulk_update's CASE per row
+    and column took a third of the workers' CPU under load."""
+    outcomes: dict[tuple, list[int]] = {}
+    for item in items:
+        outcomes.setdefault((item.state, item.error, item.attempts, item.processed_at), []).append(item.id)
+    for (state, error, attempts, processed_at), ids in outcomes.items():
+        InboxItem.objects.filter(id__in=ids).update(
+            state=state, error=error, attempts=attempts, processed_at=processed_at
+        )
 
 
 def _new_posts_at_once(items: list[InboxItem]) -> list[InboxItem]:
@@ -78,7 +92,7 @@ def _new_posts_at_once(items: list[InboxItem]) -> list[InboxItem]:
     now = timezone.now()
     for item, _, _ in batch:
         item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
-    InboxItem.objects.bulk_update([item for item, _, _ in batch], ["state", "error", "attempts", "processed_at"])
+    items_outcome_save([item for item, _, _ in batch])
     return rest
 
 

@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from fediverse_node.protocol.keys import generate_rsa_keypair
 
@@ -96,7 +96,9 @@ def organization_create(
 def instance_actor() -> Actor:
     """The node's own Application actor, which signs fetches made on nobody's behalf."""
     actor = Actor.objects.filter(local=True, username=INSTANCE_ACTOR_USERNAME).first()
-    if actor is None:
+    if actor is not None:
+        return actor
+    try:
         with transaction.atomic():
             actor = actor_create_local(
                 username=INSTANCE_ACTOR_USERNAME,
@@ -106,6 +108,8 @@ def instance_actor() -> Actor:
             )
             actor.discoverable = False
             actor.save(update_fields=["discoverable"])
+    except IntegrityError:  # concurrent first requests (a burst of POSTs with unknown keys) each tried to make it
+        actor = Actor.objects.get(local=True, username=INSTANCE_ACTOR_USERNAME)
     return actor
 
 

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         return subprocess.Popen(
             [
                 sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", port,
-                "--workers", str(workers), "--blocking-threads", os.environ.get("FEDINODE_WEB_THREADS", "4"),
+                "--workers", str(workers), "--blocking-threads", os.environ.get("FEDINODE_WEB_THREADS", "16"),
                 "--no-ws", "--log-level", "warning",
                 "fediverse_node.wsgi:application",
             ]
