@@ -219,7 +219,7 @@ class _Appender:
 
     def _start(self) -> None:
         with self.lock:
-            if len(self.threads) == _writers() and all(thread.is_alive() for thread in self.threads):
+            if self.threads and all(thread.is_alive() for thread in self.threads):
                 return
             self.threads = [thread for thread in self.threads if thread.is_alive()]
             while len(self.threads) < _writers():
@@ -249,8 +249,8 @@ class _Appender:
 
 
 def _writers() -> int:
-    """Writer threads: on PostgreSQL two, so one inserts while the other waits for its commit to reach the disk
-    (the server merges their flushes); SQLite takes one writer at a time anyway."""
+    """Writer threads: on PostgreSQL two, so one inserts while the other waits for its commit (the server merges
+    their flushes); SQLite takes one writer at a time anyway."""
     return 2 if connections[router.db_for_write(InboxItem)].vendor == "postgresql" else 1
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from bench.probe import Probe
 from tests.federation.test_faults import SEED, Inboxes
+from tests.federation.test_queues import PUBLISH
 from tests.nodes import BIN, Node, free_loopback_address, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,14 +50,6 @@ def test_the_image_copies_every_package_of_the_project():
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
     copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
     assert {package.rstrip("*") for package in packages} == copied
-
-
-PUBLISH = """
-from actors.models import Actor
-from posts.services.publishing import post_create
-post = post_create(author=Actor.objects.get(local=True, username='sender'), text='Aus der Praxis')
-result = post.uri + '/activity'
-"""
 
 
 def _local(command: list[str], node: Node) -> list[str]:
