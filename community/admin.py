@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from .forms import https_urls
 from .models import ApplicationState, Campaign, MemberProfile, MembershipApplication, ScoutGroup, ScoutProfile
 from .services.membership import MembershipError, application_approve, application_reject
 from .services.profiles import profile_save
@@ -66,6 +67,7 @@ class ScoutGroupForm(forms.ModelForm):
     class Meta:
         model = ScoutGroup
         fields = "__all__"
+        formfield_callback = https_urls
 
     def clean(self):
         data = super().clean()

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
@@ -11,6 +12,13 @@ from .models import FIELDS_OF_WORK, LANGUAGES, FederalState, MemberProfile, Memb
 from .services.scouts import ScoutError, topics_parse
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
+
+
+def https_urls(field, **kwargs):
+    """URL fields complete a bare domain with https:// (Django 6's default; 5.2 warns unless told)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class ApplicationForm(forms.ModelForm):
@@ -25,6 +33,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = MembershipApplication
+        formfield_callback = https_urls
         fields = [
             "organisation_name", "username", "email", "description", "street", "postal_code", "city", "state",
             "fields_of_work", "website", "remote_handle", "message",
@@ -115,6 +124,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = MemberProfile
+        formfield_callback = https_urls
         fields = [
             "description", "street", "postal_code", "city", "state", "fields_of_work", "website", "link_list",
             "contact_email", "contact_phone", "location_public",
