@@ -1,5 +1,7 @@
 """`fediverse-node run`: migrate, seed demo data once, then serve (granian, WSGI) beside an embedded Celery worker."""
 
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -14,6 +16,21 @@ from fediverse_node.demo import demo_data_create
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
 WORKER_NICENESS = 10
+STOP_GRACE_SECONDS = 15  # a child still running this long after SIGTERM is killed, with its own children
+PR_SET_PDEATHSIG = 1
+
+
+def _child(args: list[str], *, niceness: int = 0) -> subprocess.Popen:
+    """A child in a process group of its own, so that stopping it reaches its children too (granian's workers),
+    and which is sent SIGTERM if this supervisor dies without stopping it (killed, out of memory)."""
+
+    def prepare() -> None:
+        if sys.platform == "linux":
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if niceness:
+            os.nice(niceness)
+
+    return subprocess.Popen(args, process_group=0, preexec_fn=prepare)
 
 
 class Command(BaseCommand):
@@ -58,17 +75,19 @@ class Command(BaseCommand):
         self._supervise(starters)
 
     def _web(self, host: str, port: str, workers: int) -> subprocess.Popen:
-        return subprocess.Popen(
+        return _child(
             [
                 sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", port,
                 "--workers", str(workers), "--blocking-threads", os.environ.get("FEDINODE_WEB_THREADS", "16"),
+                # a worker stuck in a request is killed by granian itself, before the supervisor loses patience
+                "--workers-kill-timeout", str(STOP_GRACE_SECONDS - 5),
                 "--no-ws", "--log-level", "warning",
                 "fediverse_node.wsgi:application",
             ]
         )
 
     def _worker(self, index: int) -> subprocess.Popen:
-        return subprocess.Popen(
+        return _child(
             [
                 sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", "--hostname", f"worker{index}@%h",
                 "--pool", "threads", "--concurrency", os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8"),
@@ -76,14 +95,14 @@ class Command(BaseCommand):
                 "--loglevel", "WARNING",
             ],
             # Background work yields the CPU to requests: a burst of POSTs is answered first, processed just after.
-            preexec_fn=lambda: os.nice(WORKER_NICENESS),
+            niceness=WORKER_NICENESS,
         )
 
     def _beat(self) -> subprocess.Popen:
         """The periodic sweeps (CELERY_BEAT_SCHEDULER keeps their schedule in memory)."""
-        return subprocess.Popen(
+        return _child(
             [sys.executable, "-m", "celery", "-A", "fediverse_node", "beat", "--loglevel", "WARNING"],
-            preexec_fn=lambda: os.nice(WORKER_NICENESS),
+            niceness=WORKER_NICENESS,
         )
 
     def _supervise(self, starters: list) -> None:
@@ -109,17 +128,23 @@ class Command(BaseCommand):
                     self._stop_all(children)
                     raise CommandError("A child process keeps stopping; the node is shut down.")
                 self.stderr.write(f"child {child.args[2:5]} exited with {child.returncode}; restarting it")
+                with contextlib.suppress(ProcessLookupError):  # what it left behind (granian's workers) goes too
+                    os.killpg(child.pid, signal.SIGKILL)
                 children[index] = starters[index]()
         self._stop_all(children)
 
     @staticmethod
-    def _stop_all(children: list[subprocess.Popen]) -> None:
+    def _stop_all(children: list[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -> None:
+        """SIGTERM to each child, then SIGKILL to the process group of any still running: killing only granian's
+        main process left its workers serving the port with nobody to stop them."""
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + grace
         for child in children:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
