@@ -2,6 +2,10 @@
 
 Each part is a small indexed lookup; sending them as one UNION ALL saves the ORM's per-query cost, which on a
 timeline page outweighs the SQL itself. Plain SQL that SQLite and PostgreSQL both run.
+
+The ids go into the SQL as integer literals (int() guarantees that they are nothing else), not as parameters: a page
+needs up to 300 of them, and psycopg parses a query with more than 50 parameters anew on every call, which was a
+sixth of a home timeline request's Python time on PostgreSQL.
 """
 
 from collections import Counter, defaultdict
@@ -13,48 +17,43 @@ from posts.models import Bookmark, Like, Pin, Post
 
 
 def _in(ids: list[int]) -> str:
-    return ", ".join(["%s"] * len(ids))
+    return ", ".join(str(int(value)) for value in ids)
 
 
 def page_facts(*, post_ids: list[int], author_ids: list[int], viewer_id: int | None) -> dict[str, Counter]:
     """{"favourites"|"reblogs"|"replies"|"followers"|"following": Counter, "favourited"|… : Counter of 1s}."""
     post, like, follow = Post._meta.db_table, Like._meta.db_table, Follow._meta.db_table
-    parts: list[tuple[str, list]] = []
+    parts: list[str] = []
     if post_ids:
         p = _in(post_ids)
         parts += [
-            (f"SELECT 'favourites', post_id, COUNT(*) FROM {like} WHERE post_id IN ({p}) GROUP BY post_id", post_ids),
-            (f"SELECT 'reblogs', boost_of_id, COUNT(*) FROM {post} WHERE boost_of_id IN ({p}) GROUP BY boost_of_id",
-             post_ids),
-            (f"SELECT 'replies', in_reply_to_id, COUNT(*) FROM {post} WHERE in_reply_to_id IN ({p}) "
-             "GROUP BY in_reply_to_id", post_ids),
+            f"SELECT 'favourites', post_id, COUNT(*) FROM {like} WHERE post_id IN ({p}) GROUP BY post_id",
+            f"SELECT 'reblogs', boost_of_id, COUNT(*) FROM {post} WHERE boost_of_id IN ({p}) GROUP BY boost_of_id",
+            f"SELECT 'replies', in_reply_to_id, COUNT(*) FROM {post} WHERE in_reply_to_id IN ({p}) "
+            "GROUP BY in_reply_to_id",
         ]
         if viewer_id is not None:
+            viewer = int(viewer_id)
             parts += [
-                (f"SELECT 'favourited', post_id, 1 FROM {like} WHERE actor_id = %s AND post_id IN ({p})",
-                 [viewer_id, *post_ids]),
-                (f"SELECT 'reblogged', boost_of_id, 1 FROM {post} WHERE author_id = %s AND boost_of_id IN ({p})",
-                 [viewer_id, *post_ids]),
-                (f"SELECT 'bookmarked', post_id, 1 FROM {Bookmark._meta.db_table} WHERE actor_id = %s "
-                 f"AND post_id IN ({p})", [viewer_id, *post_ids]),
-                (f"SELECT 'pinned', post_id, 1 FROM {Pin._meta.db_table} WHERE actor_id = %s AND post_id IN ({p})",
-                 [viewer_id, *post_ids]),
+                f"SELECT 'favourited', post_id, 1 FROM {like} WHERE actor_id = {viewer} AND post_id IN ({p})",
+                f"SELECT 'reblogged', boost_of_id, 1 FROM {post} WHERE author_id = {viewer} AND boost_of_id IN ({p})",
+                f"SELECT 'bookmarked', post_id, 1 FROM {Bookmark._meta.db_table} WHERE actor_id = {viewer} "
+                f"AND post_id IN ({p})",
+                f"SELECT 'pinned', post_id, 1 FROM {Pin._meta.db_table} WHERE actor_id = {viewer} AND post_id IN ({p})",
             ]
     if author_ids:
         a = _in(author_ids)
         parts += [
-            (f"SELECT 'followers', target_id, COUNT(*) FROM {follow} WHERE state = 'accepted' "
-             f"AND target_id IN ({a}) GROUP BY target_id", author_ids),
-            (f"SELECT 'following', follower_id, COUNT(*) FROM {follow} WHERE state = 'accepted' "
-             f"AND follower_id IN ({a}) GROUP BY follower_id", author_ids),
+            f"SELECT 'followers', target_id, COUNT(*) FROM {follow} WHERE state = 'accepted' "
+            f"AND target_id IN ({a}) GROUP BY target_id",
+            f"SELECT 'following', follower_id, COUNT(*) FROM {follow} WHERE state = 'accepted' "
+            f"AND follower_id IN ({a}) GROUP BY follower_id",
         ]
     facts: dict[str, Counter] = defaultdict(Counter)
     if not parts:
         return facts
-    sql = " UNION ALL ".join(part for part, _ in parts)
-    params = [value for _, values in parts for value in values]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(parts))
         for kind, key, value in cursor.fetchall():
             facts[kind][key] = value
     return facts
