@@ -166,6 +166,22 @@ def test_expired_token_row_is_refused(org):
     assert Api(token).get("/api/v1/timelines/home").status_code == 401
 
 
+def test_token_of_a_deactivated_user_or_a_suspended_organisation_is_refused(org):
+    token = issue_token(org)
+    assert Api(token).get("/api/v1/accounts/verify_credentials").json()["username"] == org.username
+    type(org.user).objects.filter(pk=org.user_id).update(is_active=False)
+    assert Api(token).get("/api/v1/accounts/verify_credentials").status_code == 401
+    type(org.user).objects.filter(pk=org.user_id).update(is_active=True)
+    type(org).objects.filter(pk=org.pk).update(suspended=True)
+    assert Api(token).get("/api/v1/accounts/verify_credentials").status_code == 401
+
+
+def test_application_token_has_no_account_but_reads_public_routes():
+    token = issue_token(None, scope="read")
+    assert Api(token).get("/api/v1/timelines/public").status_code == 200
+    assert Api(token).get("/api/v1/accounts/verify_credentials").status_code == 422
+
+
 def test_oauth_metadata_lists_s256_and_password():
     data = Client().get("/.well-known/oauth-authorization-server").json()
     assert data["code_challenge_methods_supported"] == ["S256"]
