@@ -1,5 +1,6 @@
 """Receiving: check a signed POST, store it durably as an InboxItem, queue its processing."""
 
+import contextlib
 import logging
 import queue
 import threading
@@ -9,7 +10,7 @@ from typing import NamedTuple
 
 import orjson
 from django.conf import settings
-from django.db import close_old_connections, connections, router
+from django.db import close_old_connections, connections, router, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -265,8 +266,10 @@ def items_insert(items: list[SpoolRow]) -> list[int]:
 
     The hot path of the inbox, so plain SQL: one INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite >= 3.35 and
     PostgreSQL both speak it) costs a fifth of bulk_create plus the query for the ids, and the payload goes in as
-    the JSON the peer sent instead of being decoded and encoded again. The statement commits on its own
-    (autocommit, no atomic block): one round trip instead of BEGIN, INSERT and COMMIT, and just as atomic."""
+    the JSON the peer sent instead of being decoded and encoded again. On PostgreSQL the statement commits on its
+    own (autocommit, no atomic block): one round trip instead of BEGIN, INSERT and COMMIT, and just as atomic.
+    SQLite keeps the block: it commits a RETURNING statement only once its rows are read, and the node-wide write
+    lock (fediverse_node/sqlite) must be held until then; in-process, there is no round trip to save."""
     database = router.db_for_write(InboxItem)
     connection = connections[database]
     ops = connection.ops
@@ -282,7 +285,8 @@ def items_insert(items: list[SpoolRow]) -> list[int]:
         f"INSERT INTO {quote(table)} ({columns}) VALUES {', '.join([row] * len(items))} "
         f"ON CONFLICT ({quote('activity_id')}) DO NOTHING RETURNING {quote('id')}"
     )
-    with connection.cursor() as cursor:
+    in_transaction = contextlib.nullcontext() if connection.vendor == "postgresql" else transaction.atomic(database)
+    with in_transaction, connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
 
