@@ -3,21 +3,7 @@
 import os
 from pathlib import Path
 
-
-def _children() -> dict[int, list[int]]:
-    """Parent pid -> child pids, from /proc (psutil is not a dependency)."""
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # the command name in parentheses may hold spaces: the fields after its closing parenthesis are fixed
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
+from tests.nodes import process_stat, process_tree
 
 
 def _rss_mb(pid: int) -> float | None:
@@ -43,7 +29,7 @@ def node_processes(root_pid: int) -> list[dict]:
     Roles: `supervisor` (the run command), `web` (granian's main process), `web worker` (its worker processes),
     `worker` (a Celery worker process), `worker child` (a process a Celery worker started, e.g. embedded beat).
     """
-    tree = _children()
+    tree = process_tree()
     found = [{"pid": root_pid, "role": "supervisor", "rss_mb": _rss_mb(root_pid)}]
 
     def walk(pid: int, role: str) -> None:
@@ -61,12 +47,8 @@ def node_processes(root_pid: int) -> list[dict]:
 
 def _cpu_seconds(pid: int) -> float:
     """User plus system CPU time of one process so far (fields 14 and 15 of /proc/<pid>/stat)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = process_stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
 def cpu_snapshot(root_pid: int) -> dict[str, float]:

@@ -146,6 +146,30 @@ class Node:
         return response.json()
 
 
+def process_stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def process_tree() -> dict[int, list[int]]:
+    """Parent pid -> child pids of every living process, from /proc (psutil is not a dependency)."""
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := process_stat(entry.name)) and fields[0] != "Z":
+            tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def process_alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    fields = process_stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
 def wait_until(predicate, *, timeout: float = 30, interval: float = 0.3, message: str = "condition"):
     """Poll predicate() until it returns something truthy; fail with message after timeout."""
     deadline = time.monotonic() + timeout

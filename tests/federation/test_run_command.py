@@ -4,8 +4,7 @@ import signal
 
 import requests
 
-from tests.nodes import wait_until
-from tests.test_run_supervisor import alive, children_of
+from tests.nodes import process_alive, process_tree, wait_until
 
 
 def test_run_with_demo_data_and_clean_stop(start_node):
@@ -29,14 +28,15 @@ def test_a_killed_supervisor_takes_its_children_along(start_node):
     """Killed without a chance to stop them (SIGKILL, out of memory), the supervisor's children still go: no
     orphaned web worker keeps serving the port, no worker keeps taking tasks."""
     node = start_node("orphans")
-    children = children_of(node.process.pid)
-    family = children + [pid for child in children for pid in children_of(child)]
+    tree = process_tree()
+    children = tree.get(node.process.pid, [])
+    family = children + [pid for child in children for pid in tree.get(child, [])]
     assert len(children) >= 3 and len(family) > len(children)  # web, workers, beat; granian's own workers
 
     node.process.kill()
     node.process.wait(timeout=10)
 
-    wait_until(lambda: not any(alive(pid) for pid in family), timeout=30, message="every child stopped")
+    wait_until(lambda: not any(process_alive(pid) for pid in family), timeout=30, message="every child stopped")
     assert _refused(node.base)
 
 

@@ -33,6 +33,12 @@ def _child(args: list[str], *, niceness: int = 0) -> subprocess.Popen:
     return subprocess.Popen(args, process_group=0, preexec_fn=prepare)
 
 
+def _kill_group(child: subprocess.Popen) -> None:
+    """SIGKILL to the child's process group: the child and whatever it started (granian's workers)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+
+
 class Command(BaseCommand):
     help = "Run the node: web server, embedded workers and beat, on the embedded default unless configured."
 
@@ -128,8 +134,7 @@ class Command(BaseCommand):
                     self._stop_all(children)
                     raise CommandError("A child process keeps stopping; the node is shut down.")
                 self.stderr.write(f"child {child.args[2:5]} exited with {child.returncode}; restarting it")
-                with contextlib.suppress(ProcessLookupError):  # what it left behind (granian's workers) goes too
-                    os.killpg(child.pid, signal.SIGKILL)
+                _kill_group(child)  # what it left behind (granian's workers) goes too
                 children[index] = starters[index]()
         self._stop_all(children)
 
@@ -145,6 +150,5 @@ class Command(BaseCommand):
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.pid, signal.SIGKILL)
+                _kill_group(child)
                 child.wait()
