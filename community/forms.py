@@ -3,10 +3,12 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
+from posts.services.media import MediaError, media_check
 
 from .models import FIELDS_OF_WORK, LANGUAGES, FederalState, MemberProfile, MembershipApplication, Offer
 from .services.scouts import ScoutError, topics_parse
@@ -249,3 +251,52 @@ class MaterialForm(forms.Form):
             except forms.ValidationError:
                 raise forms.ValidationError(_("%(url)s ist keine gültige Adresse.") % {"url": url}) from None
         return links
+
+
+IMAGE_TYPES = "image/jpeg,image/png,image/gif,image/webp"
+
+
+class ProfileImagesForm(forms.Form):
+    """A local organisation's logo and header image, beside its profile form (checked like the API's uploads)."""
+
+    logo = forms.FileField(
+        label=_("Logo"), required=False, widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}),
+    )
+    logo_remove = forms.BooleanField(label=_("Logo entfernen"), required=False)
+    header = forms.FileField(
+        label=_("Titelbild"), required=False, widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}),
+    )
+    header_remove = forms.BooleanField(label=_("Titelbild entfernen"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = {"mb": settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)}
+        self.fields["logo"].help_text = _(
+            "Quadratisch wirkt am besten. JPEG, PNG, GIF oder WebP, höchstens %(mb)s MB."
+        ) % limits
+        self.fields["header"].help_text = _(
+            "Ein breites Bild über Ihrem Profil. JPEG, PNG, GIF oder WebP, höchstens %(mb)s MB."
+        ) % limits
+
+    def _image(self, name: str):
+        upload = self.cleaned_data.get(name)
+        if upload is None:
+            return None
+        try:
+            media_check(upload)
+        except MediaError as error:
+            messages = {
+                "too_large": _("Die Datei ist zu groß: höchstens %(mb)s MB."),
+                "too_many_pixels": _("Das Bild hat zu viele Bildpunkte. Bitte laden Sie eine kleinere Fassung hoch."),
+            }
+            message = messages.get(error.code, _(
+                "Diese Datei ist kein Bild, das wir lesen können. Bitte laden Sie ein JPEG-, PNG-, GIF- oder WebP-Bild hoch."
+            ))
+            raise forms.ValidationError(message % {"mb": settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)}) from None
+        return upload
+
+    def clean_logo(self):
+        return self._image("logo")
+
+    def clean_header(self):
+        return self._image("header")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import blog, events, groups, membership, pages, profile_edit, scouts, syndication
+from .views import blog, events, groups, media, membership, pages, profile_edit, scouts, syndication
 
 app_name = "community"
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("blog/write/", blog.article_write, name="article_write"),
     path("apply/", membership.apply, name="apply"),
     path("language/<str:code>", pages.language, name="language"),
+    path("media-proxy/<str:token>", media.media_proxy, name="media_proxy"),
     path("moderation/", membership.moderation, name="moderation"),
     path("moderation/applications/<int:application_id>", membership.application_decide, name="application_decide"),
     path("moderation/posts/<int:post_id>", membership.post_visibility, name="post_visibility"),

@@ -1,6 +1,7 @@
 """Demo data for a first start, so a newcomer sees a living node: invented member organisations in every federal
 state, their posts (some with pictures), blog stories and a campaign. Every name here is invented."""
 
+import hashlib
 import io
 import random
 import secrets
@@ -9,12 +10,12 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from actors.services.follow import follow_request
 from actors.services.local import organization_create
 from community.models import Campaign
-from community.services.profiles import profile_create
+from community.services.profiles import profile_create, profile_images_set
 from community.services.scout_groups import group_create, rhythm_parse
 from community.services.scouts import scout_invite
 from posts.models import PostType
@@ -97,6 +98,31 @@ def _picture(seed: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"demo-{seed}.png", buffer.getvalue(), content_type="image/png")
 
 
+# Deep blues, teals and greens of the association's look (white letters on them keep AA contrast), and a red
+LOGO_PALETTE = ["#0b5cad", "#0a4f8a", "#00677a", "#1d6b4f", "#3d5a9e", "#5b3f8c", "#a3263a", "#7a4a0f"]
+LOGO_SIDE = 256
+NAME_NOISE = {"e.v.", "ev", "ggmbh", "gmbh", "der", "die", "das", "für", "und", "im", "am"}
+
+
+def logo_initials(name: str) -> str:
+    """Up to two initials of an organisation's name, legal forms and small words left out: "Dresdner Tafel e.V." → DT."""
+    words = [w for w in name.replace("-", " ").split() if w.lower() not in NAME_NOISE and w[:1].isalpha()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def logo_picture(name: str) -> SimpleUploadedFile:
+    """A generated logo: the initials in white on a colour of the palette chosen by the name (the same every time)."""
+    colour = LOGO_PALETTE[hashlib.sha256(name.encode()).digest()[0] % len(LOGO_PALETTE)]
+    image = Image.new("RGB", (LOGO_SIDE, LOGO_SIDE), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((14, 14, LOGO_SIDE - 15, LOGO_SIDE - 15), radius=28, outline="#ffffff", width=6)
+    font = ImageFont.load_default(size=110)  # the font Pillow ships: no system fonts needed in a slim image
+    draw.text((LOGO_SIDE / 2, LOGO_SIDE / 2), logo_initials(name), fill="#ffffff", font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+
 @transaction.atomic
 def demo_data_create() -> None:
     """Create the demo members (random passwords: set them with `fediverse-node changepassword`)."""
@@ -108,11 +134,12 @@ def demo_data_create() -> None:
         )
         actor.summary = f"<p>{name} ist Mitglied im Paritätischen ({city}).</p>"
         actor.save(update_fields=["summary"])
-        profile_create(
+        profile = profile_create(
             actor=actor, description=f"{name} arbeitet in {city} für die Menschen vor Ort.", street=street,
             postal_code=postal_code, city=city, state=state, fields_of_work=fields, latitude=lat, longitude=lon,
             website=f"https://{username.replace('_', '-')}.example.org", contact_email=f"kontakt@{username}.example.org",
         )
+        profile_images_set(profile=profile, logo=logo_picture(name))
         for number in range(1 + index % 2):
             text = POSTS[(index + number * 3) % len(POSTS)]
             attachments = []

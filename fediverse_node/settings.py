@@ -277,6 +277,10 @@ FEDINODE_CONTACT_EMAIL = os.environ.get("FEDINODE_CONTACT_EMAIL", f"kontakt@{_do
 # Uploaded images: refused above this size, scaled down to fit this many pixels per side.
 FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16 * 1024 * 1024)))
 FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
+# Remote avatars, header images and attachments reach visitors through our media proxy (community/mediaproxy.py),
+# re-encoded and cached on disk under FEDINODE_MEDIA_CACHE_DIR; the least recently used are evicted above this size.
+FEDINODE_MEDIA_CACHE_DIR = Path(os.environ.get("FEDINODE_MEDIA_CACHE_DIR", str(DATA_DIR / "media-cache")))
+FEDINODE_MEDIA_CACHE_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_CACHE_MAX_BYTES", str(1024 * 1024 * 1024)))
 # Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
 # Rate limits (fediverse_node/ratelimit.py); 0 turns them off. Behind a proxy, trust its X-Forwarded-For.
 # FEDINODE_DOCUMENT_CACHE_SECONDS: how long each process serves WebFinger and actor documents from rendered bytes

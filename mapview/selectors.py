@@ -5,6 +5,7 @@ from collections import Counter
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from community.mediaproxy import actor_avatar_url
 from community.models import FederalState, MemberProfile
 from community.selectors import directory_search
 
@@ -31,7 +32,7 @@ def profile_feature(profile: MemberProfile) -> dict:
             "name": actor.display_name or actor.username,
             "url": profile_url(profile),
             "fields": [field.name for field in profile.fields_of_work.all()],
-            "avatar": actor.icon_url,
+            "avatar": actor_avatar_url(actor),  # our own address: a visitor's browser contacts only this site
             "city": profile.city,
             "state": profile.state,
         },

@@ -1,7 +1,10 @@
 """Writing member profiles."""
 
 from actors.models import Actor
+from actors.services.profile import actor_profile_update
+from posts.services.media import media_create
 
+from ..mediaproxy import absolute
 from ..models import FIELD_NAMES, FieldOfWork, MemberProfile
 
 
@@ -39,3 +42,26 @@ def profile_create(
 def profile_may_edit(*, user, profile: MemberProfile) -> bool:
     """The organisation itself, or staff."""
     return user.is_authenticated and (user.is_staff or profile.actor.user_id == user.id)
+
+
+def profile_images_set(
+    *, profile: MemberProfile, logo=None, header=None, logo_remove: bool = False, header_remove: bool = False,
+) -> bool:
+    """Give a local organisation a new logo or header image (checked and re-encoded like the client API's media),
+    or remove them; its followers' servers hear an Update, as when a Mastodon app changes them. Whether anything
+    changed."""
+    actor = profile.actor
+    if not actor.local:
+        return False
+    changes = {}
+    if logo is not None:
+        changes["icon_url"] = absolute(media_create(owner=actor, upload=logo).file.url)
+    elif logo_remove and actor.icon_url:
+        changes["icon_url"] = ""
+    if header is not None:
+        changes["image_url"] = absolute(media_create(owner=actor, upload=header).file.url)
+    elif header_remove and actor.image_url:
+        changes["image_url"] = ""
+    if changes:
+        actor_profile_update(actor=actor, **changes)
+    return bool(changes)

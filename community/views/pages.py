@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
+from ..mediaproxy import AVATAR, absolute, proxied_url
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
 from ..selectors import (
     FEATURED_HASHTAG,
@@ -50,6 +51,11 @@ def older_page(request, posts) -> tuple[list[Post], int | None]:
     return page[:PAGE_SIZE], older
 
 
+def og_image(actor) -> str:
+    """The picture of a link preview (Open Graph, as a full URL): the logo, else the header image, else none."""
+    return absolute(proxied_url(actor.icon_url, kind=AVATAR) or proxied_url(actor.image_url))
+
+
 def _choices() -> dict:
     return {"fields_of_work": FIELDS_OF_WORK, "states": FederalState.choices}
 
@@ -76,6 +82,7 @@ def profile(request, handle: str):
     return render(request, "community/profile.html", {
         "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
         "member_handle": actor.username if actor.local else actor.handle,
+        "og_image": og_image(actor),
     })
 
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..forms import ProfileForm
+from ..forms import ProfileForm, ProfileImagesForm
 from ..selectors import profile_by_handle
-from ..services.profiles import profile_may_edit, profile_save
+from ..services.profiles import profile_images_set, profile_may_edit, profile_save
 from ..tasks import verify_links
 
 
@@ -24,12 +24,18 @@ def profile_edit(request, handle: str):
         return render(request, "community/not_allowed.html", {"nav": "directory"}, status=403)
     old_links = [link["url"] for link in member.links]
     form = ProfileForm(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
+    # logo and header image: only an organisation of this node has them here (a linked one sets them at home)
+    images = ProfileImagesForm(request.POST or None, request.FILES or None) if member.actor.local else None
+    valid = all([form.is_valid(), images is None or images.is_valid()])  # both checked: every error shows at once
+    if request.method == "POST" and valid:
         profile = form.save(commit=False)
         urls = form.cleaned_data["link_list"]
         if urls != old_links:
             profile.links = [{"url": url, "verified": False} for url in urls]
-        profile_save(profile=profile, fields_of_work=form.cleaned_data["fields_of_work"])
+        with transaction.atomic():
+            profile_save(profile=profile, fields_of_work=form.cleaned_data["fields_of_work"])
+            if images is not None:
+                profile_images_set(profile=profile, **images.cleaned_data)
         if urls and urls != old_links:
             transaction.on_commit(lambda: verify_links.delay(profile.pk))
         messages.success(request, _("Profil gespeichert."))
@@ -41,5 +47,5 @@ def profile_edit(request, handle: str):
         return redirect("community:profile", handle)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/profile_edit.html", {
-        "nav": "directory", "form": form, "member": member, "handle": handle,
+        "nav": "directory", "form": form, "images_form": images, "member": member, "handle": handle,
     }, status=status)

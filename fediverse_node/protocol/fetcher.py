@@ -11,6 +11,8 @@ import urllib3
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+KINDS = {JSON_TYPES: "JSON", HTML_TYPES: "a web page", IMAGE_TYPES: "an image"}
 DEFAULT_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_REDIRECTS = 3
 
@@ -97,6 +99,13 @@ class SafeFetcher:
         body, _ = self._get(url, accept="text/html", types=HTML_TYPES, signed=False)
         return body.decode("utf-8", errors="replace")
 
+    def get_image(self, url: str) -> bytes:
+        """GET an image (unsigned), under the same guards: a remote avatar or attachment for the media proxy.
+
+        Only the content type is checked here; the caller decodes and re-encodes the bytes before using them."""
+        body, _ = self._get(url, accept=", ".join(IMAGE_TYPES), types=IMAGE_TYPES, signed=False)
+        return body
+
     def _get(self, url: str, *, accept: str, types: tuple[str, ...], signed: bool) -> tuple[bytes, int]:
         for _ in range(MAX_REDIRECTS + 1):
             self.check_url(url)
@@ -117,7 +126,7 @@ class SafeFetcher:
                     raise FetchError(f"{url} answered HTTP {response.status_code}", response.status_code)
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 if content_type not in types:
-                    kind = "JSON" if types is JSON_TYPES else "a web page"
+                    kind = KINDS.get(types, "what was asked for")
                     raise FetchError(f"{url} is not {kind} ({content_type or 'no content type'})", response.status_code)
                 return self._read_capped(response, url), response.status_code
         raise FetchError(f"too many redirects from {url}")

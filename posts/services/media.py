@@ -24,7 +24,12 @@ MAX_DESCRIPTION = 1500
 
 
 class MediaError(ValueError):
-    """An upload that cannot be used (the message says why, for the person uploading)."""
+    """An upload that cannot be used (the message says why, for the person uploading; the code says it to a
+    form, which words it in the page's language)."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 def focus_parse(text: str | None) -> tuple[float, float]:
@@ -47,26 +52,30 @@ def _description(text: str | None) -> str:
     return text
 
 
+def _too_large() -> MediaError:
+    return MediaError(f"The file is larger than {settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)} MB.", "too_large")
+
+
 def _open(upload) -> Image.Image:
     size = getattr(upload, "size", None)
     if size is not None and size > settings.FEDINODE_MEDIA_MAX_BYTES:
-        raise MediaError(f"The file is larger than {settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)} MB.")
+        raise _too_large()
     data = upload.read(settings.FEDINODE_MEDIA_MAX_BYTES + 1)
     if len(data) > settings.FEDINODE_MEDIA_MAX_BYTES:
-        raise MediaError(f"The file is larger than {settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)} MB.")
+        raise _too_large()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
-                raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).")
+                raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).", "not_image")
             if image.width * image.height > MAX_PIXELS:
-                raise MediaError("The image has too many pixels.")
+                raise MediaError("The image has too many pixels.", "too_many_pixels")
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).") from None
+        raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).", "not_image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MediaError("The image has too many pixels.") from None
+        raise MediaError("The image has too many pixels.", "too_many_pixels") from None
     return image
 
 
@@ -86,18 +95,35 @@ def _blurhash(image: Image.Image) -> str:
     return blurhash.encode(small, x_components=4, y_components=3)
 
 
-def media_create(*, owner: Actor, upload, description: str = "", focus: str | None = None) -> Attachment:
-    """Process an uploaded image and store it as an attachment not yet part of any post."""
-    description = _description(description)
-    focus_x, focus_y = focus_parse(focus)
-    source = _open(upload)
+def _pixels(source: Image.Image, *, side: int) -> tuple[Image.Image, bool]:
+    """The picture upright, in RGB or RGBA, at most `side` pixels wide and high; and whether it keeps its alpha."""
     image = ImageOps.exif_transpose(source)  # turn upright before the orientation tag is dropped
     keep_alpha = image.mode in ("RGBA", "LA", "P") and (
         image.mode != "P" or "transparency" in image.info
     )
     image = image.convert("RGBA" if keep_alpha else "RGB")
-    side = settings.FEDINODE_MEDIA_MAX_SIDE
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return image, keep_alpha
+
+
+def media_check(upload) -> None:
+    """Refuse an upload media_create would refuse (MediaError with a code), before anything is stored."""
+    _open(upload)
+    upload.seek(0)
+
+
+def image_reencode(*, data: bytes, side: int) -> tuple[bytes, str]:
+    """Bytes from elsewhere (a remote avatar) checked and re-encoded like an upload: (image bytes, media type)."""
+    image, keep_alpha = _pixels(_open(ContentFile(data)), side=side)
+    body, _, media_type = _encode(image, keep_alpha=keep_alpha)
+    return body, media_type
+
+
+def media_create(*, owner: Actor, upload, description: str = "", focus: str | None = None) -> Attachment:
+    """Process an uploaded image and store it as an attachment not yet part of any post."""
+    description = _description(description)
+    focus_x, focus_y = focus_parse(focus)
+    image, keep_alpha = _pixels(_open(upload), side=settings.FEDINODE_MEDIA_MAX_SIDE)
     body, extension, media_type = _encode(image, keep_alpha=keep_alpha)
     thumb = image.copy()
     thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
