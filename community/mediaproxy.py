@@ -8,6 +8,7 @@ JPEG and PNG leave here, without metadata) and keeps it on disk under FEDINODE_M
 used files are evicted above FEDINODE_MEDIA_CACHE_MAX_BYTES. A remote that went away is still served from the cache."""
 
 import base64
+import functools
 import hashlib
 import os
 import tempfile
@@ -70,8 +71,14 @@ def proxied_url(url: str, *, kind: str = PICTURE) -> str:
         return url[len(settings.FEDINODE_BASE_URL):]
     if not url.startswith(("https://", "http://")):
         return ""  # any other scheme is never shown
+    return reverse("community:media_proxy", args=[_token(kind, url)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _token(kind: str, url: str) -> str:
+    """Signed once per process and URL: a feed page shows the same avatars again and again."""
     encoded = base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
-    return reverse("community:media_proxy", args=[_signer().sign(kind + encoded)])
+    return _signer().sign(kind + encoded)
 
 
 def proxy_token_open(token: str) -> tuple[str, str] | None:
