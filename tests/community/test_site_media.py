@@ -151,6 +151,7 @@ def test_a_bad_file_gets_a_field_error_in_the_page_language_and_the_typed_fields
     page = response.content.decode()
     assert response.status_code == 400 and message in page
     assert "Was ich tippte" in page  # what was typed is still in the form
+    assert 'for="id_logo_remove"' in page and 'id="id_logo_helptext"' in page  # labelled, help text linked
     member.refresh_from_db()
     assert member.icon_url == "" and member.member_profile.description == "Alt"  # nothing stored
     assert not OutgoingActivity.objects.filter(type="Update").exists() and not Attachment.objects.exists()
