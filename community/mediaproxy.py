@@ -71,14 +71,14 @@ def proxied_url(url: str, *, kind: str = PICTURE) -> str:
         return url[len(settings.FEDINODE_BASE_URL):]
     if not url.startswith(("https://", "http://")):
         return ""  # any other scheme is never shown
-    return reverse("community:media_proxy", args=[_token(kind, url)])
+    return _proxy_path(kind, url)
 
 
 @functools.lru_cache(maxsize=4096)
-def _token(kind: str, url: str) -> str:
+def _proxy_path(kind: str, url: str) -> str:
     """Signed once per process and URL: a feed page shows the same avatars again and again."""
     encoded = base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
-    return _signer().sign(kind + encoded)
+    return reverse("community:media_proxy", args=[_signer().sign(kind + encoded)])
 
 
 def proxy_token_open(token: str) -> tuple[str, str] | None:
