@@ -7,6 +7,16 @@ import pytest
 
 from tests.nodes import Node
 
+# Node processes sized for tests: one web worker and one Celery worker process (its threads wait on the network),
+# instead of one per core each. A test that needs more asks for it in its own env (tests/federation/test_faults.py).
+# Set here, not in tests/nodes.py: the benchmarks (bench/) start their nodes as deployed.
+NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1", "FEDINODE_WORKER_CONCURRENCY": "4"}
+
+
+def pytest_configure(config):
+    for name, value in NODE_SIZE.items():
+        os.environ.setdefault(name, value)
+
 
 def pytest_collection_modifyitems(config, items):
     """Federation and interop tests start processes; they are marked so they can be chosen or left out."""
