@@ -10,7 +10,7 @@ from tests.nodes import Node
 # Node processes sized for tests: one web worker and one Celery worker process (its threads wait on the network),
 # instead of one per core each. A test that needs more asks for it in its own env (tests/federation/test_faults.py).
 # Set here, not in tests/nodes.py: the benchmarks (bench/) start their nodes as deployed.
-NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1", "FEDINODE_WORKER_CONCURRENCY": "4"}
+NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1"}
 
 
 def pytest_configure(config):
@@ -19,13 +19,25 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Federation and interop tests start processes; they are marked so they can be chosen or left out."""
+    """Federation and interop tests start processes; they are marked so they can be chosen or left out.
+
+    Every test runs on both back-ends (`python3 dev.py test`), unless it is marked `backend_independent`: it can
+    prove nothing more on PostgreSQL + Redis because it touches no database, cache, broker or node (the pure
+    protocol core, fediverse_node/protocol, by design). Mark a test so only when that is true of everything it runs;
+    a test without the marker runs on both. FEDINODE_TEST_ALL_BACKENDS=1 runs the marked ones on PostgreSQL too."""
     for item in items:
         path = str(item.fspath)
         if f"{os.sep}federation{os.sep}" in path:
             item.add_marker(pytest.mark.federation)
         if f"{os.sep}interop{os.sep}" in path:
             item.add_marker(pytest.mark.interop)
+        if f"{os.sep}tests{os.sep}protocol{os.sep}" in path:
+            item.add_marker(pytest.mark.backend_independent)
+    if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres" and not os.environ.get("FEDINODE_TEST_ALL_BACKENDS"):
+        once = [item for item in items if item.get_closest_marker("backend_independent")]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if not item.get_closest_marker("backend_independent")]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -107,7 +107,7 @@ class Node:
             args.append("--no-demo")
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"node {self.name} exited:\n{self.log_text()}")
