@@ -68,6 +68,31 @@ def start_node(request):
 
 
 @pytest.fixture(scope="session")
+def shared_node():
+    """Like start_node, but one node per (name, demo, env) for every test of the test process that asks for it:
+    a node start (with demo data: a minute of CPU on a loaded machine) paid once. Only for tests that depend on
+    nothing another test may do to it: reading pages, or writing under names no other test uses. A test that
+    counts what a node holds, changes its settings or stops it takes its own node from start_node."""
+    nodes: dict[tuple, Node] = {}
+
+    def get(name: str = "node", *, demo: bool = False, env: dict | None = None) -> Node:
+        key = (name, demo, tuple(sorted((env or {}).items())))
+        if key not in nodes:
+            node = Node(name, env=env)
+            nodes[key] = node
+            node.start(demo=demo)
+        node = nodes[key]
+        if node.process is None or node.process.poll() is not None:
+            raise RuntimeError(f"the shared node {name} has stopped:\n{node.log_text()}")
+        return node
+
+    yield get
+    for node in nodes.values():
+        node.stop()
+        node.cleanup()
+
+
+@pytest.fixture(scope="session")
 def nodejs_available():
     """Node.js runs the Fedify peer and masto.js: a laptop without it skips, CI without it fails."""
     import shutil

@@ -100,8 +100,11 @@ def _postgres_drop(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def postgres_database_create(name: str, *, from_template: bool) -> None:
-    """A node's own PostgreSQL database: a copy of the migrated template, or empty."""
+def postgres_database_create(name: str, *, from_template: bool, replace: bool = False) -> None:
+    """A node's own PostgreSQL database: a copy of the migrated template, or empty; `replace` drops one of that
+    name first (the empty database a node was made with)."""
     template = f' TEMPLATE "{_postgres_template_name()}"' if from_template else ""
     with _postgres() as connection:
+        if replace:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"{template}')

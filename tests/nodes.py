@@ -69,7 +69,8 @@ class Node:
         }
         self.env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         self.database: str | None = None
-        self._database_made = False
+        # "empty" until a command or a start uses the database: a start then puts the migrated template in its place
+        self._database_state = "empty"
         if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres":
             self._use_postgres_and_redis()
         self.process: subprocess.Popen | None = None
@@ -80,7 +81,7 @@ class Node:
 
     def run_cli(self, *args: str) -> subprocess.CompletedProcess:
         """Run a real `fediverse-node` process against this node's data (exit code and output as a user sees them)."""
-        self._database_make(from_template=False)
+        self._database_state = "used"
         return subprocess.run(
             [str(BIN / "fediverse-node"), *args], env=self.env, capture_output=True, text=True, timeout=CLI_TIMEOUT
         )
@@ -101,7 +102,8 @@ class Node:
         return json.loads(out.splitlines()[-1])
 
     def start(self, *, demo: bool = False) -> "Node":
-        self._database_make(from_template=True)
+        if self._database_state == "empty":
+            self._database_from_template()
         args = [str(BIN / "fediverse-node"), "run", "--bind", self.domain]
         if not demo:
             args.append("--no-demo")
@@ -139,6 +141,7 @@ class Node:
     def _use_postgres_and_redis(self) -> None:
         """The scale-out back-end: a database of this node's own, and a Redis broker and cache under its prefix."""
         self.database = f"fedinode_{self.name.replace('-', '_')}_{uuid.uuid4().hex[:12]}"
+        node_templates.postgres_database_create(self.database, from_template=False)
         self.env.update({
             "DATABASE_URL": f"{POSTGRES_URL}/{self.database}",
             "CELERY_BROKER_URL": REDIS_URL,
@@ -146,15 +149,14 @@ class Node:
             "FEDINODE_REDIS_PREFIX": self.database,
         })
 
-    def _database_make(self, *, from_template: bool) -> None:
-        """The node's database, made on first use: a copy of the migrated template when the node starts on it (its
-        `run` then finds nothing to migrate), else empty (a restore, or a test of the migrations themselves)."""
-        if self._database_made:
-            return
-        self._database_made = True
+    def _database_from_template(self) -> None:
+        """A copy of the migrated template in place of the empty database the node was made with, so that `run`
+        finds nothing to migrate. Only while nothing used the database: a restore or a test of the migrations
+        themselves keeps what it made."""
+        self._database_state = "used"
         if self.database:
-            node_templates.postgres_database_create(self.database, from_template=from_template)
-        elif from_template and not (self.data_dir / "db.sqlite3").exists():
+            node_templates.postgres_database_create(self.database, from_template=True, replace=True)
+        elif not (self.data_dir / "db.sqlite3").exists():
             node_templates.sqlite_files_copy(self.data_dir)
 
     def _probe_run(self, argv: list[str]) -> subprocess.CompletedProcess:
@@ -170,7 +172,7 @@ class Node:
 
     def _probe_start(self) -> None:
         self._probe_stop()
-        self._database_make(from_template=False)
+        self._database_state = "used"
         self._probe_env = dict(self.env)
         with open(self.data_dir / "probe.log", "ab") as log:
             self._probe = subprocess.Popen(
@@ -206,10 +208,10 @@ class Node:
         with self._probe_lock:
             self._probe_stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
-        if self.database and self._database_made:
+        if self.database:
             with _postgres() as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        self._database_made = False
+            self.database = None
 
     def actor_url(self, username: str) -> str:
         return f"{self.base}/actors/{username}"
