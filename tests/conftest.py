@@ -59,6 +59,8 @@ def start_node(request):
 
     yield start
     for node in nodes:
+        node.stop(wait=False)
+    for node in nodes:
         node.stop()
     failed = getattr(getattr(request.node, "rep_call", None), "failed", False)
     for node in nodes:
@@ -87,6 +89,8 @@ def shared_node():
         return node
 
     yield get
+    for node in nodes.values():
+        node.stop(wait=False)
     for node in nodes.values():
         node.stop()
         node.cleanup()

@@ -128,9 +128,13 @@ class Node:
             text += "\n--- probe ---\n" + probe_log.read_text(errors="replace")[-5000:]
         return text
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """SIGTERM to the node's supervisor, and (with wait) its end; stop(wait=False) on several nodes first lets
+        them wind down side by side."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            if not wait:
+                return
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
