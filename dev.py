@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -82,25 +83,47 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 def test(args: list[str]) -> None:
-    """The whole suite twice: on the embedded default (SQLite, filesystem broker), then on PostgreSQL + Redis with
-    real Celery workers. Without those services a laptop skips the second pass; CI (CI=true) fails instead."""
+    """The whole suite on both back-ends: the embedded default (SQLite, filesystem broker) and PostgreSQL + Redis
+    with real Celery workers. Without those services a laptop skips the second pass; CI (CI=true) fails instead.
+
+    The two passes run side by side (FEDINODE_TEST_SERIAL=1: one after the other): much of a federation test is
+    waiting for another process, so two passes of 2 processes each keep 2 cores busy where one pass left them idle.
+    The first pass writes to the terminal as it goes, the second into a log printed when both have ended."""
     ensure_venv("test")
     ensure_node_peer()
     ensure_browser()
     sh(str(BIN / "ruff"), "check", ".")
     pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"), *args]
-    print("== pass 1: embedded default (SQLite, filesystem broker)", flush=True)
-    embedded = subprocess.run(pytest, cwd=ROOT, env={**os.environ, "FEDINODE_TEST_BACKEND": "embedded"})
-    if not (reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)):
-        message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            print(f"== pass 2 cannot run: {message}.", flush=True)
-            sys.exit(1)
-        print(f"== pass 2 skipped: {message}.", flush=True)
-        sys.exit(embedded.returncode)
-    print("== pass 2: PostgreSQL + Redis, real Celery workers", flush=True)
-    scaled = subprocess.run(pytest, cwd=ROOT, env={**os.environ, "FEDINODE_TEST_BACKEND": "postgres"})
+    services = reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)
+    message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
+    embedded_env = {**os.environ, "FEDINODE_TEST_BACKEND": "embedded"}
+    scaled_env = {**os.environ, "FEDINODE_TEST_BACKEND": "postgres"}
+    if services and os.environ.get("FEDINODE_TEST_SERIAL", "") in ("", "0"):
+        print("== pass 1 (embedded default: SQLite, filesystem broker) and pass 2 (PostgreSQL + Redis, real Celery "
+              "workers) side by side; pass 2's output follows when both have ended", flush=True)
+        with tempfile.TemporaryFile("w+") as log:
+            scaled = subprocess.Popen(pytest, cwd=ROOT, env=scaled_env, stdout=log, stderr=subprocess.STDOUT)
+            embedded = subprocess.run(pytest, cwd=ROOT, env=embedded_env)
+            scaled.wait()
+            log.seek(0)
+            print("== pass 2: PostgreSQL + Redis, real Celery workers", flush=True)
+            shutil.copyfileobj(log, sys.stdout)
+    else:
+        print("== pass 1: embedded default (SQLite, filesystem broker)", flush=True)
+        embedded = subprocess.run(pytest, cwd=ROOT, env=embedded_env)
+        if not services:
+            if _ci():
+                print(f"== pass 2 cannot run: {message}.", flush=True)
+                sys.exit(1)
+            print(f"== pass 2 skipped: {message}.", flush=True)
+            sys.exit(embedded.returncode)
+        print("== pass 2: PostgreSQL + Redis, real Celery workers", flush=True)
+        scaled = subprocess.run(pytest, cwd=ROOT, env=scaled_env)
     print(f"== embedded: exit {embedded.returncode}; PostgreSQL + Redis: exit {scaled.returncode}", flush=True)
     sys.exit(embedded.returncode or scaled.returncode)
 

@@ -7,15 +7,37 @@ import pytest
 
 from tests.nodes import Node
 
+# Node processes sized for tests: one web worker and one Celery worker process (its threads wait on the network),
+# instead of one per core each. A test that needs more asks for it in its own env (tests/federation/test_faults.py).
+# Set here, not in tests/nodes.py: the benchmarks (bench/) start their nodes as deployed.
+NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1"}
+
+
+def pytest_configure(config):
+    for name, value in NODE_SIZE.items():
+        os.environ.setdefault(name, value)
+
 
 def pytest_collection_modifyitems(config, items):
-    """Federation and interop tests start processes; they are marked so they can be chosen or left out."""
+    """Federation and interop tests start processes; they are marked so they can be chosen or left out.
+
+    Every test runs on both back-ends (`python3 dev.py test`), unless it is marked `backend_independent`: it can
+    prove nothing more on PostgreSQL + Redis because it touches no database, cache, broker or node (the pure
+    protocol core, fediverse_node/protocol, by design). Mark a test so only when that is true of everything it runs;
+    a test without the marker runs on both. FEDINODE_TEST_ALL_BACKENDS=1 runs the marked ones on PostgreSQL too."""
     for item in items:
         path = str(item.fspath)
         if f"{os.sep}federation{os.sep}" in path:
             item.add_marker(pytest.mark.federation)
         if f"{os.sep}interop{os.sep}" in path:
             item.add_marker(pytest.mark.interop)
+        if f"{os.sep}tests{os.sep}protocol{os.sep}" in path:
+            item.add_marker(pytest.mark.backend_independent)
+    if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres" and not os.environ.get("FEDINODE_TEST_ALL_BACKENDS"):
+        once = [item for item in items if item.get_closest_marker("backend_independent")]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if not item.get_closest_marker("backend_independent")]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -37,11 +59,40 @@ def start_node(request):
 
     yield start
     for node in nodes:
+        node.stop(wait=False)
+    for node in nodes:
         node.stop()
     failed = getattr(getattr(request.node, "rep_call", None), "failed", False)
     for node in nodes:
         if failed:
             print(f"--- log of {node.name} ---\n{node.log_text()}")
+        node.cleanup()
+
+
+@pytest.fixture(scope="session")
+def shared_node():
+    """Like start_node, but one node per (name, demo, env) for every test of the test process that asks for it:
+    a node start (with demo data: a minute of CPU on a loaded machine) paid once. Only for tests that depend on
+    nothing another test may do to it: reading pages, or writing under names no other test uses. A test that
+    counts what a node holds, changes its settings or stops it takes its own node from start_node."""
+    nodes: dict[tuple, Node] = {}
+
+    def get(name: str = "node", *, demo: bool = False, env: dict | None = None) -> Node:
+        key = (name, demo, tuple(sorted((env or {}).items())))
+        if key not in nodes:
+            node = Node(name, env=env)
+            nodes[key] = node
+            node.start(demo=demo)
+        node = nodes[key]
+        if node.process is None or node.process.poll() is not None:
+            raise RuntimeError(f"the shared node {name} has stopped:\n{node.log_text()}")
+        return node
+
+    yield get
+    for node in nodes.values():
+        node.stop(wait=False)
+    for node in nodes.values():
+        node.stop()
         node.cleanup()
 
 

@@ -1,30 +1,35 @@
-"""Real node processes for the federation and interop tests: `fediverse-node run` on a loopback address."""
+"""Real node processes for the federation and interop tests: `fediverse-node run` on a loopback address.
+
+Sized for tests (tests/conftest.py sets one web and one Celery worker process unless a test asks for more), started
+on a copy of a migrated database (tests/node_templates.py), and read through one long-lived probe process per node
+(tests/node_probe.py) instead of a Django start-up per `query` or `cli`.
+"""
 
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import requests
 
+from tests import node_templates
+from tests.node_templates import POSTGRES_URL, REDIS_URL, _postgres
+
 BIN = Path(sys.executable).parent
-POSTGRES_URL = os.environ.get("FEDINODE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("FEDINODE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _postgres():
-    """An autocommit connection to the server's maintenance database (CREATE/DROP DATABASE)."""
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True)
+PROBE = Path(__file__).resolve().parent / "node_probe.py"
+CLI_TIMEOUT = 120
+# Commands that always run as a real `fediverse-node` process: they replace the data or run the node itself.
+REAL_PROCESS_COMMANDS = {"run", "backup", "restore"}
 AS_JSON = "application/activity+json"
 
 
@@ -64,20 +69,29 @@ class Node:
         }
         self.env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         self.database: str | None = None
+        # "empty" until a command or a start uses the database: a start then puts the migrated template in its place
+        self._database_state = "empty"
         if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres":
             self._use_postgres_and_redis()
         self.process: subprocess.Popen | None = None
         self.log_path = self.data_dir / "node.log"
+        self._probe: subprocess.Popen | None = None
+        self._probe_env: dict | None = None
+        self._probe_lock = threading.Lock()
 
     def run_cli(self, *args: str) -> subprocess.CompletedProcess:
-        """Run a `fediverse-node` command against this node's data."""
+        """Run a real `fediverse-node` process against this node's data (exit code and output as a user sees them)."""
+        self._database_state = "used"
         return subprocess.run(
-            [str(BIN / "fediverse-node"), *args], env=self.env, capture_output=True, text=True, timeout=120
+            [str(BIN / "fediverse-node"), *args], env=self.env, capture_output=True, text=True, timeout=CLI_TIMEOUT
         )
 
     def cli(self, *args: str) -> str:
-        """Run a `fediverse-node` command and return its output; fail on a non-zero exit."""
-        result = self.run_cli(*args)
+        """Run a `fediverse-node` command (in the node's probe) and return its output; fail on a non-zero exit."""
+        if args and args[0] in REAL_PROCESS_COMMANDS:
+            result = self.run_cli(*args)
+        else:
+            result = self._probe_run(list(args))
         if result.returncode != 0:
             raise RuntimeError(f"fediverse-node {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout.strip()
@@ -88,12 +102,14 @@ class Node:
         return json.loads(out.splitlines()[-1])
 
     def start(self, *, demo: bool = False) -> "Node":
+        if self._database_state == "empty":
+            self._database_from_template()
         args = [str(BIN / "fediverse-node"), "run", "--bind", self.domain]
         if not demo:
             args.append("--no-demo")
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"node {self.name} exited:\n{self.log_text()}")
@@ -102,15 +118,23 @@ class Node:
                     return self
             except requests.RequestException:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.1)
         raise RuntimeError(f"node {self.name} did not start:\n{self.log_text()}")
 
     def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")[-20000:] if self.log_path.exists() else ""
+        text = self.log_path.read_text(errors="replace")[-20000:] if self.log_path.exists() else ""
+        probe_log = self.data_dir / "probe.log"
+        if probe_log.exists() and probe_log.stat().st_size:
+            text += "\n--- probe ---\n" + probe_log.read_text(errors="replace")[-5000:]
+        return text
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """SIGTERM to the node's supervisor, and (with wait) its end; stop(wait=False) on several nodes first lets
+        them wind down side by side."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            if not wait:
+                return
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -121,8 +145,7 @@ class Node:
     def _use_postgres_and_redis(self) -> None:
         """The scale-out back-end: a database of this node's own, and a Redis broker and cache under its prefix."""
         self.database = f"fedinode_{self.name.replace('-', '_')}_{uuid.uuid4().hex[:12]}"
-        with _postgres() as connection:
-            connection.execute(f'CREATE DATABASE "{self.database}"')
+        node_templates.postgres_database_create(self.database, from_template=False)
         self.env.update({
             "DATABASE_URL": f"{POSTGRES_URL}/{self.database}",
             "CELERY_BROKER_URL": REDIS_URL,
@@ -130,7 +153,64 @@ class Node:
             "FEDINODE_REDIS_PREFIX": self.database,
         })
 
+    def _database_from_template(self) -> None:
+        """A copy of the migrated template in place of the empty database the node was made with, so that `run`
+        finds nothing to migrate. Only while nothing used the database: a restore or a test of the migrations
+        themselves keeps what it made."""
+        self._database_state = "used"
+        if self.database:
+            node_templates.postgres_database_create(self.database, from_template=True, replace=True)
+        elif not (self.data_dir / "db.sqlite3").exists():
+            node_templates.sqlite_files_copy(self.data_dir)
+
+    def _probe_run(self, argv: list[str]) -> subprocess.CompletedProcess:
+        """One command in the node's probe (started on first use, and again when the node's environment changed)."""
+        with self._probe_lock:
+            if self._probe is None or self._probe.poll() is not None or self._probe_env != self.env:
+                self._probe_start()
+            assert self._probe.stdin and self._probe.stdout
+            self._probe.stdin.write(json.dumps(argv) + "\n")
+            self._probe.stdin.flush()
+            answer = self._probe_answer()
+        return subprocess.CompletedProcess(["fediverse-node", *argv], answer["returncode"], answer["stdout"], answer["stderr"])
+
+    def _probe_start(self) -> None:
+        self._probe_stop()
+        self._database_state = "used"
+        self._probe_env = dict(self.env)
+        with open(self.data_dir / "probe.log", "ab") as log:
+            self._probe = subprocess.Popen(
+                [sys.executable, str(PROBE)], env=self._probe_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=log, text=True, bufsize=1,
+            )
+        self._probe_answer()  # {"ready": true} once Django is set up
+
+    def _probe_answer(self) -> dict:
+        """The probe's next answer line; a probe that hangs or dies is ended and reported."""
+        assert self._probe and self._probe.stdout
+        ready, _, _ = select.select([self._probe.stdout], [], [], CLI_TIMEOUT)
+        line = self._probe.stdout.readline() if ready else ""
+        if not line:
+            self._probe_stop()
+            raise RuntimeError(f"the probe of node {self.name} did not answer:\n{self.log_text()}")
+        return json.loads(line)
+
+    def _probe_stop(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is None:
+            return
+        if probe.poll() is None:
+            probe.stdin.close()
+            try:
+                probe.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                probe.kill()
+                probe.wait()
+        probe.stdout.close()
+
     def cleanup(self) -> None:
+        with self._probe_lock:
+            self._probe_stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
         if self.database:
             with _postgres() as connection:
