@@ -286,7 +286,12 @@ FEDINODE_DOCUMENT_CACHE_SECONDS = int(os.environ.get("FEDINODE_DOCUMENT_CACHE_SE
 # by a server that is not blocked (inbox/authorized_fetch.py); the website stays public.
 FEDINODE_AUTHORIZED_FETCH = env_flag("FEDINODE_AUTHORIZED_FETCH")
 FEDINODE_RATE_LIMITS = env_flag("FEDINODE_RATE_LIMITS", default=True)
-FEDINODE_TRUST_FORWARDED_FOR = env_flag("FEDINODE_TRUST_FORWARDED_FOR")
+# FEDINODE_TRUSTED_PROXIES=N: the node runs behind N reverse proxies (the shipped docker-compose: 1, Caddy); the
+# client's address is the X-Forwarded-For hop the farthest of them appended. 0 (default): REMOTE_ADDR.
+# FEDINODE_TRUST_FORWARDED_FOR=1, the older switch, means one proxy.
+FEDINODE_TRUSTED_PROXIES = int(
+    os.environ.get("FEDINODE_TRUSTED_PROXIES", "1" if env_flag("FEDINODE_TRUST_FORWARDED_FOR") else "0")
+)
 FEDINODE_PAGE_CACHE_SECONDS = int(os.environ.get("FEDINODE_PAGE_CACHE_SECONDS", "15"))
 
 LOGGING = {
