@@ -9,6 +9,7 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
 from clientapi.scopes import ALL_SCOPES
+from fediverse_node.filemodes import data_dir_secure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,9 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 # FEDINODE_DATA_DIR: SQLite database, media, the embedded broker and the generated secret key.
 DATA_DIR = Path(os.environ.get("FEDINODE_DATA_DIR", "data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Private from the first start: 0700, files 0600, and a umask of 077 for every process of the node (web, workers,
+# commands), which all read these settings (fediverse_node/filemodes.py).
+data_dir_secure(DATA_DIR)
 
 # FEDINODE_DOMAIN: host[:port] of every ActivityPub id this node mints.
 FEDINODE_DOMAIN = os.environ.get("FEDINODE_DOMAIN", "localhost:8000")
