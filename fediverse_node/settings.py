@@ -46,6 +46,8 @@ FEDINODE_ACTOR_REFRESH_SECONDS = int(os.environ.get("FEDINODE_ACTOR_REFRESH_SECO
 FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETRY", "60"))
 # How long a worker holds the deliveries it claimed; those of a worker that died are retried after it.
 FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
+# How long a worker holds the inbox items it claimed; those of a worker that died are run again after it.
+FEDINODE_INBOX_LEASE_SECONDS = int(os.environ.get("FEDINODE_INBOX_LEASE_SECONDS", "300"))
 FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
 
 
