@@ -82,6 +82,7 @@ def test_behind_the_proxy_one_guesser_does_not_lock_out_everyone(settings, path)
 
 def test_a_client_chosen_first_hop_does_not_escape_the_limit(settings):
     settings.FEDINODE_TRUSTED_PROXIES = 1
+    settings.FEDINODE_TRUST_FORWARDED_FOR = True  # the older switch, which trusted the first hop
     through_proxy = Client(REMOTE_ADDR=PROXY)
     statuses = [
         _guess(through_proxy, username=f"name{n}", HTTP_X_FORWARDED_FOR=f"10.9.{n}.1, 198.51.100.7")
