@@ -9,6 +9,7 @@ from fediverse_node.activitystreams import wants_activity_json
 from fediverse_node.collections import ordered_collection
 from fediverse_node.http import activity_response, json_error, json_response
 from posts.models import Post, Visibility
+from posts.selectors import local_posts_count
 
 from .documents import actor_document, actor_document_suspended, webfinger_actor, webfinger_document
 from .models import Actor, FollowState
@@ -119,7 +120,7 @@ def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
         "openRegistrations": False,
         "usage": {
             "users": {"total": users, "activeMonth": users, "activeHalfyear": users},
-            "localPosts": Post.objects.filter(local=True, boost_of__isnull=True).count(),
+            "localPosts": local_posts_count(),
         },
         # megalodon's detector() and Phanpy read this to treat us as Mastodon-compatible.
         "metadata": {"nodeName": settings.FEDINODE_NAME, "upstream": {"name": "mastodon", "version": "4.2.0"}},

@@ -49,7 +49,7 @@ def _event_component(post: Post) -> Event:
     return event
 
 
-def _meeting_component(group: ScoutGroup) -> Event:
+def _meeting_component(group: ScoutGroup, *, room_link: bool) -> Event:
     actor = group.actor
     first = _local(group.created_at).date()
     first += timedelta(days=(group.meeting_weekday - first.weekday()) % 7)  # the first meeting after creation
@@ -61,20 +61,21 @@ def _meeting_component(group: ScoutGroup) -> Event:
     event.add("duration", timedelta(minutes=group.meeting_minutes))
     event.add("rrule", vRecur(freq="WEEKLY", byday=RRULE_DAYS[group.meeting_weekday]))
     event.add("summary", actor.display_name or actor.username)
-    if group.meeting_link:
+    if group.meeting_link and room_link:
         event.add("location", group.meeting_link)
     event.add("url", actor.url or actor.uri)
     return event
 
 
-def calendar_bytes(*, name: str, events=(), groups=()) -> bytes:
-    """One .ics file with the given events and the weekly meetings of the given groups."""
+def calendar_bytes(*, name: str, events=(), groups=(), room_links: bool = False) -> bytes:
+    """One .ics file with the given events and the weekly meetings of the given groups (with their video-room links
+    only when the caller says the reader may see them)."""
     calendar = _calendar(name)
     for post in events:
         if post.starts_at:
             calendar.add_component(_event_component(post))
     for group in groups:
         if group.meets_weekly:
-            calendar.add_component(_meeting_component(group))
+            calendar.add_component(_meeting_component(group, room_link=room_links))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -21,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from .filemodes import private_file_open
+
 FORMAT = 1
 DATA_FILES = ("secret_key", "demo-created")
 # What `settings` itself creates in a data directory on start: their presence does not make it "in use".
@@ -113,7 +115,8 @@ def backup_create(*, path: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="fedinode-backup-") as workdir:
         dumps = _database_dump(Path(workdir))
         try:
-            with tarfile.open(partial, "w:gz") as archive:
+            # 0600 from its first byte: it holds the secret key and every actor's private key
+            with private_file_open(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
                 _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
                 for dump in dumps:
                     archive.add(dump, f"database/{dump.name}")
@@ -121,7 +124,6 @@ def backup_create(*, path: Path) -> dict:
                     archive.add(data_dir / name, f"data/{name}")
                 if media_dir.is_dir():
                     archive.add(media_dir, "media")
-            partial.chmod(0o600)  # it holds the secret key and every actor's private key
             os.replace(partial, path)  # a reader never sees half an archive
         finally:
             partial.unlink(missing_ok=True)
@@ -161,7 +163,8 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, target: P
     """One regular file to target, through a temporary name so an interrupted restore leaves no torn file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.restoring")
-    with archive.extractfile(member) as source, open(temporary, "wb") as out:
+    temporary.unlink(missing_ok=True)  # left by an interrupted restore
+    with archive.extractfile(member) as source, private_file_open(temporary) as out:
         shutil.copyfileobj(source, out)
     os.replace(temporary, target)
 

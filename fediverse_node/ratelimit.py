@@ -1,11 +1,18 @@
 """Rate limits: a fixed window per key in the cache (per process on the embedded default, shared with REDIS_URL).
 
 Rules (requests per window), each answered with 429 and Retry-After when exceeded:
-- log-in and token requests: per client address, against password guessing;
+- failed log-ins (the website's and the admin's): per client address and per account, against password guessing
+  (per account too, so that guessing from many addresses is slowed, and one office's shared address is not what
+  locks out its colleagues);
+- token requests: per client address;
 - the client API: per access token (or per address without one), as Mastodon allows 300 per 5 minutes;
 - membership applications: per address;
 - inbox POSTs: per client address, generous (a busy peer delivers in bursts), in inbox/fastpath.py.
 FEDINODE_RATE_LIMITS=0 turns them off (benchmarks).
+
+Behind a reverse proxy every request comes from the proxy's address. FEDINODE_TRUSTED_PROXIES=N (the shipped
+docker-compose set-up has one, Caddy) takes the client's address from X-Forwarded-For: the hop the N-th proxy from
+us appended, counted from the right. The hops to the left of it are whatever the client sent, so never the first.
 """
 
 import hashlib
@@ -26,19 +33,29 @@ class Rule:
     window: int  # seconds
 
 
-LOGIN = Rule("login", 20, 300)
+LOGIN = Rule("login", 20, 300)  # failed log-ins per client address
+LOGIN_ACCOUNT = Rule("login-account", 10, 900)  # failed log-ins per account name, from anywhere
+LOGIN_PATHS = ("/auth/login", "/admin/login")
 TOKEN = Rule("token", 30, 300)
 API = Rule("api", 300, 300)
 APPLY = Rule("apply", 10, 3600)
 INBOX = Rule("inbox", 12000, 60)
 
 
+def _clock() -> float:
+    return time.time()
+
+
+def _window(rule: Rule) -> tuple[int, int]:
+    now = int(_clock())
+    return now, now - now % rule.window
+
+
 def retry_after(rule: Rule, key: str) -> int | None:
     """Count one request; None if it is allowed, else the seconds until the window ends."""
     if not settings.FEDINODE_RATE_LIMITS:
         return None
-    now = int(time.time())
-    window_start = now - now % rule.window
+    now, window_start = _window(rule)
     cache_key = f"rate:{rule.name}:{key}:{window_start}"
     if cache.add(cache_key, 1, rule.window + 5):
         return None
@@ -50,19 +67,41 @@ def retry_after(rule: Rule, key: str) -> int | None:
     return None if count <= rule.limit else window_start + rule.window - now
 
 
+def exhausted(rule: Rule, key: str) -> int | None:
+    """Without counting: the seconds until the window ends if `key` used up its `rule`, else None."""
+    if not settings.FEDINODE_RATE_LIMITS:
+        return None
+    now, window_start = _window(rule)
+    count = cache.get(f"rate:{rule.name}:{key}:{window_start}") or 0
+    return window_start + rule.window - now if count >= rule.limit else None
+
+
+def address_from(remote_addr: str, forwarded_for: str) -> str:
+    """The client's address: REMOTE_ADDR, or behind FEDINODE_TRUSTED_PROXIES proxies the hop the farthest trusted
+    proxy appended to X-Forwarded-For (counted from the right; what lies left of it the client chose)."""
+    proxies = settings.FEDINODE_TRUSTED_PROXIES
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()] if proxies else []
+    if len(hops) < proxies or not hops:
+        return remote_addr  # the request did not come through every proxy we were told of
+    return hops[-proxies]
+
+
 def client_address(request) -> str:
-    """The client's address (the proxy's X-Forwarded-For first hop when the node is told to trust it)."""
-    if settings.FEDINODE_TRUST_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return address_from(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""))
+
+
+def _account_key(request) -> str:
+    name = request.POST.get("username", "") if request.content_type in (
+        "application/x-www-form-urlencoded", "multipart/form-data") else ""
+    return hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:24]
+
+
+def _login_limits(request) -> list[tuple[Rule, str]]:
+    return [(LOGIN, client_address(request)), (LOGIN_ACCOUNT, _account_key(request))]
 
 
 def _rule_for(request) -> tuple[Rule, str] | None:
     path, method = request.path, request.method
-    if method == "POST" and path.startswith("/auth/login"):
-        return LOGIN, client_address(request)
     if method == "POST" and path.startswith("/oauth/token"):
         return TOKEN, client_address(request)
     if method == "POST" and path.startswith("/apply"):
@@ -80,12 +119,27 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and request.path.startswith(LOGIN_PATHS):
+            return self._login(request)
         rule = _rule_for(request)
         if rule is not None:
             wait = retry_after(*rule)
             if wait is not None:
                 return _too_many(request, wait)
         return self.get_response(request)
+
+    def _login(self, request):
+        """Refused while the address or the account used up its failures; a failure (the form shown again with
+        its error, 200) counts against both, a success (a redirect) against neither."""
+        limits = _login_limits(request)
+        waits = [wait for rule, key in limits if (wait := exhausted(rule, key)) is not None]
+        if waits:
+            return _too_many(request, max(waits))
+        response = self.get_response(request)
+        if response.status_code == 200:
+            for rule, key in limits:
+                retry_after(rule, key)
+        return response
 
 
 def _too_many(request, wait: int) -> HttpResponse:

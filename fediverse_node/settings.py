@@ -9,6 +9,7 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
 from clientapi.scopes import ALL_SCOPES
+from fediverse_node.filemodes import data_dir_secure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,9 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 # FEDINODE_DATA_DIR: SQLite database, media, the embedded broker and the generated secret key.
 DATA_DIR = Path(os.environ.get("FEDINODE_DATA_DIR", "data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Private from the first start: 0700, files 0600, and a umask of 077 for every process of the node (web, workers,
+# commands), which all read these settings (fediverse_node/filemodes.py).
+data_dir_secure(DATA_DIR)
 
 # FEDINODE_DOMAIN: host[:port] of every ActivityPub id this node mints.
 FEDINODE_DOMAIN = os.environ.get("FEDINODE_DOMAIN", "localhost:8000")
@@ -43,6 +46,8 @@ FEDINODE_ACTOR_REFRESH_SECONDS = int(os.environ.get("FEDINODE_ACTOR_REFRESH_SECO
 FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETRY", "60"))
 # How long a worker holds the deliveries it claimed; those of a worker that died are retried after it.
 FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
+# How long a worker holds the inbox items it claimed; those of a worker that died are run again after it.
+FEDINODE_INBOX_LEASE_SECONDS = int(os.environ.get("FEDINODE_INBOX_LEASE_SECONDS", "300"))
 FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
 
 
@@ -290,7 +295,12 @@ FEDINODE_DOCUMENT_CACHE_SECONDS = int(os.environ.get("FEDINODE_DOCUMENT_CACHE_SE
 # by a server that is not blocked (inbox/authorized_fetch.py); the website stays public.
 FEDINODE_AUTHORIZED_FETCH = env_flag("FEDINODE_AUTHORIZED_FETCH")
 FEDINODE_RATE_LIMITS = env_flag("FEDINODE_RATE_LIMITS", default=True)
-FEDINODE_TRUST_FORWARDED_FOR = env_flag("FEDINODE_TRUST_FORWARDED_FOR")
+# FEDINODE_TRUSTED_PROXIES=N: the node runs behind N reverse proxies (the shipped docker-compose: 1, Caddy); the
+# client's address is the X-Forwarded-For hop the farthest of them appended. 0 (default): REMOTE_ADDR.
+# FEDINODE_TRUST_FORWARDED_FOR=1, the older switch, means one proxy.
+FEDINODE_TRUSTED_PROXIES = int(
+    os.environ.get("FEDINODE_TRUSTED_PROXIES", "1" if env_flag("FEDINODE_TRUST_FORWARDED_FOR") else "0")
+)
 FEDINODE_PAGE_CACHE_SECONDS = int(os.environ.get("FEDINODE_PAGE_CACHE_SECONDS", "15"))
 
 LOGGING = {

@@ -4,6 +4,8 @@ so a blocked server cannot read what it is no longer sent. The website (HTML) st
 NodeInfo and the instance actor: peers fetch its key to verify our own signed requests, which would otherwise need
 a signature to be fetched in turn."""
 
+import re
+
 from django.conf import settings
 
 from actors.services.domains import domain_is_blocked
@@ -16,6 +18,9 @@ from .services import Refusal, signer_verify
 
 GUARDED_PREFIX = "/actors/"
 OPEN_PATHS = {f"/actors/{INSTANCE_ACTOR_USERNAME}"}
+# Endpoints that answer ActivityStreams whatever the Accept header says (no HTML page of their own): guarded for
+# every GET, or an unsigned request without the header would read them.
+ACTIVITY_ONLY = re.compile(r"^/actors/[^/]+/(outbox|followers|following|posts/\d+/(activity|replies))/?$")
 
 
 def _guarded(request) -> bool:
@@ -23,7 +28,7 @@ def _guarded(request) -> bool:
         request.method in ("GET", "HEAD")
         and request.path.startswith(GUARDED_PREFIX)
         and request.path not in OPEN_PATHS
-        and wants_activity_json(request.headers.get("Accept", ""))
+        and (ACTIVITY_ONLY.match(request.path) is not None or wants_activity_json(request.headers.get("Accept", "")))
     )
 
 

@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from django.http.request import HttpHeaders
 
 from actors.services.local import local_actor_by_username
-from fediverse_node.ratelimit import INBOX, retry_after
+from fediverse_node.ratelimit import INBOX, address_from, retry_after
 
 from .services import Refusal, inbox_receive
 
@@ -55,7 +55,7 @@ class InboxFastPath:
             return 400, {"error": "Content-Length is not a number."}
         if int(length) > cap:
             return 413, {"error": f"The body is larger than {cap} bytes."}
-        wait = retry_after(INBOX, environ.get("REMOTE_ADDR", ""))
+        wait = retry_after(INBOX, address_from(environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", "")))
         if wait is not None:
             return 429, {"error": f"Too many requests; try again in {wait} seconds."}
         if username is not None and local_actor_by_username(username) is None:

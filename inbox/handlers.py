@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from actors.models import COMMENT_MAX, Actor, ActorType, Follow, FollowState, Report
+from actors.models import COMMENT_MAX, Actor, ActorType, Follow, Report
 from actors.services.follow import follow_arrived, follow_confirmed, follow_refused
 from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from actors.services.reports import report_create
@@ -56,15 +56,10 @@ def handle_follow(activity: dict, actor: Actor) -> str:
     if target is None or target.suspended:
         raise Unprocessable("Follow of an actor that is not on this server.")
     follow = Follow.objects.filter(follower=actor, target=target).first()
-    if follow is not None and follow.state == FollowState.ACCEPTED:
-        # A repeated Follow (the peer lost our Accept): accept again so its state matches ours.
-        follow.uri = activity["id"]
-        follow.save(update_fields=["uri"])
-        follow.state = FollowState.PENDING
-    elif follow is None:
+    if follow is None:
         follow = Follow.objects.create(follower=actor, target=target, uri=activity["id"])
-    else:
-        follow.uri = activity["id"]
+    elif follow.uri != activity["id"]:
+        follow.uri = activity["id"]  # a repeated Follow: our answer names the id the peer sent last
         follow.save(update_fields=["uri"])
     follow_arrived(follow=follow)
     return InboxState.PROCESSED

@@ -1,11 +1,15 @@
 """Celery tasks of the inbox: run stored items through their handlers; the sweep catches lost messages."""
 
+import contextlib
 import logging
+import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import orjson
 from celery import shared_task
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,10 +17,12 @@ from actors.services.remote import ResolveError
 from posts.services.remote_batch import posts_create_remote
 
 from .handlers import Unprocessable, creates_split, item_process
-from .models import InboxItem, InboxState
+from .models import TRANSITIONS, InboxItem, InboxState
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# How long a worker holds the items it claimed; those of a worker that died are run again after it (the sweep).
+LEASE = timedelta(seconds=settings.FEDINODE_INBOX_LEASE_SECONDS)
 
 
 # A batch's handlers share one transaction for at most this long (then it commits and a new one starts): a commit
@@ -45,11 +51,45 @@ def _step(item: InboxItem) -> None:
         item.state = InboxState.FAILED if item.attempts >= MAX_ATTEMPTS else InboxState.RECEIVED
 
 
+def items_claim(item_ids: list[int]) -> tuple[list[InboxItem], datetime]:
+    """Take the received items among ids that no other worker holds, under a lease of this claim's own: one
+    UPDATE … RETURNING, the statement that read them before (SQLite >= 3.35 and PostgreSQL speak it)."""
+    database = router.db_for_write(InboxItem)
+    connection = connections[database]
+    ops, quote = connection.ops, connection.ops.quote_name
+    now = timezone.now()
+    # The lease end marks this claim's rows; the random microseconds keep two claims in one instant apart.
+    lease = now + LEASE + timedelta(microseconds=random.randrange(1_000_000))
+    if connection.vendor == "postgresql":
+        among, ids = f"{quote('id')} = ANY(%s)", list(item_ids)
+    else:
+        among, ids = f"{quote('id')} IN (SELECT value FROM json_each(%s))", orjson.dumps(list(item_ids)).decode()
+    columns = ("id", "type", "actor_uri", "payload", "attempts")
+    sql = (
+        f"UPDATE {quote(InboxItem._meta.db_table)} SET {quote('lease_until')} = %s "
+        f"WHERE {among} AND {quote('state')} = %s "
+        f"AND ({quote('lease_until')} IS NULL OR {quote('lease_until')} < %s) "
+        f"RETURNING {', '.join(quote(c) for c in columns)}"
+    )
+    params = [ops.adapt_datetimefield_value(lease), ids, InboxState.RECEIVED, ops.adapt_datetimefield_value(now)]
+    # SQLite commits a RETURNING statement once its rows are read: inside the block, under the write lock.
+    in_transaction = contextlib.nullcontext() if connection.vendor == "postgresql" else transaction.atomic(database)
+    with in_transaction, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    items = [
+        InboxItem(id=pk, type=kind, actor_uri=actor_uri, attempts=attempts, state=InboxState.RECEIVED,
+                  payload=payload if isinstance(payload, dict | list) else orjson.loads(payload), lease_until=lease)
+        for pk, kind, actor_uri, payload, attempts in rows
+    ]
+    return sorted(items, key=lambda item: item.id), lease
+
+
 def items_run(item_ids: list[int]) -> None:
     """Run a batch of stored items through their handlers, in slices of one transaction each; their states are
-    written after each slice commits (should the process die between the two, the sweep runs them again, and
-    the handlers take a repeated activity once)."""
-    items = list(InboxItem.objects.filter(id__in=item_ids, state=InboxState.RECEIVED).order_by("id"))
+    written after each slice commits (should the process die between the two, the sweep runs them again once the
+    lease ends, and the handlers take a repeated activity once)."""
+    items, _ = items_claim(item_ids)
     items = _new_posts_at_once(items)
     position = 0
     while position < len(items):
@@ -66,16 +106,27 @@ def items_run(item_ids: list[int]) -> None:
         items_outcome_save(done)
 
 
-def items_outcome_save(items: list[InboxItem]) -> None:
-    """Write the items' new states: one UPDATE per distinct outcome (nearly always one). bulk_update's CASE per row
-    and column took a third of the workers' CPU under load."""
+def items_outcome_save(items: list[InboxItem]) -> int:
+    """Write the items' new states: one UPDATE per distinct outcome (nearly always one; bulk_update's CASE per row
+    and column took a third of the workers' CPU under load), each guarded by the state the items leave and by this
+    worker's lease. An item whose lease ran out and was taken by another worker is left to that one (logged).
+    Returns how many rows were written."""
     outcomes: dict[tuple, list[int]] = {}
     for item in items:
-        outcomes.setdefault((item.state, item.error, item.attempts, item.processed_at), []).append(item.id)
-    for (state, error, attempts, processed_at), ids in outcomes.items():
-        InboxItem.objects.filter(id__in=ids).update(
-            state=state, error=error, attempts=attempts, processed_at=processed_at
+        if (InboxState.RECEIVED, item.state) not in TRANSITIONS:
+            raise ValueError(f"An inbox item cannot go from received to {item.state}.")
+        outcomes.setdefault((item.state, item.error, item.attempts, item.processed_at, item.lease_until), []).append(
+            item.id)
+    written = 0
+    for (state, error, attempts, processed_at, lease), ids in outcomes.items():
+        count = InboxItem.objects.filter(id__in=ids, state=InboxState.RECEIVED, lease_until=lease).update(
+            state=state, error=error, attempts=attempts, processed_at=processed_at, lease_until=None
         )
+        if count < len(ids):
+            log.warning("%s of %s inbox items had passed to another worker (lease ended): their outcome is theirs",
+                        len(ids) - count, len(ids))
+        written += count
+    return written
 
 
 def _new_posts_at_once(items: list[InboxItem]) -> list[InboxItem]:
@@ -108,10 +159,12 @@ def process_items(item_ids: list[int]) -> None:
 @shared_task
 def housekeeping_sweep_inbox() -> None:
     """Items still 'received' a while after arrival lost their message (or wait for a retry): run them again."""
-    stale = timezone.now() - timedelta(seconds=10)
+    now = timezone.now()
+    stale = now - timedelta(seconds=10)
     ids = list(
         InboxItem.objects.filter(state=InboxState.RECEIVED)
         .filter(Q(processed_at__isnull=True, received_at__lt=stale) | Q(processed_at__lt=stale))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))  # never one a live worker holds
         .values_list("id", flat=True)[:5000]
     )
     for start in range(0, len(ids), 100):

@@ -49,11 +49,14 @@ def deliveries_claim(ids: list[int]) -> list[Delivery]:
     )
     if not claimed:
         return []
-    return list(
+    deliveries = list(
         Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING, next_attempt_at=lease_until)
         .select_related("activity__actor")
         .order_by("id")
     )
+    for delivery in deliveries:
+        delivery.lease = lease_until  # the outcome is written only while the row still carries it
+    return deliveries
 
 
 def _domains(deliveries: list[Delivery]) -> dict[str, Domain]:
@@ -139,24 +142,44 @@ def _save(deliveries: list[Delivery], domains: dict[str, Domain], learned: dict[
 
 
 RECORDED_FIELDS = ["attempts", "last_status", "state", "sent_at", "last_error", "next_attempt_at"]
+# The moves a worker makes; any other is a bug and raises.
+TRANSITIONS = {
+    (DeliveryState.PENDING, DeliveryState.PENDING),  # retried later
+    (DeliveryState.PENDING, DeliveryState.SENT),
+    (DeliveryState.PENDING, DeliveryState.GIVEN_UP),
+}
 
 
-def _update_rows(deliveries: list[Delivery]) -> None:
+def _update_rows(deliveries: list[Delivery]) -> int:
     """One prepared UPDATE run for every row (executemany): bulk_update's CASE expressions cost more in Python
-    than sending the deliveries did."""
+    than sending the deliveries did. Each row is written only while it is still pending under this worker's lease:
+    a worker whose lease ran out (and whose delivery another worker took) cannot overwrite that one's result.
+    Returns how many rows were written."""
+    for delivery in deliveries:
+        if (DeliveryState.PENDING, delivery.state) not in TRANSITIONS:
+            raise ValueError(f"A delivery cannot go from pending to {delivery.state}.")
     connection = connections[router.db_for_write(Delivery)]
     ops, quote = connection.ops, connection.ops.quote_name
     assignments = ", ".join(f"{quote(field)} = %s" for field in RECORDED_FIELDS)
-    sql = f"UPDATE {quote(Delivery._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    sql = (
+        f"UPDATE {quote(Delivery._meta.db_table)} SET {assignments} "
+        f"WHERE {quote('id')} = %s AND {quote('state')} = %s AND {quote('next_attempt_at')} = %s"
+    )
     rows = [
         [
             d.attempts, d.last_status, d.state, ops.adapt_datetimefield_value(d.sent_at), d.last_error,
-            ops.adapt_datetimefield_value(d.next_attempt_at), d.pk,
+            ops.adapt_datetimefield_value(d.next_attempt_at), d.pk, DeliveryState.PENDING,
+            ops.adapt_datetimefield_value(d.lease),
         ]
         for d in deliveries
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+        written = cursor.rowcount
+    if 0 <= written < len(rows):
+        log.warning("%s of %s deliveries had passed to another worker (lease ended): their result is theirs",
+                    len(rows) - written, len(rows))
+    return written
 
 
 def _record(delivery: Delivery, status: int | None, error: str) -> None:

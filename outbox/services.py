@@ -5,9 +5,10 @@ from collections.abc import Callable, Iterable
 import orjson
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from actors.models import Actor, FollowState
+from actors.models import Actor, Block, FollowState
 from actors.services.domains import domain_is_blocked
 
 from .models import Delivery, DeliveryState, OutgoingActivity
@@ -20,12 +21,14 @@ def _is_local_inbox(url: str) -> bool:
 
 
 def follower_inboxes(actor: Actor) -> set[str]:
-    """Delivery inboxes of the actor's accepted remote followers, one per shared inbox."""
+    """Delivery inboxes of the actor's accepted remote followers, one per shared inbox; never one the actor blocks
+    (a block ends the follow, this holds should a follow slip through)."""
     rows = (
         Actor.objects.filter(
             following_set__target=actor, following_set__state=FollowState.ACCEPTED, local=False, deleted=False,
             suspended=False,
         )
+        .exclude(Exists(Block.objects.filter(actor=actor, target=OuterRef("pk"))))
         .values_list("shared_inbox_url", "inbox_url")
         .distinct()
     )

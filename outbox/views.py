@@ -1,6 +1,5 @@
 """The outbox collection and the dereferenceable ids of local posts and their Create activities."""
 
-import orjson
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -9,22 +8,31 @@ from actors.services.local import local_actor_by_username
 from fediverse_node.activitystreams import wants_activity_json
 from fediverse_node.collections import ordered_collection
 from fediverse_node.http import activity_response, json_error
-from posts.models import Post
+from posts.models import Post, Visibility
 
 from . import render as as2
-from .models import OutgoingActivity
 
 
 @require_GET
 def outbox_view(request: HttpRequest, username: str) -> HttpResponse:
+    """The actor's public and unlisted posts and boosts as they are now: rendered from the posts, not from the
+    activities once sent, so a deleted post is gone and an edited one shows its current text (as Mastodon)."""
     actor = local_actor_by_username(username)
     if actor is None or actor.suspended:
         return json_error(f"No actor named {username!r} here.", status=404)
-    queryset = OutgoingActivity.objects.filter(actor=actor, public=True).order_by("-id")
+    queryset = (
+        Post.objects.filter(author=actor, local=True, visibility__in=(Visibility.PUBLIC, Visibility.UNLISTED))
+        .exclude(boost_of__author__suspended=True)
+        .select_related("author", "in_reply_to", "boost_of__author")
+        .prefetch_related("attachments", "mentions", "tags")
+        .order_by("-id")
+    )
     return activity_response(
         ordered_collection(
             collection_id=actor.outbox_url, queryset=queryset, page=request.GET.get("page"),
-            render_item=lambda item: _without_context(orjson.loads(bytes(item.body))),
+            render_item=lambda post: _without_context(
+                as2.announce_activity(post) if post.boost_of_id else as2.create_activity(post)
+            ),
         )
     )
 

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from actors.models import Actor, Follow, FollowState
 from actors.services.domains import author_hidden_from_public
 
-from .models import FeedEntry, Post, Visibility
+from .models import FeedEntry, Post, Tag, Visibility
 
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
@@ -91,3 +91,17 @@ def thread_of(*, post: Post, viewer: Actor | None, limit: int = 200) -> tuple[li
         descendants.extend(children)
         frontier = [c.id for c in children]
     return ancestors, descendants[:limit]
+
+
+def tags_listed() -> QuerySet:
+    """Hashtags anyone may find: used in at least one public or unlisted post of an unsuspended author (a tag used
+    only in followers-only or direct posts says something about them, so it is not listed)."""
+    used_openly = Post.tags.through.objects.filter(
+        tag=OuterRef("pk"), post__visibility__in=PUBLIC_VISIBILITIES, post__author__suspended=False
+    )
+    return Tag.objects.filter(Exists(used_openly))
+
+
+def local_posts_count() -> int:
+    """Local public and unlisted posts (no boosts), as NodeInfo's localPosts tells the world."""
+    return Post.objects.filter(local=True, boost_of__isnull=True, visibility__in=PUBLIC_VISIBILITIES).count()

@@ -1,24 +1,34 @@
-"""Rate limits answer 429 with Retry-After and a message; other clients and routes are not affected."""
+"""Rate limits answer 429 with Retry-After and a message; other clients and routes are not affected. Behind the
+shipped proxy each client is counted by the address the proxy appended, and failed log-ins count per account too."""
+
+from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 from django.core.cache import cache
 from django.test import Client
 
+from actors.services.local import organization_create
 from fediverse_node import ratelimit
+
+ROOT = Path(__file__).resolve().parent.parent
+PROXY = "172.18.0.9"  # Caddy's address on the compose network: every request arrives from it
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def limits_on(settings):
+def limits_on(settings, monkeypatch):
     settings.FEDINODE_RATE_LIMITS = True
+    # One window for the whole test, however slow the machine: a test crossing a window's end would start afresh.
+    monkeypatch.setattr(ratelimit, "_clock", lambda: 1_000_000_800.0)  # a whole hour: every window starts here
     cache.clear()
 
 
 def test_password_guessing_is_slowed_per_address():
     guesser, other = Client(REMOTE_ADDR="198.51.100.7"), Client(REMOTE_ADDR="198.51.100.8")
-    statuses = [guesser.post("/auth/login/", {"username": "x", "password": f"guess{n}"}).status_code
+    statuses = [guesser.post("/auth/login/", {"username": f"x{n}", "password": f"guess{n}"}).status_code
                 for n in range(ratelimit.LOGIN.limit + 1)]
     assert statuses[:-1] == [200] * ratelimit.LOGIN.limit and statuses[-1] == 429
     refused = guesser.post("/auth/login/", {"username": "x", "password": "y"})
@@ -54,3 +64,86 @@ def test_inbox_fast_path_limits_per_address(monkeypatch):
         app(environ, start_response)
     assert [a[0][:3] for a in answers] == ["401", "401", "429"]
     assert answers[-1][1]["Retry-After"] == "60"
+
+
+def _guess(client: Client, path: str = "/auth/login/", username: str = "somebody", **headers) -> int:
+    return client.post(path, {"username": username, "password": "wrong-guess"}, **headers).status_code
+
+
+@pytest.mark.parametrize("path", ["/auth/login/", "/admin/login/"])
+def test_behind_the_proxy_one_guesser_does_not_lock_out_everyone(settings, path):
+    settings.FEDINODE_TRUSTED_PROXIES = 1
+    through_proxy = Client(REMOTE_ADDR=PROXY)
+    guesser = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    statuses = [_guess(through_proxy, path, f"name{n}", **guesser) for n in range(ratelimit.LOGIN.limit + 1)]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+    assert _guess(through_proxy, path, "colleague", HTTP_X_FORWARDED_FOR="203.0.113.20") == 200
+
+
+def test_a_client_chosen_first_hop_does_not_escape_the_limit(settings):
+    settings.FEDINODE_TRUSTED_PROXIES = 1
+    settings.FEDINODE_TRUST_FORWARDED_FOR = True  # the older switch, which trusted the first hop
+    through_proxy = Client(REMOTE_ADDR=PROXY)
+    statuses = [
+        _guess(through_proxy, username=f"name{n}", HTTP_X_FORWARDED_FOR=f"10.9.{n}.1, 198.51.100.7")
+        for n in range(ratelimit.LOGIN.limit + 1)
+    ]
+    assert statuses[-1] == 429
+
+
+def test_failed_log_ins_count_per_account_from_any_address():
+    organization_create(username="verein", email="v@example.org", password="richtig-und-lang-1")
+    statuses = [_guess(Client(REMOTE_ADDR=f"198.51.100.{n}"), username="verein")
+                for n in range(ratelimit.LOGIN_ACCOUNT.limit + 1)]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+    assert _guess(Client(REMOTE_ADDR="203.0.113.1"), username="VEREIN ") == 429  # the same account, however typed
+    assert _guess(Client(REMOTE_ADDR="203.0.113.1"), username="anderer") == 200
+
+
+def test_successful_log_ins_are_not_counted():
+    organization_create(username="verein", email="v@example.org", password="richtig-und-lang-1")
+    for _ in range(ratelimit.LOGIN_ACCOUNT.limit + 2):
+        response = Client(REMOTE_ADDR="198.51.100.7").post(
+            "/auth/login/", {"username": "verein", "password": "richtig-und-lang-1"})
+        assert response.status_code == 302
+
+
+@pytest.mark.parametrize("remote, forwarded, proxies, expected", [
+    pytest.param("198.51.100.7", "", 0, "198.51.100.7", id="no_proxy"),
+    pytest.param(PROXY, "1.2.3.4", 0, PROXY, id="header_ignored_without_a_proxy_setting"),
+    pytest.param(PROXY, "198.51.100.7", 1, "198.51.100.7", id="one_proxy"),
+    pytest.param(PROXY, "6.6.6.6, 198.51.100.7", 1, "198.51.100.7", id="spoofed_first_hop"),
+    pytest.param(PROXY, "6.6.6.6, 198.51.100.7, 10.0.0.2", 2, "198.51.100.7", id="two_proxies"),
+    pytest.param(PROXY, "198.51.100.7", 2, PROXY, id="fewer_hops_than_proxies"),
+    pytest.param(PROXY, "", 1, PROXY, id="no_header"),
+])
+def test_the_client_address_is_the_hop_the_trusted_proxy_appended(settings, remote, forwarded, proxies, expected):
+    settings.FEDINODE_TRUSTED_PROXIES = proxies
+    assert ratelimit.address_from(remote, forwarded) == expected
+
+
+def test_the_shipped_compose_and_caddy_set_up_trusts_exactly_the_proxys_hop():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name in ("web", "worker", "beat", "migrate"):
+        assert compose["services"][name]["environment"]["FEDINODE_TRUSTED_PROXIES"] == "1", name
+    assert "ports" not in compose["services"]["web"]  # nothing reaches the node but through Caddy
+    caddy = (ROOT / "Caddyfile").read_text()
+    assert "header_up X-Forwarded-For {remote_host}" in caddy
+
+
+def test_inbox_fast_path_counts_peers_behind_the_proxy_apart(monkeypatch, settings):
+    import io
+
+    from inbox.fastpath import InboxFastPath
+
+    settings.FEDINODE_TRUSTED_PROXIES = 1
+    monkeypatch.setattr(ratelimit, "INBOX", ratelimit.Rule("inbox", 1, 60))
+    monkeypatch.setattr("inbox.fastpath.INBOX", ratelimit.INBOX)
+    app = InboxFastPath(lambda environ, start: [b""])
+    statuses = []
+    for peer in ("203.0.113.5", "203.0.113.5", "203.0.113.6"):
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/inbox", "REMOTE_ADDR": PROXY,
+                   "HTTP_X_FORWARDED_FOR": peer, "CONTENT_LENGTH": "2", "wsgi.input": io.BytesIO(b"{}"),
+                   "HTTP_HOST": "testserver"}
+        app(environ, lambda status, headers: statuses.append(status[:3]))
+    assert statuses == ["401", "429", "401"]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from actors.models import Actor
-from posts.models import Post
+from posts.selectors import local_posts_count
 
 from .accounts import account_entity
 from .common import static_url
@@ -86,7 +86,7 @@ def instance_v1() -> dict:
         "urls": {},
         "stats": {
             "user_count": User.objects.filter(actor__isnull=False).count(),
-            "status_count": Post.objects.filter(local=True).count(),
+            "status_count": local_posts_count(),  # public posts only, as NodeInfo
             "domain_count": Actor.objects.filter(local=False).values("domain").distinct().count(),
         },
         "thumbnail": static_url("header.png"),

@@ -41,20 +41,25 @@ def relationship_entities(viewer: Actor, targets: list[Actor]) -> list[dict]:
 
 
 def notification_entities(notifications: list[Notification], viewer: Actor) -> list[dict]:
+    """The viewer's notifications; one about a post the viewer may not see (a direct or followers-only post that
+    answers theirs, say) is left out, never shown with the post."""
     from .statuses import StatusPage
 
     page = StatusPage([n.post_id for n in notifications if n.post_id], viewer)
     stats = AccountStats(n.from_actor_id for n in notifications)
-    return [
-        {
+    result = []
+    for n in notifications:
+        status = page.render(n.post_id) if n.post_id else None
+        if n.post_id and status is None:
+            continue
+        result.append({
             "id": str(n.id),
             "type": n.type,
             "created_at": timestamp(n.created_at),
             "account": account_entity(n.from_actor, stats),
-            "status": page.render(n.post_id) if n.post_id else None,
-        }
-        for n in notifications
-    ]
+            "status": status,
+        })
+    return result
 
 
 def tag_entity(tag: Tag | str, *, following: bool | None = None) -> dict:

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from actors.models import Actor
 from posts.models import Post
+from posts.selectors import visible_to
 
 from ..localcache import fragments
 from .accounts import AccountStats, account_base, acct, with_counts
@@ -77,13 +78,15 @@ class StatusPage:
         """`meta_rows`: the META_FIELDS of the posts when the caller read them already (home timeline)."""
         self.viewer = viewer
         if meta_rows is None:
-            meta_rows = Post.objects.filter(id__in=ids).values_list(*META_FIELDS)
+            # Every rendering checks visibility in the same query: a followers-only or direct post is never handed
+            # to someone who may not read it, whatever list or notification named it.
+            meta_rows = visible_to(Post.objects.filter(id__in=ids), viewer).values_list(*META_FIELDS)
         # A suspended author's posts (and boosts of them) are not shown anywhere: dropped here, every list and
         # timeline of the API leaves them out without a query of its own.
         meta = {row[0]: row for row in meta_rows if not row[5]}
         boosted = [row[4] for row in meta.values() if row[4] and row[4] not in meta]
         if boosted:
-            rows = Post.objects.filter(id__in=boosted).values_list(*META_FIELDS)
+            rows = visible_to(Post.objects.filter(id__in=boosted), viewer).values_list(*META_FIELDS)
             meta.update({row[0]: row for row in rows if not row[5]})
         self.meta = meta
         self.posts = self._fragments(

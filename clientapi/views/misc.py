@@ -3,8 +3,8 @@
 from django.http import HttpRequest
 
 from actors.models import Actor
-from posts.models import Post, Tag
-from posts.selectors import visible_to
+from posts.models import Post
+from posts.selectors import tags_listed, visible_to
 
 from ..entities.accounts import AccountStats, account_entity
 from ..entities.instance import instance_v1, instance_v2
@@ -91,14 +91,14 @@ def search(request: HttpRequest, caller, params) -> dict:
         result["statuses"] = status_entities_by_id(_statuses_matching(query, caller.actor, limit, offset), caller.actor)
     if kind in ("", "hashtags"):
         name = query.strip().lstrip("#").lower()
-        tags = Tag.objects.filter(name__startswith=name).order_by("name")[offset : offset + limit] if name else []
+        tags = tags_listed().filter(name__startswith=name).order_by("name")[offset : offset + limit] if name else []
         result["hashtags"] = [tag_entity(t) for t in tags]
     return result
 
 
 @endpoint(auth=OPTIONAL, scope="read:statuses")
 def tag_get(request: HttpRequest, caller, params, name: str) -> dict:
-    tag = Tag.objects.filter(name=name.lower()).first()
+    tag = tags_listed().filter(name=name.lower()).first()
     if tag is None:
         raise not_found("Hashtag")
     return tag_entity(tag, following=False if caller.actor else None)

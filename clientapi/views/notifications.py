@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from actors.models import Mute
+from actors.models import Block, Mute
 from posts.models import Notification
 
 from ..entities.common import timestamp
@@ -26,7 +26,8 @@ def _notifications(caller, params):
     if params.str("account_id").isdigit():
         queryset = queryset.filter(from_actor_id=params.str("account_id"))
     muted = Mute.objects.filter(actor=caller.actor, notifications=True).values("target_id")
-    return queryset.exclude(from_actor_id__in=muted)
+    blocked = Block.objects.filter(actor=caller.actor).values("target_id")  # also those from before the block
+    return queryset.exclude(from_actor_id__in=muted).exclude(from_actor_id__in=blocked)
 
 
 def _with_relations(queryset):
@@ -44,9 +45,10 @@ def notifications(request: HttpRequest, caller, params):
 @endpoint(auth=USER, scope=READ)
 def notification_get(request: HttpRequest, caller, params, id: str) -> dict:
     rows = list(_with_relations(Notification.objects.filter(recipient=caller.actor, id=id if id.isdigit() else 0)))
-    if not rows:
+    entities = notification_entities(rows, caller.actor)
+    if not entities:
         raise not_found()
-    return notification_entities(rows, caller.actor)[0]
+    return entities[0]
 
 
 @endpoint(auth=USER, scope=WRITE)

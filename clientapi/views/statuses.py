@@ -46,7 +46,10 @@ def own_post(post_id, caller) -> Post:
 
 
 def _render(post_id, caller) -> dict:
-    return status_entities_by_id([post_id], caller.actor)[0]
+    rendered = status_entities_by_id([post_id], caller.actor)
+    if not rendered:
+        raise not_found()
+    return rendered[0]
 
 
 def _attachments(params, caller) -> list[Attachment] | None:

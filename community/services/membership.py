@@ -1,6 +1,7 @@
 """Membership: an organisation applies; staff approve (its actor and log-in are created, or its existing Fediverse
 account is linked) or reject it. The applicant hears the outcome by e-mail."""
 
+import contextlib
 import secrets
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from actors.models import Actor
-from actors.services.follow import follow_request
+from actors.services.follow import FollowBlocked, follow_request
 from actors.services.local import instance_actor, organization_create
 from actors.services.remote import ResolveError, actor_resolve
 
@@ -59,7 +60,8 @@ def application_approve(*, application: MembershipApplication, staff_user) -> Ac
         with transaction.atomic():
             if not hasattr(actor, "member_profile"):
                 profile_create(actor=actor, **profile_data)
-            follow_request(follower=instance_actor(), target=actor)  # its posts flow into the community feed
+            with contextlib.suppress(FollowBlocked):  # a suspended server's account joins, its posts do not flow
+                follow_request(follower=instance_actor(), target=actor)  # its posts flow into the community feed
             _decide(application, ApplicationState.APPROVED, staff_user, actor=actor)
         _mail(application, _("Ihr Fediverse-Konto %(handle)s ist jetzt mit %(site)s verbunden.") % {
             "handle": actor.handle, "site": settings.FEDINODE_NAME})

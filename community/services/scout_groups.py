@@ -106,6 +106,19 @@ def group_may_moderate(*, user, group: ScoutGroup) -> bool:
     return user.is_authenticated and (user.is_staff or actor is not None and group.moderators.filter(id=actor.id).exists())
 
 
+def group_room_visible(*, user, group: ScoutGroup) -> bool:
+    """Whether this visitor may see the group's video-room link: anyone for an open group; for a closed one only
+    its members (accepted followers), its moderators and staff."""
+    if not group.actor.manually_approves_followers:
+        return True
+    if not user.is_authenticated:
+        return False
+    actor = getattr(user, "actor", None)
+    return group_may_moderate(user=user, group=group) or actor is not None and Follow.objects.filter(
+        follower=actor, target=group.actor, state=FollowState.ACCEPTED
+    ).exists()
+
+
 def group_post_remove(*, group: ScoutGroup, post: Post) -> None:
     """Withdraw the group's share of a post: members' servers hear Undo(Announce)."""
     boost_undo(actor=group.actor, post=post)

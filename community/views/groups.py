@@ -22,6 +22,7 @@ from ..services.scout_groups import (
     group_occurrences,
     group_of,
     group_post_remove,
+    group_room_visible,
 )
 from .events import ics_response
 from .pages import older_page
@@ -49,6 +50,7 @@ def group(request, username: str):
         "nav": "groups", "group": actor, "details": details, "members": group_members(actor)[:200],
         "posts": posts, "older": older, "sessions": _sessions(details, actor), "moderator": moderator, "pending": pending,
         "moderators": details.moderators.all(),
+        "room_link": details.meeting_link if group_room_visible(user=request.user, group=details) else "",
     })
 
 
@@ -63,7 +65,7 @@ def group_ics(request, username: str):
     actor = _group_or_404(username)
     details = group_of(actor)
     data = calendar_bytes(name=actor.display_name or actor.username, events=events_upcoming(group=actor)[:500],
-                          groups=[details])
+                          groups=[details], room_links=group_room_visible(user=request.user, group=details))
     return ics_response(data, f"{actor.username}.ics")
 
 

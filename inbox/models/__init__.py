@@ -1,3 +1,3 @@
-from .inbox_item import InboxItem, InboxState
+from .inbox_item import TRANSITIONS, InboxItem, InboxState
 
-__all__ = ["InboxItem", "InboxState"]
+__all__ = ["TRANSITIONS", "InboxItem", "InboxState"]

@@ -10,6 +10,15 @@ class InboxState(models.TextChoices):
     FAILED = "failed"
 
 
+# The moves a worker makes; any other is a bug and raises (inbox/tasks.py items_outcome_save).
+TRANSITIONS = {
+    (InboxState.RECEIVED, InboxState.RECEIVED),  # a retry later
+    (InboxState.RECEIVED, InboxState.PROCESSED),
+    (InboxState.RECEIVED, InboxState.IGNORED),
+    (InboxState.RECEIVED, InboxState.FAILED),
+}
+
+
 class InboxItem(models.Model):
     activity_id = models.URLField(max_length=500, unique=True)
     type = models.CharField(max_length=50)
@@ -20,6 +29,9 @@ class InboxItem(models.Model):
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Until when a worker holds the item (set by its claim, cleared by its outcome): the outcome is written only
+    # while the row still carries this worker's lease, so one whose lease ran out cannot overwrite the next one's.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "id"])]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from actors.models import Actor
+from actors.models import Actor, Block
 from actors.services.remote import ResolveError, actor_resolve
 from outbox import render
 from outbox.services import activity_publish, follower_inboxes
@@ -47,10 +47,15 @@ def post_uri(author: Actor, post_id: int) -> str:
 
 
 def post_recipients(post: Post) -> set[str]:
-    """Inboxes a post goes to: followers (unless direct), mentioned actors and the author replied to."""
+    """Inboxes a post goes to: followers (unless direct), mentioned actors and the author replied to; never an
+    actor the author blocks."""
     inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(post.author)
-    for actor in post.mentions.all():
-        if not actor.local:
+    remote = [actor for actor in post.mentions.all() if not actor.local]
+    blocked = set(
+        Block.objects.filter(actor=post.author, target__in=remote).values_list("target_id", flat=True)
+    ) if remote else set()
+    for actor in remote:
+        if actor.id not in blocked:
             inboxes.add(actor.inbox_url if post.visibility == Visibility.DIRECT else actor.delivery_inbox)
     return inboxes
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from actors.models import Actor
+from actors.models import Actor, Block
 from actors.services.domains import domain_rejects_media
 from fediverse_node.activitystreams import PUBLIC_ALIASES, as_list, id_of, ids_of
 from fediverse_node.sanitize import sanitize_html
@@ -165,15 +165,36 @@ def _tags_and_mentions(post: Post, obj: dict, *, created: bool) -> list[Actor]:
     return actors
 
 
+def notification_recipients(post: Post, mentioned: list[Actor]) -> set[Actor]:
+    """Local actors who may hear of a new remote post: those it mentions, and the author of the post it answers when
+    it is public or unlisted (a followers-only or direct reply is not theirs to read unless it mentions them)."""
+    recipients = {a for a in mentioned if a.local}
+    parent = post.in_reply_to
+    if parent is not None and parent.author.local and post.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
+        recipients.add(parent.author)
+    return recipients
+
+
+def blocking_pairs(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of (local actor id, author id) pairs, those where the local actor blocks the author (one query)."""
+    if not pairs:
+        return set()
+    rows = Block.objects.filter(
+        actor_id__in={r for r, _ in pairs}, target_id__in={a for _, a in pairs}
+    ).values_list("actor_id", "target_id")
+    return set(rows) & pairs
+
+
 def _notify(post: Post, created: bool, mentioned: list[Actor]) -> None:
-    """Local actors hear of mentions and of replies to their posts (once, when the post arrives)."""
+    """Local actors hear of mentions and of public replies to their posts (once, when the post arrives); never
+    from an actor they block."""
     if not created:
         return
-    recipients = {a for a in mentioned if a.local}
-    if post.in_reply_to and post.in_reply_to.author.local:
-        recipients.add(post.in_reply_to.author)
+    recipients = notification_recipients(post, mentioned)
+    blocked = blocking_pairs({(r.id, post.author_id) for r in recipients})
     Notification.objects.bulk_create(
-        [Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post) for r in recipients]
+        [Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
+         for r in recipients if (r.id, post.author_id) not in blocked]
     )
 
 

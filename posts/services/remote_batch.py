@@ -12,7 +12,7 @@ from fediverse_node.activitystreams import id_of
 
 from ..ids import next_id
 from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
-from .remote import post_fields, tag_names_and_mentions, tag_rows
+from .remote import blocking_pairs, notification_recipients, post_fields, tag_names_and_mentions, tag_rows
 
 
 def posts_create_remote(*, entries: list[tuple[dict, Actor]]) -> list[Post]:
@@ -62,16 +62,13 @@ def _replies_find_parents(posts: list[Post]) -> None:
 
 
 def _notify(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
-    notifications = []
-    for post in posts:
-        recipients = {actor for actor in mentions[post.id] if actor.local}
-        if post.in_reply_to is not None and post.in_reply_to.author.local:
-            recipients.add(post.in_reply_to.author)
-        notifications += [
-            Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
-            for r in recipients
-        ]
-    Notification.objects.bulk_create(notifications)
+    """The same notifications as the one-by-one path, with one query for the blocks of the whole batch."""
+    recipients = {post.id: notification_recipients(post, mentions[post.id]) for post in posts}
+    blocked = blocking_pairs({(r.id, post.author_id) for post in posts for r in recipients[post.id]})
+    Notification.objects.bulk_create([
+        Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
+        for post in posts for r in recipients[post.id] if (r.id, post.author_id) not in blocked
+    ])
 
 
 def _feeds_add(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
