@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "fediverse_node.context.site",
             ],
+            # `safe_url` in every template without a {% load %}: any URL from another server goes through it.
+            "builtins": ["fediverse_node.templatetags.links"],
         },
     },
 ]

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from community.models import FederalState, MemberProfile
 from community.selectors import directory_search
+from fediverse_node.protocol.links import http_url
 
 
 def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:
@@ -31,7 +32,7 @@ def profile_feature(profile: MemberProfile) -> dict:
             "name": actor.display_name or actor.username,
             "url": profile_url(profile),
             "fields": [field.name for field in profile.fields_of_work.all()],
-            "avatar": actor.icon_url,
+            "avatar": http_url(actor.icon_url),
             "city": profile.city,
             "state": profile.state,
         },
