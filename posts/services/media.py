@@ -63,7 +63,10 @@ def _open(upload) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise MediaError("The image has too many pixels.")
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except MediaError:
+        raise
+    # ValueError: Pillow's own limits, e.g. a PNG text chunk (zTXt) that would decompress past MAX_TEXT_CHUNK
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaError("The image has too many pixels.") from None
@@ -96,6 +99,9 @@ def media_create(*, owner: Actor, upload, description: str = "", focus: str | No
         image.mode != "P" or "transparency" in image.info
     )
     image = image.convert("RGBA" if keep_alpha else "RGB")
+    # What Pillow read besides the pixels (a JPEG comment, PNG text, ICC profile…) would be written out again by
+    # save(): only the pixels go on.
+    image.info.clear()
     side = settings.FEDINODE_MEDIA_MAX_SIDE
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
     body, extension, media_type = _encode(image, keep_alpha=keep_alpha)
