@@ -76,6 +76,7 @@ SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of ours reads
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = int(os.environ.get("FEDINODE_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("FEDINODE_HSTS_INCLUDE_SUBDOMAINS")
+CSRF_FAILURE_VIEW = "fediverse_node.errors.csrf_failure"  # Django's own page has inline styles our CSP blocks
 
 INSTALLED_APPS = [
     "django.contrib.admin",

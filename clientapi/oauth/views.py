@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.generators import generate_client_secret
@@ -151,7 +152,7 @@ def _pkce_refusal(params) -> str:
     """Only S256 (as the metadata says): `plain` sends the verifier itself through the browser, so a code caught
     on the way could be redeemed. A challenge without a method is plain by RFC 7636 §4.3."""
     if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
-        return "PKCE: only the code challenge method S256 is supported."
+        return gettext("PKCE: only the code challenge method S256 is supported.")
     return ""
 
 

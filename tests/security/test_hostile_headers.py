@@ -71,6 +71,15 @@ def test_every_page_has_the_strict_policy_and_needs_no_inline_code(site):
                 assert not pattern.search(html), (path, pattern.search(html).group(0))
 
 
+def test_a_form_without_its_csrf_token_gets_our_page_without_inline_style(site):
+    response = Client(enforce_csrf_checks=True).post("/apply/", {"organisation_name": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "security token" in html or "Sicherheitsmerkmal" in html
+    assert not INLINE_STYLE.search(html) and not INLINE_SCRIPT.search(html)
+    assert directives(response)["default-src"] == "'self'"
+
+
 def test_the_api_and_activitypub_answers_carry_the_policy_too(site):
     for path in ["/api/v1/instance", "/.well-known/nodeinfo", "/actors/verein"]:
         response = Client().get(path, HTTP_ACCEPT="application/activity+json")
