@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.html import strip_tags
 from icalendar import Calendar, Event, vRecur
 
+from fediverse_node.protocol.links import http_url
 from posts.models import Post
 
 from .models import ScoutGroup
@@ -39,12 +40,13 @@ def _event_component(post: Post) -> Event:
     event.add("summary", post.name or strip_tags(post.content)[:80])
     description = strip_tags(post.content).strip()
     for item in post.extra.get("material", []):
-        description += f"\n{item.get('name') or ''} {item['url']}".rstrip()
+        description += f"\n{item.get('name') or ''} {http_url(item.get('url'))}".rstrip()
     event.add("description", description)
     location = post.extra.get("location") or {}
-    if location.get("name") or location.get("url"):
-        event.add("location", " ".join(filter(None, [location.get("name"), location.get("url")])))
-    event.add("url", post.url or post.uri)
+    place_url = http_url(location.get("url"))
+    if location.get("name") or place_url:
+        event.add("location", " ".join(filter(None, [location.get("name"), place_url])))
+    event.add("url", http_url(post.url) or post.uri)
     event.add("organizer", post.author.uri, parameters={"cn": post.author.display_name or post.author.username})
     return event
 
@@ -61,9 +63,9 @@ def _meeting_component(group: ScoutGroup, *, room_link: bool) -> Event:
     event.add("duration", timedelta(minutes=group.meeting_minutes))
     event.add("rrule", vRecur(freq="WEEKLY", byday=RRULE_DAYS[group.meeting_weekday]))
     event.add("summary", actor.display_name or actor.username)
-    if group.meeting_link and room_link:
+    if room_link and http_url(group.meeting_link):
         event.add("location", group.meeting_link)
-    event.add("url", actor.url or actor.uri)
+    event.add("url", http_url(actor.url) or actor.uri)
     return event
 
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from .activitystreams import wants_activity_json
 from .http import json_error
@@ -31,3 +32,11 @@ def not_found(request, exception=None) -> HttpResponse:
 
 def server_error(request) -> HttpResponse:
     return _answer(request, 500, "Something went wrong on this server; the error was logged.")
+
+
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """A form without a valid CSRF token: our short page (Django's own has inline styles, which our CSP blocks)."""
+    return _answer(request, 403, gettext(
+        "This form was sent without a valid security token (it may be old, or come from another site). "
+        "Please reload the page and try again."
+    ))

@@ -74,6 +74,14 @@ if FEDINODE_INSECURE_HTTP:
 CSRF_TRUSTED_ORIGINS = [FEDINODE_BASE_URL]
 if FEDINODE_SCHEME == "https":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over TLS (FEDINODE_SCHEME=https, the production default): cookies only over TLS, and browsers told to keep
+# to https (HSTS, sent by Django's SecurityMiddleware on secure requests only). FEDINODE_HSTS_SECONDS=0 turns it off.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = FEDINODE_SCHEME == "https"
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of ours reads them
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = int(os.environ.get("FEDINODE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("FEDINODE_HSTS_INCLUDE_SUBDOMAINS")
+CSRF_FAILURE_VIEW = "fediverse_node.errors.csrf_failure"  # Django's own page has inline styles our CSP blocks
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fediverse_node.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fediverse_node.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +133,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "fediverse_node.context.site",
             ],
+            # `safe_url` in every template without a {% load %}: any URL from another server goes through it.
+            "builtins": ["fediverse_node.templatetags.links"],
         },
     },
 ]

@@ -10,7 +10,10 @@ from actors import views as actor_views
 from inbox import views as inbox_views
 from outbox import views as outbox_views
 
+from .security_headers import csp_report
+
 urlpatterns = [
+    path("csp-report", csp_report),
     path(".well-known/webfinger", actor_views.webfinger),
     path(".well-known/host-meta", actor_views.host_meta),
     path(".well-known/nodeinfo", actor_views.nodeinfo_links),

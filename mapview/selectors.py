@@ -8,6 +8,7 @@ from django.urls import reverse
 from community.mediaproxy import actor_avatar_url
 from community.models import FederalState, MemberProfile
 from community.selectors import directory_search
+from fediverse_node.protocol.links import http_url
 
 
 def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from actors.models import Actor
 from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
+from fediverse_node.protocol.links import http_url
 from posts.models import Post, PostType, Visibility
 
 TOOT_CONTEXT = {
@@ -53,7 +54,7 @@ def _attachment(att) -> dict:
     return {
         "type": "Image" if att.media_type.startswith("image/") else "Document",
         "mediaType": att.media_type,
-        "url": att.remote_url or f"{settings.FEDINODE_BASE_URL}{att.file.url}",
+        "url": http_url(att.remote_url) or f"{settings.FEDINODE_BASE_URL}{att.file.url}",
         "name": att.description or None,
         "blurhash": att.blurhash or None,
         "focalPoint": [att.focus_x, att.focus_y],

@@ -5,6 +5,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from fediverse_node.protocol.links import http_url
+
 URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 HASHTAG_RE = re.compile(r"(?<![\w/#])#(\w{1,100})", re.UNICODE)
 MENTION_RE = re.compile(r"(?<![\w/@])@([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([A-Za-z0-9.-]+(?::\d+)?))?")
@@ -52,7 +54,7 @@ def render_plain_text(text: str, *, resolve: Callable[[str], object | None], def
         if actor is None:
             return html.escape(whole)
         return (
-            f'<span class="h-card"><a href="{html.escape(actor.url or actor.uri)}" class="u-url mention">'
+            f'<span class="h-card"><a href="{html.escape(http_url(actor.url) or http_url(actor.uri))}" class="u-url mention">'
             f"@<span>{html.escape(actor.username)}</span></a></span>"
         )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
+from fediverse_node.protocol.links import http_url
 from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from fediverse_node.sanitize import sanitize_html
@@ -57,14 +58,20 @@ def _first(value):
     return value
 
 
-def _link(value) -> str:
-    """The URL of a link-ish AS2 value: a string, an object with url/href/id, or a list of those."""
+def _link(value, *, max_length: int = 500) -> str:
+    """The http(s) URL of a link-ish AS2 value (a string, an object with url/href/id, or a list of those);
+    "" for anything else, `javascript:` and `data:` URLs included."""
     value = _first(value)
-    if isinstance(value, str):
-        return value
     if isinstance(value, dict):
-        return _link(value.get("url") or value.get("href") or value.get("id") or "")
-    return ""
+        value = _first(value.get("url") or value.get("href") or value.get("id") or "")
+        if isinstance(value, dict):
+            value = value.get("href") or value.get("url") or ""
+    return http_url(value, max_length=max_length)
+
+
+def _is_actor(document: dict) -> bool:
+    kind = document.get("type")
+    return isinstance(kind, str) and kind in ACTOR_TYPES  # a list or an object as "type" is no actor (and no 500)
 
 
 def _keys_of(document: dict) -> list[tuple[str, str]]:
@@ -82,9 +89,9 @@ def _keys_of(document: dict) -> list[tuple[str, str]]:
 def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     """Store or update a remote actor from its document, which must come from the origin of its id."""
     uri = document.get("id")
-    if not isinstance(uri, str) or origin(uri) != origin(fetched_from):
+    if not http_url(uri, max_length=500) or origin(uri) != origin(fetched_from):
         raise ResolveError("The actor document's id is not on the server it was fetched from.")
-    if document.get("type") not in ACTOR_TYPES:
+    if not _is_actor(document):
         raise ResolveError(f"Not an actor: type {document.get('type')!r}.")
     username = document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1]
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
@@ -99,9 +106,9 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
         "type": document["type"],
         "display_name": str(document.get("name") or "")[:200],
         "summary": sanitize_html(str(document.get("summary") or "")),
-        "url": _link(document.get("url"))[:500] or uri,
-        "icon_url": _link(document.get("icon"))[:500],
-        "image_url": _link(document.get("image"))[:500],
+        "url": _link(document.get("url")) or uri,
+        "icon_url": _link(document.get("icon")),
+        "image_url": _link(document.get("image")),
         "fields": fields,
         "manually_approves_followers": bool(document.get("manuallyApprovesFollowers")),
         "discoverable": bool(document.get("discoverable", True)),
@@ -209,10 +216,13 @@ def public_key_for(key_id: str, *, refresh: bool = False) -> PublicKey:
         document = fetcher().get_json(owner_url)
     except FetchError as error:
         raise ResolveError(f"Could not fetch key {key_id}: {error}") from error
-    if document.get("type") not in ACTOR_TYPES and isinstance(document.get("owner"), str):
+    if not _is_actor(document) and isinstance(document.get("owner"), str):
         # The keyId dereferences to a standalone key document (e.g. GoToSocial's /main-key): go to its owner.
         owner_url = document["owner"]
-        document = fetcher().get_json(owner_url)
+        try:
+            document = fetcher().get_json(owner_url)
+        except FetchError as error:  # the inbox answers 401 (peers retry a 4xx with another signature), never 500
+            raise ResolveError(f"Could not fetch the owner {owner_url} of key {key_id}: {error}") from error
     actor_upsert_from_document(document, fetched_from=owner_url)
     key = PublicKey.objects.select_related("owner").filter(key_id=key_id).first()
     if key is None:

@@ -8,6 +8,7 @@ from html import unescape
 from django.db.models import Count, Max
 
 from actors.models import Actor, ActorType, Follow, FollowState
+from fediverse_node.protocol.links import http_url
 from posts.models import Post, Visibility
 
 from ..localcache import fragments
@@ -86,14 +87,15 @@ def account_entity(actor: Actor, stats: AccountStats | None = None) -> dict:
 
 def account_base(actor: Actor) -> dict:
     """The fields of an Account that change only when the actor itself does (cacheable on updated_at)."""
-    avatar = actor.icon_url or static_url("avatar.png")
-    header = actor.image_url or static_url("header.png")
+    # Only http(s) URLs reach apps: they render them as links and images (tests/security, remote URL schemes).
+    avatar = http_url(actor.icon_url) or static_url("avatar.png")
+    header = http_url(actor.image_url) or static_url("header.png")
     created = actor.created_at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return {
         "id": str(actor.id),
         "username": actor.username,
         "acct": acct(actor),
-        "url": actor.url or actor.uri,
+        "url": http_url(actor.url) or actor.uri,
         "uri": actor.uri,
         "display_name": actor.display_name,
         "note": actor.summary,

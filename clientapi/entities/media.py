@@ -1,5 +1,6 @@
 """MediaAttachment entity."""
 
+from fediverse_node.protocol.links import http_url
 from posts.models import Attachment
 
 from .common import absolute
@@ -17,7 +18,8 @@ def _size(width, height) -> dict | None:
 
 
 def attachment_entity(attachment: Attachment) -> dict:
-    url = attachment.remote_url if attachment.remote_url and not attachment.file else absolute(attachment.file.url)
+    remote_url = http_url(attachment.remote_url)
+    url = absolute(attachment.file.url) if attachment.file else (remote_url or None)
     preview = absolute(attachment.thumbnail.url) if attachment.thumbnail else url
     meta: dict = {"focus": {"x": attachment.focus_x, "y": attachment.focus_y}}
     original = _size(attachment.width, attachment.height)
@@ -30,7 +32,7 @@ def attachment_entity(attachment: Attachment) -> dict:
         "type": media_type_of(attachment),
         "url": url,
         "preview_url": preview,
-        "remote_url": attachment.remote_url or None,
+        "remote_url": remote_url or None,
         "preview_remote_url": None,
         "text_url": None,
         "meta": meta,

@@ -7,6 +7,7 @@ from html import escape
 from django.db.models import Prefetch, QuerySet
 
 from actors.models import Actor
+from fediverse_node.protocol.links import http_url
 from posts.models import Post
 from posts.selectors import visible_to
 
@@ -46,7 +47,7 @@ def status_base(post: Post) -> dict:
         "visibility": post.visibility,
         "language": post.language or None,
         "uri": post.uri,
-        "url": post.url or post.uri,
+        "url": http_url(post.url) or post.uri,
         "edited_at": timestamp(post.edited_at),
         "content": "" if post.boost_of_id else _content(post),
         "filtered": [],
@@ -54,7 +55,7 @@ def status_base(post: Post) -> dict:
         "application": None,
         "media_attachments": [attachment_entity(a) for a in post.attachments.all()],
         "mentions": [
-            {"id": str(a.id), "username": a.username, "url": a.url or a.uri, "acct": acct(a)}
+            {"id": str(a.id), "username": a.username, "url": http_url(a.url) or a.uri, "acct": acct(a)}
             for a in post.mentions.all()
         ],
         "tags": [{"name": t.name, "url": absolute(f"/tags/{t.name}")} for t in post.tags.all()],

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.generators import generate_client_secret
@@ -101,11 +102,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
     """/oauth/authorize: log in (the node's own page), then consent; the code goes to the app or onto the page."""
     if request.method == "POST":
         return _authorize_decide(request)
-    if request.GET.get("force_login", "").lower() in ("true", "1") and request.user.is_authenticated:
-        logout(request)
-        return _login_again(request)
     if not request.user.is_authenticated:
         return _login_again(request)
+    if request.GET.get("force_login", "").lower() in ("true", "1"):
+        # A GET must not log anyone out (any site could link here): ask, and log out on the confirming POST.
+        return _switch_account_page(request)
+    refusal = _pkce_refusal(request.GET)
+    if refusal:
+        return _error_page(request, refusal)
     core = get_oauthlib_core()
     try:
         scopes, credentials = core.validate_authorization_request(request)
@@ -133,11 +137,36 @@ def authorize(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _switch_account_page(request: HttpRequest) -> HttpResponse:
+    """An app asked for a fresh log-in (force_login): offer to switch accounts or to go on as who is logged in."""
+    query = request.GET.copy()
+    query.pop("force_login", None)
+    fields = {name: query.get(name, "") for name in AUTHORIZE_FIELDS if query.get(name)}
+    return render(request, "clientapi/switch_account.html", {
+        "actor": getattr(request.user, "actor", None), "fields": fields,
+        "continue_url": f"{request.path}?{query.urlencode()}",
+    })
+
+
+def _pkce_refusal(params) -> str:
+    """Only S256 (as the metadata says): `plain` sends the verifier itself through the browser, so a code caught
+    on the way could be redeemed. A challenge without a method is plain by RFC 7636 §4.3."""
+    if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
+        return gettext("PKCE: only the code challenge method S256 is supported.")
+    return ""
+
+
 def _authorize_decide(request: HttpRequest) -> HttpResponse:
     core = get_oauthlib_core()
     fields = {name: request.POST.get(name, "") for name in AUTHORIZE_FIELDS}
+    if request.POST.get("switch_account") and request.user.is_authenticated:
+        logout(request)  # a POST with our CSRF token: the member chose it on the switch-account page
+        return redirect_to_login(f"{request.path}?{urlencode({k: v for k, v in fields.items() if v})}")
     if not request.user.is_authenticated:
         return redirect_to_login(f"{request.path}?{urlencode({k: v for k, v in fields.items() if v})}")
+    refusal = _pkce_refusal(fields)
+    if refusal:
+        return _error_page(request, refusal)
     if getattr(request.user, "actor", None) is None:
         return _error_page(request, "This log-in has no member profile to act for.", status=403)
     application = Application.objects.filter(client_id=fields["client_id"]).first()

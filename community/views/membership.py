@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -60,4 +61,9 @@ def post_visibility(request, post_id: int):
     post.hidden_from_feed = request.POST.get("hide") == "1"
     post.save(update_fields=["hidden_from_feed", "updated_at"])
     messages.success(request, _("Beitrag ausgeblendet.") if post.hidden_from_feed else _("Beitrag wieder sichtbar."))
-    return redirect(request.POST.get("next") or "community:moderation")
+    target = request.POST.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "community:moderation"  # a path on this site only: never an open redirect from a staff form
+    return redirect(target)

@@ -5,6 +5,8 @@ from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
+from fediverse_node.protocol.links import http_url
+
 from ..selectors import blog_articles, feed_posts, member_posts, profile_by_handle
 
 ITEMS = 30
@@ -18,7 +20,7 @@ class _PostFeed(Feed):
         return post.content
 
     def item_link(self, post):
-        return post.url or post.uri
+        return http_url(post.url) or post.uri  # only http(s) links in a feed reader
 
     def item_pubdate(self, post):
         return post.published

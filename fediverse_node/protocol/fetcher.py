@@ -8,6 +8,10 @@ from urllib.parse import urljoin, urlsplit
 import orjson
 import requests
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.connection import create_connection
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -61,9 +65,26 @@ class SafeFetcher:
         adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        if not allow_private:
+            # Against DNS rebinding: a new connection resolves once, checks, and connects to what it checked.
+            pools = _guarded_pool_classes(self.checked_addresses)
+            self.pool.pool_classes_by_scheme = pools
+            adapter.poolmanager.pool_classes_by_scheme = pools
+
+    def checked_addresses(self, host: str) -> list[str]:
+        """The addresses of a host, all of them public, or FetchError (the one decision both the URL check and the
+        connection take)."""
+        try:
+            addresses = self.resolve(host)
+        except OSError as error:
+            raise FetchError(f"cannot resolve {host}: {error}") from None
+        if not addresses or not all(is_public_address(a) for a in addresses):
+            raise FetchError(f"{host} resolves to a private or reserved address")
+        return addresses
 
     def check_url(self, url: str) -> None:
-        """Refuse a URL we must not contact; decided without connecting."""
+        """Refuse a URL we must not contact; decided without connecting. The connection decides once more on the
+        addresses it connects to (a name may answer differently a moment later: DNS rebinding)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"refusing {url!r}: only http(s) URLs with a host")
@@ -72,11 +93,9 @@ class SafeFetcher:
         if self.allow_private:
             return
         try:
-            addresses = self.resolve(parts.hostname)
-        except OSError as error:
-            raise FetchError(f"cannot resolve {parts.hostname}: {error}") from None
-        if not addresses or not all(is_public_address(a) for a in addresses):
-            raise FetchError(f"refusing {url!r}: it resolves to a private or reserved address")
+            self.checked_addresses(parts.hostname)
+        except FetchError as error:
+            raise FetchError(f"refusing {url!r}: {error}") from None
 
     def get_json(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> dict:
         """GET a JSON document (signed when a signer is set), following at most three checked redirects."""
@@ -166,6 +185,53 @@ class SafeFetcher:
         else:
             response.close()  # a long or unbounded answer is not worth reading: drop the connection
         return response.status
+
+
+def _open_socket(address: tuple[str, int], timeout, **options):
+    """The one place a guarded connection opens a socket (tests replace it to see where it would go)."""
+    return create_connection(address, timeout, **options)
+
+
+def _connect_checked(connection: HTTPConnection, addresses_for: Callable[[str], list[str]]):
+    """urllib3's `_new_conn`, but to an address that passed the guard: the name is resolved and checked here, and
+    the socket goes to one of those very addresses. TLS still uses the host name (SNI, certificate check), because
+    urllib3 wraps this socket for `connection.host`."""
+    try:
+        addresses = addresses_for(connection._dns_host)
+    except FetchError as error:  # raised before any socket exists; urllib3 and requests pass it on as it is
+        raise FetchError(f"refusing to connect: {error}") from None
+    last_error: OSError | None = None
+    for address in addresses:
+        try:
+            return _open_socket(
+                (address, connection.port), connection.timeout,
+                source_address=connection.source_address, socket_options=connection.socket_options,
+            )
+        except TimeoutError as error:
+            raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.") from error
+        except OSError as error:
+            last_error = error
+    raise NewConnectionError(connection, f"Failed to establish a new connection: {last_error}")
+
+
+def _guarded_pool_classes(addresses_for: Callable[[str], list[str]]) -> dict[str, type]:
+    """urllib3 pool classes (by scheme) whose connections connect through `_connect_checked`."""
+
+    class GuardedHTTPConnection(HTTPConnection):
+        def _new_conn(self):
+            return _connect_checked(self, addresses_for)
+
+    class GuardedHTTPSConnection(HTTPSConnection):
+        def _new_conn(self):
+            return _connect_checked(self, addresses_for)
+
+    class GuardedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    return {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
 
 
 def _parse_json(body: bytes, url: str, status: int):

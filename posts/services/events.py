@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actors.models import Actor
+from fediverse_node.protocol.links import http_url
 from outbox import render
 from outbox.services import activity_publish
 
@@ -48,7 +49,7 @@ def event_create(
     if not name or len(name) > 200:
         raise EventError("An event needs a title of at most 200 characters.")
     event_times_check(starts_at=starts_at, ends_at=ends_at)
-    if online_url and not online_url.startswith("https://") and not online_url.startswith("http://"):
+    if online_url and not http_url(online_url, max_length=500):
         raise EventError("The online link must be an http(s) address.")
     place = {"type": "Place", "name": location.strip()[:300] or ("Online" if online_url else "")}
     if online_url:
@@ -71,10 +72,10 @@ def event_material_set(*, event: Post, links: list[dict]) -> Post:
     if len(links) > MAX_MATERIAL_LINKS:
         raise EventError(f"An event keeps at most {MAX_MATERIAL_LINKS} links.")
     for link in links:
-        if not str(link.get("url", "")).startswith(("https://", "http://")):
+        if not http_url(link.get("url"), max_length=500):
             raise EventError("A material link must be an http(s) address.")
     with transaction.atomic():
-        event.extra = {**event.extra, "material": [{"name": link.get("name", "")[:200], "url": link["url"][:500]}
+        event.extra = {**event.extra, "material": [{"name": link.get("name", "")[:200], "url": link["url"].strip()}
                                                    for link in links]}
         event.edited_at = timezone.now()
         event.save(update_fields=["extra", "edited_at", "updated_at"])

@@ -72,7 +72,10 @@ def _open(upload) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise MediaError("The image has too many pixels.", "too_many_pixels")
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except MediaError:
+        raise
+    # ValueError: Pillow's own limits, e.g. a PNG text chunk (zTXt) that would decompress past MAX_TEXT_CHUNK
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).", "not_image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaError("The image has too many pixels.", "too_many_pixels") from None
@@ -102,6 +105,9 @@ def _pixels(source: Image.Image, *, side: int) -> tuple[Image.Image, bool]:
         image.mode != "P" or "transparency" in image.info
     )
     image = image.convert("RGBA" if keep_alpha else "RGB")
+    # What Pillow read besides the pixels (a JPEG comment, PNG text, ICC profile…) would be written out again by
+    # save(): only the pixels go on.
+    image.info.clear()
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
     return image, keep_alpha
 

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from actors.models import Actor, Block
 from actors.services.domains import domain_rejects_media
 from fediverse_node.activitystreams import PUBLIC_ALIASES, as_list, id_of, ids_of
+from fediverse_node.protocol.links import http_url
 from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
@@ -67,7 +68,7 @@ def post_fields(obj: dict, author: Actor, parents: dict[str, Post] | None = None
     else:
         parent = Post.objects.filter(uri=in_reply_to_uri).first() if in_reply_to_uri else None
     return {
-        "url": (id_of(as_list(obj.get("url"))[0]) if obj.get("url") else None) or obj["id"],
+        "url": _object_url(obj.get("url")) or obj["id"],
         "type": obj["type"],
         "visibility": visibility_of(obj, author),
         "name": _text(obj.get("name"), 500),
@@ -84,12 +85,24 @@ def post_fields(obj: dict, author: Actor, parents: dict[str, Post] | None = None
     }
 
 
+def _object_url(value) -> str:
+    """The first http(s) URL of an object's `url` (a string, a Link with href, or a list of them); "" if none.
+    Only http(s): a `javascript:` url would become the timestamp link under the post on our pages."""
+    for item in as_list(value):
+        url = http_url(item.get("href") or item.get("id") if isinstance(item, dict) else item, max_length=500)
+        if url:
+            return url
+    return ""
+
+
 def _event_extra(obj: dict) -> dict:
     """An Event's place, time zone and group, kept small: a location is a Place (name, address, url) or a name."""
     extra = {}
     location = obj.get("location")
     if isinstance(location, dict):
-        extra["location"] = {k: _text(location.get(k), 500) for k in ("type", "name", "url") if location.get(k)}
+        extra["location"] = {k: _text(location.get(k), 500) for k in ("type", "name") if location.get(k)}
+        if place_url := _object_url(location.get("url")):  # the "Link zur Videokonferenz" on the event page
+            extra["location"]["url"] = place_url
     elif isinstance(location, str):
         extra["location"] = {"type": "Place", "name": location[:500]}
     if isinstance(obj.get("timezone"), str):
@@ -110,12 +123,12 @@ def _attach(post: Post, obj: dict, *, created: bool) -> None:
     for position, item in enumerate(as_list(obj.get("attachment"))[:16]):
         if not isinstance(item, dict) or item.get("type") not in {"Image", "Document", "Video", "Audio"}:
             continue
-        url = id_of(as_list(item.get("url"))[0]) if item.get("url") else None
-        if not url or not url.startswith(("http://", "https://")):
+        url = _object_url(item.get("url"))
+        if not url:
             continue
         focus = item.get("focalPoint") if isinstance(item.get("focalPoint"), list) else [0, 0]
         Attachment.objects.create(
-            owner=post.author, post=post, remote_url=url[:500], position=position,
+            owner=post.author, post=post, remote_url=url, position=position,
             media_type=_text(item.get("mediaType"), 100), description=_text(item.get("name"), 1500),
             blurhash=_text(item.get("blurhash"), 100),
             width=item.get("width") if isinstance(item.get("width"), int) else None,

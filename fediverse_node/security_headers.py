@@ -1,0 +1,84 @@
+"""Content-Security-Policy on every answer, and the OAuth pages' exceptions to it.
+
+The policy is strict: scripts, styles, fonts and frames only from our own static files, no inline script or style,
+nothing may frame us, `<base>` and plugins are off. A stored script that slipped through every other defence (a
+`javascript:` link, an `on*=` attribute) does not run. Images may also come over https from other servers: remote
+avatars and media, the operator's map tiles. Browsers report violations to /csp-report (logged, see
+`csp_report`), which the browser tests read.
+
+The OAuth log-in and consent pages differ in two ways: the consent form's answer is a redirect to the app's own
+redirect URI (any scheme), which `form-action 'self'` would block, and popup-based apps (Phanpy) lose their
+`window.opener` under Django's default `Cross-Origin-Opener-Policy: same-origin`, so they get `unsafe-none`.
+"""
+
+import logging
+
+import orjson
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+log = logging.getLogger("fediverse_node.csp")
+
+REPORT_PATH = "/csp-report"
+REPORT_MAX_BYTES = 16 * 1024
+# The pages a popup-based OAuth log-in passes through: the consent page and the log-in page it sends people to.
+OAUTH_PREFIXES = ("/oauth/", "/auth/login/")
+
+
+def _policy(*, form_action: bool) -> str:
+    images = "'self' https: data:" + (" http:" if settings.FEDINODE_INSECURE_HTTP else "")
+    directives = [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        f"img-src {images}",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        *(["form-action 'self'"] if form_action else []),
+        f"report-uri {REPORT_PATH}",
+    ]
+    return "; ".join(directives)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the policy to every response that has none of its own (computed once per process)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.site_policy = _policy(form_action=True)
+        self.oauth_policy = _policy(form_action=False)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        oauth = request.path.startswith(OAUTH_PREFIXES)
+        response.headers.setdefault("Content-Security-Policy", self.oauth_policy if oauth else self.site_policy)
+        if oauth:
+            # Set before Django's SecurityMiddleware (outermost) would add its default "same-origin".
+            response.headers.setdefault("Cross-Origin-Opener-Policy", "unsafe-none")
+        return response
+
+
+@csrf_exempt
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """POST /csp-report: a browser's violation report, logged as a warning (at most 16 KiB read); answers 204."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > REPORT_MAX_BYTES:
+        return HttpResponse(status=413)
+    try:
+        report = orjson.loads(request.body).get("csp-report", {})
+    except (orjson.JSONDecodeError, AttributeError):
+        return HttpResponse(status=400)
+    if not isinstance(report, dict):
+        return HttpResponse(status=400)
+    log.warning(
+        "CSP violation on %s: %s blocked %s",
+        str(report.get("document-uri", ""))[:300], str(report.get("violated-directive", ""))[:100],
+        str(report.get("blocked-uri", ""))[:300],
+    )
+    return HttpResponse(status=204)
