@@ -45,7 +45,7 @@ def test_doctor_finds_a_healthy_node_in_order_and_names_what_breaks(start_node):
     assert "Traceback" not in broken.stdout + broken.stderr
 
 
-def test_doctor_names_an_unmigrated_database_and_http_ids_on_a_public_domain(tmp_path):
+def test_doctor_names_an_unmigrated_database_and_http_ids_on_a_public_domain():
     node = Node("doctor-fresh")
     try:
         env = {"FEDINODE_DOMAIN": "social.example.org", "FEDINODE_SCHEME": "http"}
@@ -60,7 +60,7 @@ def test_doctor_names_an_unmigrated_database_and_http_ids_on_a_public_domain(tmp
         node.cleanup()
 
 
-def test_doctor_names_media_it_cannot_write(start_node, tmp_path):
+def test_doctor_names_media_it_cannot_write(tmp_path):
     if os.geteuid() == 0:
         media = Path("/proc/fedinode-media")  # root writes anywhere, but not into /proc
     else:
