@@ -1,7 +1,7 @@
 """The `fediverse-node` command line: Django management behind one entry point, made for operators.
 
-Its own commands are listed first; a fresh data directory is migrated before a command that needs the database (the
-embedded default) or the operator is told in one line what to do; a failure is one clear line, not a traceback
+Its own commands are listed first; a fresh database is migrated before a command that needs it, one that is behind is
+named in one line with its fix; a failure is one clear line, not a traceback
 (`--traceback` shows it).
 """
 
@@ -51,18 +51,17 @@ def _run(argv: list[str]) -> None:
 
 
 def database_prepare() -> None:
-    """A fresh embedded database (no file yet) is migrated, as `run` would; elsewhere nothing happens here (a
-    database error later names `fediverse-node migrate` as the fix)."""
+    """A fresh database (no tables yet: a new data directory, an empty PostgreSQL database) is migrated first, as
+    `run` would. One that is only behind is left alone: a database error then names `fediverse-node migrate`."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
-    engine_paths = [
-        db["NAME"] for db in settings.DATABASES.values() if db["ENGINE"] in ("fediverse_node.sqlite", "django.db.backends.sqlite3")
-    ]
-    if engine_paths and not all(os.path.exists(path) and os.path.getsize(path) for path in engine_paths):
-        sys.stderr.write("fediverse-node: a new data directory; creating its database first (fediverse-node migrate)\n")
-        for alias in settings.DATABASES:
-            call_command("migrate", database=alias, interactive=False, verbosity=0)
+    if all("django_migrations" in connections[alias].introspection.table_names() for alias in settings.DATABASES):
+        return
+    sys.stderr.write("fediverse-node: a new database; creating its tables first (fediverse-node migrate)\n")
+    for alias in settings.DATABASES:
+        call_command("migrate", database=alias, interactive=False, verbosity=0)
 
 
 def failure_line(error: BaseException) -> str:
