@@ -67,14 +67,17 @@ def test_createorg_refuses_bad_options_in_one_line():
 
 
 def test_an_unreachable_database_and_a_bad_domain_are_one_line_each():
-    node = Node("operator-db", env={"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nothing"})
+    node = Node("operator-db")
+    database = node.env.get("DATABASE_URL")
+    node.env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:9/nothing"  # nothing listens on port 9
     try:
         _one_line_failure(node.run_cli("post", "praxis", "hallo"), "cannot reach the database (DATABASE_URL)")
         node.env.pop("DATABASE_URL")
+        if database:
+            node.env["DATABASE_URL"] = database
         node.env["FEDINODE_DOMAIN"] = "https://social.example.org/path"
         _one_line_failure(node.run_cli("post", "praxis", "hallo"), "FEDINODE_DOMAIN must be host or host:port")
     finally:
-        node.env.pop("DATABASE_URL", None)
         node.cleanup()
 
 

@@ -36,6 +36,10 @@ print(json.dumps({"count": len(modules), "outside": outside, "version": fedivers
 """
 
 
+def _in_order(report: str) -> bool:
+    return all(f"ok  {check}" in report for check in ("database", "keys", "broker", "workers", "public"))
+
+
 def _project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
@@ -100,6 +104,9 @@ def test_the_installed_node_runs_lists_an_organisation_and_federates(release, fe
             lambda a: a["type"] == "Create" and isinstance(a["activity"].get("object"), dict)
             and a["activity"]["object"].get("id") == post_uri, timeout=60)
         assert create["activity"]["actor"] == uri
+        # and the operator's check sees the same: database, broker, a worker answering, the public endpoints
+        wait_until(lambda: _in_order(node.run_cli("doctor").stdout), timeout=180,
+                   message="doctor finding the deployment in order")
     except BaseException:
         print(f"--- log of the installed node ({backend}) ---\n{node.log_text()}")
         raise
