@@ -1,6 +1,7 @@
 """The release check runs once per suite run: in the embedded pass (it covers the three back-ends itself)."""
 
 import os
+import shutil
 
 import pytest
 
@@ -24,9 +25,12 @@ def _embedded_pass_only():
 
 
 @pytest.fixture(scope="session")
-def release() -> Release:
+def release(tmp_path_factory) -> Release:
     """The wheel and sdist, built and installed into a fresh virtual environment once per test session."""
-    return Release(release_folder()).prepare()
+    release = Release(release_folder(tmp_path_factory.getbasetemp())).prepare()
+    yield release
+    if not os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("FEDINODE_RELEASE_DIR"):
+        shutil.rmtree(release.folder, ignore_errors=True)  # under xdist pytest's own clean-up removes it
 
 
 @pytest.fixture(scope="module")

@@ -114,13 +114,14 @@ class Release:
         return self
 
 
-def release_folder() -> Path:
-    """One folder per test session (the xdist workers of a run share its id); FEDINODE_RELEASE_DIR names one to keep
-    between runs while working on these tests (it is built once: delete it after changing the project)."""
+def release_folder(basetemp: Path) -> Path:
+    """One folder per test session: under pytest's base temp folder, which the xdist workers of a run share and pytest
+    removes after a few runs. FEDINODE_RELEASE_DIR names one to keep between runs while working on these tests (it is
+    built once: delete it after changing the project)."""
     if os.environ.get("FEDINODE_RELEASE_DIR"):
         return Path(os.environ["FEDINODE_RELEASE_DIR"])
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    return Path(tempfile.gettempdir()) / f"fedinode-release-{run}"
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    return shared / "release"
 
 
 def clean_env(venv: Path, **extra: str) -> dict[str, str]:
