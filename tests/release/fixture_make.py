@@ -5,7 +5,8 @@ holds, for tests/release/test_upgrade.py. Run it once per release, with that rel
     .venv/bin/python tests/release/fixture_make.py --source /tmp/release-0.2.0 --version 0.2.0
 
 It only uses what every release has had since 0.1.0 (createorg, post, the shell), and a remote follower on a loopback
-address where nothing listens, so a node started on the fixture never sends traffic off this machine.
+address where nothing listens, so a node started on the fixture never sends traffic off this machine. Its keys and
+secret key are made for the fixture and used nowhere else.
 """
 
 import argparse
