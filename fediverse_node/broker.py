@@ -47,3 +47,8 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self):
+        # A folder has no host: without this kombu "reverts to default 'localhost'" with a warning on every send.
+        return {}

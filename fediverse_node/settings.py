@@ -7,9 +7,12 @@ from pathlib import Path
 import dj_database_url
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
+from django.core.exceptions import ImproperlyConfigured
 
 from clientapi.scopes import ALL_SCOPES
+from fediverse_node import __version__
 from fediverse_node.filemodes import data_dir_secure
+from fediverse_node.site_address import SiteAddressError, host_of, site_address
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,14 +31,21 @@ DATA_DIR = Path(os.environ.get("FEDINODE_DATA_DIR", "data")).resolve()
 # commands), which all read these settings (fediverse_node/filemodes.py).
 data_dir_secure(DATA_DIR)
 
-# FEDINODE_DOMAIN: host[:port] of every ActivityPub id this node mints.
-FEDINODE_DOMAIN = os.environ.get("FEDINODE_DOMAIN", "localhost:8000")
-# FEDINODE_INSECURE_HTTP=1: http:// ids, and loopback/private peers allowed (tests and local demos only).
+# FEDINODE_INSECURE_HTTP=1: plain http and loopback/private peers allowed (tests and local demos only).
 FEDINODE_INSECURE_HTTP = env_flag("FEDINODE_INSECURE_HTTP")
-FEDINODE_SCHEME = os.environ.get("FEDINODE_SCHEME", "http" if FEDINODE_INSECURE_HTTP else "https")
+# FEDINODE_DOMAIN: host[:port] of every ActivityPub id this node mints; FEDINODE_SCHEME: https, unless http is asked
+# for or the node is a local one with FEDINODE_INSECURE_HTTP (fediverse_node/site_address.py).
+try:
+    FEDINODE_SCHEME, FEDINODE_DOMAIN = site_address(
+        domain=os.environ.get("FEDINODE_DOMAIN", "localhost:8000"),
+        scheme=os.environ.get("FEDINODE_SCHEME", ""),
+        insecure_http=FEDINODE_INSECURE_HTTP,
+    )
+except SiteAddressError as error:
+    raise ImproperlyConfigured(str(error)) from None
 FEDINODE_BASE_URL = f"{FEDINODE_SCHEME}://{FEDINODE_DOMAIN}"
 FEDINODE_NAME = os.environ.get("FEDINODE_NAME", "Wir sind Parität")
-FEDINODE_VERSION = "0.1.0"
+FEDINODE_VERSION = __version__
 # Inbox bodies above this many bytes are refused with 413.
 FEDINODE_INBOX_MAX_BYTES = int(os.environ.get("FEDINODE_INBOX_MAX_BYTES", str(1024 * 1024)))
 # Accepted clock skew of signed requests, in seconds (Mastodon uses 12 hours back, 1 hour ahead).
@@ -64,7 +74,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_flag("DEBUG")
-_domain_host = FEDINODE_DOMAIN.rsplit(":", 1)[0] if not FEDINODE_DOMAIN.startswith("[") else FEDINODE_DOMAIN
+_domain_host = host_of(FEDINODE_DOMAIN)
 ALLOWED_HOSTS = [_domain_host, "localhost", "127.0.0.1", "[::1]", "testserver"] + [
     h for h in os.environ.get("FEDINODE_ALLOWED_HOSTS", "").split(",") if h
 ]
