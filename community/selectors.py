@@ -1,6 +1,7 @@
 """Reading for the website: the directory, the community feed, profiles, the blog."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from actors.models import Actor, ActorType, FollowState
 from actors.services.domains import author_hidden_from_public
@@ -42,6 +43,38 @@ def profile_by_handle(handle: str) -> MemberProfile | None:
     )
 
 
+SHOWN = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def reply_count() -> Coalesce:
+    """An annotation: how many public replies from servers not silenced a post has (one subquery, no join)."""
+    replies = (
+        Post.objects.filter(in_reply_to=OuterRef("pk"), visibility__in=SHOWN)
+        .filter(~author_hidden_from_public())
+        .order_by().values("in_reply_to").annotate(n=Count("id")).values("n")
+    )
+    return Coalesce(Subquery(replies, output_field=IntegerField()), 0)
+
+
+def organisation_without_profile(username: str) -> Actor | None:
+    """A local organisation that has no member profile yet (made on the command line): its page is still its `url`."""
+    return Actor.objects.filter(
+        local=True, type=ActorType.ORGANIZATION, username__iexact=username, deleted=False, suspended=False,
+        member_profile__isnull=True,
+    ).first()
+
+
+def actor_public_posts(actor: Actor) -> QuerySet:
+    """An actor's own public posts (not boosts, not replies), newest first."""
+    return (
+        Post.objects.filter(author=actor, visibility=Visibility.PUBLIC, boost_of__isnull=True, in_reply_to_uri="")
+        .select_related("author", "author__member_profile")
+        .prefetch_related("attachments", "tags")
+        .annotate(reply_count=reply_count())
+        .order_by("-published", "-id")
+    )
+
+
 def member_posts() -> QuerySet:
     """Public posts (not boosts, not replies) of listed members, local and linked, newest first."""
     return (
@@ -56,6 +89,7 @@ def member_posts() -> QuerySet:
         )
         .select_related("author", "author__member_profile")
         .prefetch_related("attachments", "tags")
+        .annotate(reply_count=reply_count())
         .order_by("-published", "-id")
     )
 
@@ -81,13 +115,29 @@ def blog_articles() -> QuerySet:
     return public_member_posts().filter(type=PostType.ARTICLE)
 
 
-def article_replies(article: Post) -> QuerySet:
-    """Public replies to an article, from anywhere on the Fediverse (but silenced or suspended), oldest first."""
+def post_replies(post: Post) -> QuerySet:
+    """Public replies to a post, from anywhere on the Fediverse (but silenced or suspended servers), oldest first."""
     return (
-        Post.objects.filter(in_reply_to=article, visibility__in=(Visibility.PUBLIC, Visibility.UNLISTED))
+        Post.objects.filter(in_reply_to=post, visibility__in=SHOWN, author__deleted=False, author__suspended=False)
         .filter(~author_hidden_from_public())
-        .select_related("author")
+        .select_related("author", "author__member_profile")
+        .prefetch_related("attachments", "tags")
+        .annotate(reply_count=reply_count())
         .order_by("published", "id")
+    )
+
+
+article_replies = post_replies
+
+
+def post_for_page(post_id: int) -> Post | None:
+    """A post anyone may see on its own page: public or unlisted, its author neither gone nor hidden."""
+    return (
+        Post.objects.filter(id=post_id, visibility__in=SHOWN, author__deleted=False, author__suspended=False)
+        .filter(~author_hidden_from_public())
+        .select_related("author", "author__member_profile", "in_reply_to__author", "boost_of")
+        .prefetch_related("attachments", "tags")
+        .first()
     )
 
 

@@ -14,15 +14,19 @@ from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
+from ..pool import events_public
 from ..selectors import (
     FEATURED_HASHTAG,
-    article_replies,
+    actor_public_posts,
     blog_articles,
     campaign_participants,
     campaign_posts,
     directory_search,
     feed_posts,
     member_posts,
+    organisation_without_profile,
+    post_for_page,
+    post_replies,
     profile_by_handle,
 )
 
@@ -70,9 +74,13 @@ def directory(request):
 def profile(request, handle: str):
     member = profile_by_handle(handle)
     if member is None:
-        raise Http404(_("Diese Organisation gibt es hier nicht."))
-    posts, older = older_page(request, member_posts().filter(author=member.actor))
-    actor = member.actor
+        actor = organisation_without_profile(handle)
+        if actor is None:
+            raise Http404(_("Diese Organisation gibt es hier nicht."))
+        posts, older = older_page(request, actor_public_posts(actor))
+    else:
+        actor = member.actor
+        posts, older = older_page(request, member_posts().filter(author=actor))
     return render(request, "community/profile.html", {
         "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
         "member_handle": actor.username if actor.local else actor.handle,
@@ -121,7 +129,24 @@ def article(request, article_id: int):
     if item is None:
         raise Http404(_("Diesen Artikel gibt es nicht."))
     return render(request, "community/article.html", {
-        "nav": "blog", "article": item, "replies": article_replies(item),
+        "nav": "blog", "article": item, "replies": post_replies(item),
+    })
+
+
+@anonymous_page_cache
+def post(request, post_id: int):
+    """A post's own page in the site's design (its `url`): the post, its author, the replies from the Fediverse."""
+    item = post_for_page(post_id)
+    if item is None:
+        raise Http404(_("Diesen Beitrag gibt es nicht (mehr)."))
+    if item.boost_of_id:
+        return redirect("community:post", item.boost_of_id)
+    if item.type == PostType.ARTICLE and blog_articles().filter(id=item.id).exists():
+        return redirect("community:article", item.id)
+    if item.type == PostType.EVENT and events_public().filter(id=item.id).exists():
+        return redirect("community:event", item.id)
+    return render(request, "community/post.html", {
+        "nav": "feed", "post": item, "replies": post_replies(item), "single": True,
     })
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
@@ -18,7 +19,10 @@ class _PostFeed(Feed):
         return post.content
 
     def item_link(self, post):
-        return post.url or post.uri
+        """The post's page in the site's design (local posts: their `url`; remote ones: our page of them)."""
+        if post.local and post.url and post.url != post.uri:
+            return post.url
+        return reverse("community:post", args=[post.id])
 
     def item_pubdate(self, post):
         return post.published
@@ -56,7 +60,7 @@ class ProfileFeed(_PostFeed):
         return member.actor.display_name
 
     def link(self, member):
-        return f"/members/{member.actor.username}/"
+        return reverse("community:profile", args=[member.actor.username if member.actor.local else member.actor.handle])
 
     def description(self, member):
         return member.description

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from actors.models import Actor
@@ -44,6 +45,18 @@ def _resolve_quietly(handle: str) -> Actor | None:
 
 def post_uri(author: Actor, post_id: int) -> str:
     return f"{author.uri}/posts/{post_id}"
+
+
+# The website's page of each kind of post (the site's URLconf names them); every other type has a post page.
+PAGE_ROUTES = {PostType.ARTICLE: "community:article", PostType.EVENT: "community:event"}
+
+
+def post_page_url(post_id: int, type: str) -> str:
+    """A local post's page on the website: its ActivityStreams `url` (in documents, the API and the feeds)."""
+    try:
+        return f"{settings.FEDINODE_BASE_URL}{reverse(PAGE_ROUTES.get(type, 'community:post'), args=[post_id])}"
+    except NoReverseMatch:
+        return ""
 
 
 def post_recipients(post: Post) -> set[str]:
@@ -104,7 +117,7 @@ def post_create(
         post = Post.objects.create(
             id=post_id,
             uri=uri,
-            url=uri,
+            url=post_page_url(post_id, type) or uri,
             author=author,
             local=True,
             type=type,
