@@ -138,7 +138,10 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("fields_of_work", [f.slug for f in self.instance.fields_of_work.all()])
+        # model_to_dict gives the FieldOfWork rows, but the checkboxes' values are slugs: without this the boxes
+        # render unchecked and saving the untouched form drops every field of work
+        if self.instance.pk and "fields_of_work" not in kwargs.get("initial", {}):
+            self.initial["fields_of_work"] = [f.slug for f in self.instance.fields_of_work.all()]
         self.initial.setdefault("link_list", "\n".join(link["url"] for link in self.instance.links))
 
     clean_postal_code = ApplicationForm.clean_postal_code

@@ -24,6 +24,9 @@ def profile_edit(request, handle: str):
         return render(request, "community/not_allowed.html", {"nav": "directory"}, status=403)
     old_links = [link["url"] for link in member.links]
     form = ProfileForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        messages.success(request, _("Keine Änderungen: das Profil bleibt, wie es war."))
+        return redirect("community:profile", handle)
     if request.method == "POST" and form.is_valid():
         profile = form.save(commit=False)
         urls = form.cleaned_data["link_list"]

@@ -73,9 +73,11 @@ def event_material_set(*, event: Post, links: list[dict]) -> Post:
     for link in links:
         if not str(link.get("url", "")).startswith(("https://", "http://")):
             raise EventError("A material link must be an http(s) address.")
+    material = [{"name": link.get("name", "")[:200], "url": link["url"][:500]} for link in links]
+    if material == event.extra.get("material", []):
+        return event  # nothing changed: no edit, no Update to the followers
     with transaction.atomic():
-        event.extra = {**event.extra, "material": [{"name": link.get("name", "")[:200], "url": link["url"][:500]}
-                                                   for link in links]}
+        event.extra = {**event.extra, "material": material}
         event.edited_at = timezone.now()
         event.save(update_fields=["extra", "edited_at", "updated_at"])
         activity_publish(actor=event.author, activity=render.update_activity(event), inboxes=post_recipients(event))

@@ -4,11 +4,11 @@ import pytest
 from django.test import Client
 
 from posts.models import PostType
+from posts.services.media import media_create
 from posts.services.publishing import post_create
 from posts.services.remote import post_upsert_remote
 from tests.community.site import campaign, image_sources, member, remote_member
 from tests.posts.test_media import jpeg_with_gps, upload
-from posts.services.media import media_create
 
 pytestmark = pytest.mark.django_db
 
