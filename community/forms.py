@@ -7,11 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
+from posts.text import tag_name
 
 from .models import FIELDS_OF_WORK, LANGUAGES, FederalState, MemberProfile, MembershipApplication, Offer
 from .services.scouts import ScoutError, topics_parse
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
+MAX_TAGS = 10
 
 
 def https_urls(field, **kwargs):
@@ -108,8 +110,19 @@ class ArticleForm(forms.Form):
             self.add_error("cover_description", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen."))
         return data
 
+    def clean_tags(self):
+        words = [word for word in self.cleaned_data["tags"].replace(",", " ").split() if word.strip("#")]
+        for word in words:
+            if tag_name(word) is None:
+                raise forms.ValidationError(
+                    _("„%(tag)s“ ist kein gültiges Schlagwort: nur Buchstaben, Ziffern und _.") % {"tag": word[:60]}
+                )
+        if len(words) > MAX_TAGS:
+            raise forms.ValidationError(_("Höchstens %(n)d Schlagwörter.") % {"n": MAX_TAGS})
+        return " ".join(words)
+
     def tag_list(self) -> list[str]:
-        return [t.lstrip("#") for t in self.cleaned_data.get("tags", "").split() if t.lstrip("#")][:10]
+        return [t.lstrip("#") for t in self.cleaned_data.get("tags", "").split() if t.lstrip("#")][:MAX_TAGS]
 
 
 class ProfileForm(forms.ModelForm):

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 HASHTAG_RE = re.compile(r"(?<![\w/#])#(\w{1,100})", re.UNICODE)
+# A hashtag name as stored and routed (/tags/<name>): letters, digits and "_" only; a "/" could never be a page.
+TAG_NAME_RE = re.compile(r"\w{1,100}", re.UNICODE)
 MENTION_RE = re.compile(r"(?<![\w/@])@([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([A-Za-z0-9.-]+(?::\d+)?))?")
+
+
+def tag_name(text: str) -> str | None:
+    """The stored name of a hashtag ("#Pflege" -> "pflege"), or None when it is no hashtag name at all."""
+    name = text.strip().lstrip("#").lower()
+    return name if TAG_NAME_RE.fullmatch(name) else None
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Remote actors: resolving handles, fetching and caching actor documents and their keys."""
 
+import re
 import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from .local import instance_actor, local_actor_by_username
 
 _local = threading.local()
 ACTOR_TYPES = {t.value for t in ActorType}
+# Characters that would break a handle (user@domain) or a page address (/members/<handle>/) built from it.
+UNROUTABLE_RE = re.compile(r"[/@?#%\\\s\x00-\x1f\x7f]")
 
 
 class ResolveError(Exception):
@@ -79,6 +82,13 @@ def _keys_of(document: dict) -> list[tuple[str, str]]:
     return found
 
 
+def username_normalise(value) -> str:
+    """A remote user name as we store it: what a handle and a page address can hold (no "/", "@", "?", "#",
+    spaces or control characters; each becomes "_"), at most 100 characters, never empty."""
+    name = UNROUTABLE_RE.sub("_", str(value).strip())[:100]
+    return name or "_"
+
+
 def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     """Store or update a remote actor from its document, which must come from the origin of its id."""
     uri = document.get("id")
@@ -86,7 +96,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
         raise ResolveError("The actor document's id is not on the server it was fetched from.")
     if document.get("type") not in ACTOR_TYPES:
         raise ResolveError(f"Not an actor: type {document.get('type')!r}.")
-    username = document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1]
+    username = username_normalise(document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1])
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     fields = [
         {"name": str(a.get("name", ""))[:200], "value": sanitize_html(str(a.get("value", "")))}

@@ -25,7 +25,7 @@ from ..models import (
     Tag,
     Visibility,
 )
-from ..text import render_plain_text
+from ..text import render_plain_text, tag_name
 from .feeds import feed_add_post
 
 MAX_CHARS = 5000
@@ -107,7 +107,10 @@ def post_create(
         raise PostError(f"Unknown visibility {visibility!r}.")
     rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
     html = render_markdown(text) if type == PostType.ARTICLE else rendered.html
-    tag_names = list(dict.fromkeys([*rendered.tags, *(t.lower().lstrip("#") for t in tags if t.strip("# "))]))
+    given = [t for t in tags if t.strip("# ")]
+    if any(tag_name(t) is None for t in given):
+        raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
+    tag_names = list(dict.fromkeys([*rendered.tags, *(tag_name(t) for t in given)]))
     mentions = list(rendered.mentions)
     if in_reply_to is not None and in_reply_to.author not in mentions and in_reply_to.author != author:
         mentions.append(in_reply_to.author)

@@ -14,6 +14,7 @@ from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
 from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
+from ..text import tag_name
 from .feeds import feed_add_post
 
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
@@ -132,7 +133,7 @@ def tag_names_and_mentions(obj: dict) -> tuple[list[str], list[str]]:
         if not isinstance(tag, dict):
             continue
         if tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
-            names.append(tag["name"].lstrip("#").lower()[:100])
+            names.append(tag_name(tag["name"]))  # None for names no page can have ("a/b"): dropped
         elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
             mentioned.append(tag["href"])
     return list(dict.fromkeys(n for n in names if n)), mentioned
