@@ -4,7 +4,8 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+
+from posts.text import plain_text
 
 from ..selectors import blog_articles, feed_posts, member_posts, profile_by_handle
 
@@ -13,7 +14,7 @@ ITEMS = 30
 
 class _PostFeed(Feed):
     def item_title(self, post):
-        return post.name or strip_tags(post.content)[:80] or post.author.display_name
+        return post.name or plain_text(post.content)[:80] or post.author.display_name
 
     def item_description(self, post):
         return post.content

@@ -105,8 +105,10 @@ def post_create(
         raise PostError(f"A post has at most {limit} characters.")
     if visibility not in Visibility.values:
         raise PostError(f"Unknown visibility {visibility!r}.")
-    rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
-    html = render_markdown(text) if type == PostType.ARTICLE else rendered.html
+    rendered = render_plain_text(
+        text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN, base_url=settings.FEDINODE_BASE_URL
+    )
+    html = render_markdown(text, base_url=settings.FEDINODE_BASE_URL) if type == PostType.ARTICLE else rendered.html
     given = [t for t in tags if t.strip("# ")]
     if any(tag_name(t) is None for t in given):
         raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
@@ -161,7 +163,9 @@ def post_edit(
     """Edit a local post, keep its former version in the history, and send an Update."""
     if not text.strip() and not (attachments or post.attachments.exists()):
         raise PostError("A post needs text or at least one attachment.")
-    rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
+    rendered = render_plain_text(
+        text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN, base_url=settings.FEDINODE_BASE_URL
+    )
     with transaction.atomic():
         if not post.edits.exists():
             PostEdit.objects.create(
