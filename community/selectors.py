@@ -1,6 +1,6 @@
 """Reading for the website: the directory, the community feed, profiles, the blog."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from actors.models import Actor, ActorType, FollowState
@@ -8,26 +8,66 @@ from actors.services.domains import author_hidden_from_public
 from posts.models import Post, PostType, Visibility
 
 from .models import Campaign, MemberProfile
+from .places import centre_of, distance_km, postal_code_point, profile_point
 
 FEATURED_HASHTAG = "gleichimnetz"
 
 
-def directory_search(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:
-    """Listed member profiles matching every given filter, by name."""
+def place_filter(place: str) -> Q:
+    """A visitor's place: a postal code (or its first digits) or the start of a town's name ("Halle" finds
+    "Halle (Saale)", "Frankfurt" both Frankfurts)."""
+    place = place.strip()
+    if place.isdigit():
+        return Q(postal_code__startswith=place)
+    return Q(city__istartswith=place)
+
+
+def directory_search(
+    *, text: str = "", field: str = "", state: str = "", city: str = "", near: tuple[float, float] | None = None,
+    km: int = 0,
+) -> QuerySet:
+    """Listed member profiles matching every given filter: by name, or nearest first within `km` of `near`."""
     profiles = MemberProfile.objects.filter(listed=True, actor__deleted=False, actor__suspended=False)
     for word in text.lower().split()[:8]:
-        profiles = profiles.filter(search_text__contains=word)
+        matches = Q(search_text__contains=word)
+        if word.isdigit():
+            matches |= Q(postal_code__startswith=word)
+        profiles = profiles.filter(matches)
     if field:
         profiles = profiles.filter(fields_of_work__slug=field)
     if state:
         profiles = profiles.filter(state=state)
-    if city:
-        profiles = profiles.filter(city__iexact=city.strip())
-    return (
-        profiles.select_related("actor")
-        .prefetch_related("fields_of_work")
-        .order_by("actor__display_name", "id")
-    )
+    order = ["actor__display_name", "id"]
+    if near is not None and km:
+        nearest = _within(profiles, near, km)
+        profiles = profiles.filter(id__in=nearest)
+        order = [Case(*(When(id=pk, then=rank) for rank, pk in enumerate(nearest)), default=len(nearest)), "id"]
+    elif city:
+        profiles = profiles.filter(place_filter(city))
+    return profiles.select_related("actor").prefetch_related("fields_of_work").order_by(*order)
+
+
+def _within(profiles: QuerySet, near: tuple[float, float], km: int) -> list[int]:
+    """Ids of the profiles within km of near, nearest first (a few thousand rows at most: read once, in Python)."""
+    found = []
+    for pk, postal_code, lat, lon, public in profiles.values_list(
+        "id", "postal_code", "latitude", "longitude", "location_public"
+    ):
+        point = profile_point(postal_code, lat, lon, public)
+        if point is not None and (distance := distance_km(near, point)) <= km:
+            found.append((distance, pk))
+    return [pk for _, pk in sorted(found)]
+
+
+def place_centre(place: str) -> tuple[float, float] | None:
+    """Where a postal code or a town is: the postal code's centre, or the centre of the members in that town."""
+    place = place.strip()
+    if place.isdigit():
+        return postal_code_point(place)
+    rows = MemberProfile.objects.filter(listed=True).filter(place_filter(place)).values_list(
+        "postal_code", "latitude", "longitude", "location_public"
+    )[:200]
+    return centre_of([p for p in (profile_point(*row) for row in rows) if p is not None])
 
 
 def profile_by_handle(handle: str) -> MemberProfile | None:

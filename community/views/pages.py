@@ -14,6 +14,7 @@ from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
+from ..places import RADII
 from ..pool import events_public
 from ..selectors import (
     FEATURED_HASHTAG,
@@ -25,6 +26,7 @@ from ..selectors import (
     feed_posts,
     member_posts,
     organisation_without_profile,
+    place_centre,
     post_for_page,
     post_replies,
     profile_by_handle,
@@ -62,10 +64,19 @@ def _choices() -> dict:
 def directory(request):
     filters = _filters(request)
     text, city = request.GET.get("q", "").strip()[:100], request.GET.get("city", "").strip()[:100]
-    profiles = directory_search(text=text, city=city, **filters)
+    km = int(request.GET["km"]) if request.GET.get("km", "") in {str(r) for r in RADII} else 0
+    near, place_error = None, ""
+    if km and not city:
+        place_error = _("Für die Umkreissuche geben Sie bitte eine Postleitzahl oder einen Ort an.")
+    elif km:
+        near = place_centre(city)
+        if near is None:
+            place_error = _("„%(place)s“ finden wir nicht. Bitte geben Sie eine Postleitzahl an.") % {"place": city}
+    profiles = directory_search(text=text, city=city, near=near, km=km, **filters)
     page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "community/directory.html", {
-        "nav": "directory", "page": page, "q": text, "city": city, **filters, **_choices(),
+        "nav": "directory", "page": page, "q": text, "city": city, "km": km, "radii": RADII,
+        "place_error": place_error, **filters, **_choices(),
         "filtered": bool(text or city or filters["field"] or filters["state"]),
     })
 
