@@ -21,6 +21,7 @@ from .local import instance_actor, local_actor_by_username
 
 _local = threading.local()
 ACTOR_TYPES = {t.value for t in ActorType}
+MAX_SUMMARY_CHARS = 10_000  # a remote profile's bio, cut before cleaning (Mastodon allows 500 characters)
 # Characters that would break a handle (user@domain) or a page address (/members/<handle>/) built from it.
 UNROUTABLE_RE = re.compile(r"[/@?#%\\\s\x00-\x1f\x7f]")
 
@@ -108,7 +109,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
         "domain": urlsplit(uri).netloc.lower(),
         "type": document["type"],
         "display_name": str(document.get("name") or "")[:200],
-        "summary": sanitize_html(str(document.get("summary") or "")),
+        "summary": sanitize_html(str(document.get("summary") or "")[:MAX_SUMMARY_CHARS]),
         "url": _link(document.get("url"))[:500] or uri,
         "icon_url": _link(document.get("icon"))[:500],
         "image_url": _link(document.get("image"))[:500],

@@ -17,6 +17,8 @@ from ..models import Attachment, Notification, NotificationType, Post, PostEdit,
 from ..text import tag_name
 from .feeds import feed_add_post
 
+# the longest HTML kept of a remote post (a long blog article fits; the inbox caps a whole activity anyway)
+MAX_CONTENT_CHARS = 200_000
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
 
 
@@ -45,7 +47,8 @@ def _content(obj: dict) -> str:
         content_map = obj.get("contentMap")
         if isinstance(content_map, dict) and content_map:
             content = next(iter(content_map.values()))
-    return sanitize_html(content if isinstance(content, str) else "")
+    # cut before cleaning (nh3 closes what the cut left open): a page never shows megabytes of one post
+    return sanitize_html(content[:MAX_CONTENT_CHARS] if isinstance(content, str) else "")
 
 
 def _language(obj: dict) -> str:
