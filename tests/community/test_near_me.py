@@ -51,3 +51,20 @@ def test_a_radius_without_a_known_place_is_explained_in_the_page_language(member
     english.get("/language/en")
     assert "we cannot find" in english.get("/members/?city=99999&km=25").content.decode()
     assert found("/members/?city=10115&km=7") == []  # a radius not offered is ignored: only that postal code
+
+
+def test_the_map_filters_by_town_prefix_and_radius_too(members):
+    from community.models import MemberProfile
+    from mapview.geocoding import geocode
+    for profile in MemberProfile.objects.all():  # pins where the towns are
+        place = geocode(postal_code=profile.postal_code, city=profile.city)
+        profile.latitude, profile.longitude = place.latitude, place.longitude
+        profile.save()
+    client = Client()
+
+    def names(query):
+        return sorted(f["properties"]["name"] for f in client.get(f"/map.geojson?{query}").json()["features"])
+
+    assert names("city=Frankfurt") == ["Beratung an der Oder", "Tafel am Main"]
+    assert names("city=10115&km=25") == ["Kita Mitte", "Tafel Schönefeld"]
+    assert 'name="km"' in client.get("/map/?city=10115&km=25").content.decode()

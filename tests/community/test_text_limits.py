@@ -72,3 +72,20 @@ def test_remote_posts_and_profiles_are_cut_to_a_size_a_page_can_show():
         "inbox": "https://big.example/inbox", "summary": "<p>" + "b" * 500_000 + "</p>",
     }, fetched_from="https://big.example/users/bio")
     assert len(actor.summary) <= 10_100
+
+
+def test_bad_material_links_are_a_field_error_on_the_event_page_and_stay_typed():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posts.services.events import event_create
+    kita = member("kita")
+    start = timezone.now() + timedelta(days=1)
+    event = event_create(author=kita, name="Webinar", text="Hallo", starts_at=start, ends_at=start + timedelta(hours=1))
+    response = logged_in(kita).post(f"/events/{event.id}/material", {"links": "Folien kein-link"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "kein-link ist keine gültige Adresse" in page
+    assert "Folien kein-link</textarea>" in page
+    event.refresh_from_db()
+    assert "material" not in event.extra
