@@ -44,4 +44,10 @@ def actor_page(actor) -> str:
         listed = False
     if listed:
         return safe_url("community:profile", actor.handle)
-    return actor.url or actor.uri
+    return http_url(actor.url) or http_url(actor.uri)
+
+
+@register.filter
+def http_url(url: str) -> str:
+    """A remote address only when it is http(s): another server's `url` may say anything (javascript:…)."""
+    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else ""

@@ -77,3 +77,19 @@ def test_an_organisation_without_a_profile_still_has_its_page_and_unknown_posts_
     assert in_site_design(response.content.decode())
     missing = client.get("/posts/4242/")
     assert missing.status_code == 404 and in_site_design(missing.content.decode())
+
+
+def test_a_remote_post_page_links_its_original_only_when_that_is_an_http_address():
+    from tests.community.site import remote_member
+    fern = remote_member("fern")
+    good = post_upsert_remote(author=fern, obj={
+        "id": f"{fern.uri}/statuses/1", "type": "Note", "content": "<p>Hallo</p>", "to": [PUBLIC],
+        "url": "https://remote.example/@fern/1",
+    })
+    bad = post_upsert_remote(author=fern, obj={
+        "id": f"{fern.uri}/statuses/2", "type": "Note", "content": "<p>Tschüss</p>", "to": [PUBLIC],
+        "url": "javascript:alert(1)",
+    })
+    client = Client()
+    assert 'href="https://remote.example/@fern/1"' in client.get(f"/posts/{good.id}/").content.decode()
+    assert "javascript:" not in client.get(f"/posts/{bad.id}/").content.decode()
