@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from fediverse_node.activitystreams import wants_activity_json
@@ -32,6 +32,8 @@ def actor_view(request: HttpRequest, username: str) -> HttpResponse:
         return activity_response(actor_document_suspended(actor) if actor.suspended else actor_document(actor))
     if actor is None or actor.suspended:
         raise Http404(f"No actor named {username!r} here.")
+    if actor.url and actor.url != actor.uri:
+        return redirect(actor.url)  # browsers see the actor's page in the site's design
     posts = (
         Post.objects.filter(author=actor, visibility=Visibility.PUBLIC)
         .select_related("author", "boost_of__author")

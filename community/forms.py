@@ -4,16 +4,28 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
 from posts.services.media import MediaError, media_check
+from posts.text import tag_name
 
+from . import limits
 from .models import FIELDS_OF_WORK, LANGUAGES, FederalState, MemberProfile, MembershipApplication, Offer
 from .services.scouts import ScoutError, topics_parse
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
+MAX_TAGS = 10
+
+
+def limit_length(field: forms.CharField, limit: int) -> None:
+    """A maximum length for a form field made from a TextField (which has none): a field error in the page's
+    language, and the browser stops typing at the limit."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
 
 
 def https_urls(field, **kwargs):
@@ -53,6 +65,11 @@ class ApplicationForm(forms.ModelForm):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "message": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["description"], limits.DESCRIPTION)
+        limit_length(self.fields["message"], limits.MESSAGE)
+
     def clean_postal_code(self):
         code = self.cleaned_data["postal_code"].strip()
         if code and not POSTAL_CODE.match(code):
@@ -82,7 +99,9 @@ class ApplicationForm(forms.ModelForm):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("Begründung (geht an die Organisation)"), required=False, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Begründung (geht an die Organisation)"), required=False, widget=forms.Textarea, max_length=limits.MESSAGE
+    )
 
 
 class ArticleForm(forms.Form):
@@ -91,7 +110,10 @@ class ArticleForm(forms.Form):
         label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 16}), max_length=100_000,
         help_text=_("Überschriften mit ##, Listen mit -, Links als [Text](https://…)."),
     )
-    tags = forms.CharField(label=_("Schlagwörter"), required=False, help_text=_("durch Leerzeichen getrennt, z. B. Pflege Digitalisierung"))
+    tags = forms.CharField(
+        label=_("Schlagwörter"), required=False, max_length=limits.TAGS,
+        help_text=_("durch Leerzeichen getrennt, z. B. Pflege Digitalisierung"),
+    )
     cover = forms.ImageField(label=_("Titelbild"), required=False)
     cover_description = forms.CharField(label=_("Bildbeschreibung (Alternativtext)"), required=False, max_length=1500)
     author = forms.ChoiceField(label=_("Im Namen von"), required=False)
@@ -110,8 +132,19 @@ class ArticleForm(forms.Form):
             self.add_error("cover_description", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen."))
         return data
 
+    def clean_tags(self):
+        words = [word for word in self.cleaned_data["tags"].replace(",", " ").split() if word.strip("#")]
+        for word in words:
+            if tag_name(word) is None:
+                raise forms.ValidationError(
+                    _("„%(tag)s“ ist kein gültiges Schlagwort: nur Buchstaben, Ziffern und _.") % {"tag": word[:60]}
+                )
+        if len(words) > MAX_TAGS:
+            raise forms.ValidationError(_("Höchstens %(n)d Schlagwörter.") % {"n": MAX_TAGS})
+        return " ".join(words)
+
     def tag_list(self) -> list[str]:
-        return [t.lstrip("#") for t in self.cleaned_data.get("tags", "").split() if t.lstrip("#")][:10]
+        return [t.lstrip("#") for t in self.cleaned_data.get("tags", "").split() if t.lstrip("#")][:MAX_TAGS]
 
 
 class ProfileForm(forms.ModelForm):
@@ -121,6 +154,7 @@ class ProfileForm(forms.ModelForm):
     state = forms.ChoiceField(label=_("Bundesland"), choices=[("", "—"), *FederalState.choices], required=False)
     link_list = forms.CharField(
         label=_("Links (eine Adresse pro Zeile)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.LINKS,
         help_text=_('Bestätigt wird ein Link, wenn die Seite mit rel="me" auf dieses Profil zurückverweist.'),
     )
 
@@ -140,7 +174,11 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("fields_of_work", [f.slug for f in self.instance.fields_of_work.all()])
+        limit_length(self.fields["description"], limits.DESCRIPTION)
+        # model_to_dict gives the FieldOfWork rows, but the checkboxes' values are slugs: without this the boxes
+        # render unchecked and saving the untouched form drops every field of work
+        if self.instance.pk and "fields_of_work" not in kwargs.get("initial", {}):
+            self.initial["fields_of_work"] = [f.slug for f in self.instance.fields_of_work.all()]
         self.initial.setdefault("link_list", "\n".join(link["url"] for link in self.instance.links))
 
     clean_postal_code = ApplicationForm.clean_postal_code
@@ -212,7 +250,9 @@ class EventForm(forms.Form):
     )
     location = forms.CharField(label=_("Ort"), max_length=300, required=False, help_text=_("leer lassen bei reinen Online-Terminen"))
     online_url = forms.URLField(label=_("Link zur Videokonferenz"), required=False, assume_scheme="https")
-    tags = forms.CharField(label=_("Themen"), required=False, help_text=_("Schlagwörter, z. B. KI Datenschutz"))
+    tags = forms.CharField(
+        label=_("Themen"), required=False, max_length=limits.TAGS, help_text=_("Schlagwörter, z. B. KI Datenschutz")
+    )
     group = forms.ChoiceField(label=_("Für die Gruppe"), required=False)
 
     def __init__(self, *args, groups=(), **kwargs):
@@ -236,6 +276,7 @@ class EventForm(forms.Form):
 class MaterialForm(forms.Form):
     links = forms.CharField(
         label=_("Material und Aufzeichnung"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.LINKS,
         help_text=_("Eine Adresse pro Zeile, davor optional ein Titel: „Folien https://…“"),
     )
 

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils.html import strip_tags
 from icalendar import Calendar, Event, vRecur
 
 from fediverse_node.protocol.links import http_url
 from posts.models import Post
+from posts.text import plain_text
 
 from .models import ScoutGroup
 
@@ -37,10 +37,11 @@ def _event_component(post: Post) -> Event:
     event.add("dtstart", _local(post.starts_at))
     if post.ends_at:
         event.add("dtend", _local(post.ends_at))
-    event.add("summary", post.name or strip_tags(post.content)[:80])
-    description = strip_tags(post.content).strip()
+    description = plain_text(post.content)
+    event.add("summary", post.name or description[:80])
     for item in post.extra.get("material", []):
         description += f"\n{item.get('name') or ''} {http_url(item.get('url'))}".rstrip()
+    description = description.strip()
     event.add("description", description)
     location = post.extra.get("location") or {}
     place_url = http_url(location.get("url"))

@@ -1,32 +1,73 @@
 """Reading for the website: the directory, the community feed, profiles, the blog."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 
 from actors.models import Actor, ActorType, FollowState
 from actors.services.domains import author_hidden_from_public
 from posts.models import Post, PostType, Visibility
 
 from .models import Campaign, MemberProfile
+from .places import centre_of, distance_km, postal_code_point, profile_point
 
 FEATURED_HASHTAG = "gleichimnetz"
 
 
-def directory_search(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:
-    """Listed member profiles matching every given filter, by name."""
+def place_filter(place: str) -> Q:
+    """A visitor's place: a postal code (or its first digits) or the start of a town's name ("Halle" finds
+    "Halle (Saale)", "Frankfurt" both Frankfurts)."""
+    place = place.strip()
+    if place.isdigit():
+        return Q(postal_code__startswith=place)
+    return Q(city__istartswith=place)
+
+
+def directory_search(
+    *, text: str = "", field: str = "", state: str = "", city: str = "", near: tuple[float, float] | None = None,
+    km: int = 0,
+) -> QuerySet:
+    """Listed member profiles matching every given filter: by name, or nearest first within `km` of `near`."""
     profiles = MemberProfile.objects.filter(listed=True, actor__deleted=False, actor__suspended=False)
     for word in text.lower().split()[:8]:
-        profiles = profiles.filter(search_text__contains=word)
+        matches = Q(search_text__contains=word)
+        if word.isdigit():
+            matches |= Q(postal_code__startswith=word)
+        profiles = profiles.filter(matches)
     if field:
         profiles = profiles.filter(fields_of_work__slug=field)
     if state:
         profiles = profiles.filter(state=state)
-    if city:
-        profiles = profiles.filter(city__iexact=city.strip())
-    return (
-        profiles.select_related("actor")
-        .prefetch_related("fields_of_work")
-        .order_by("actor__display_name", "id")
-    )
+    order = ["actor__display_name", "id"]
+    if near is not None and km:
+        nearest = _within(profiles, near, km)
+        profiles = profiles.filter(id__in=nearest)
+        order = [Case(*(When(id=pk, then=rank) for rank, pk in enumerate(nearest)), default=len(nearest)), "id"]
+    elif city:
+        profiles = profiles.filter(place_filter(city))
+    return profiles.select_related("actor").prefetch_related("fields_of_work").order_by(*order)
+
+
+def _within(profiles: QuerySet, near: tuple[float, float], km: int) -> list[int]:
+    """Ids of the profiles within km of near, nearest first (a few thousand rows at most: read once, in Python)."""
+    found = []
+    for pk, postal_code, lat, lon, public in profiles.values_list(
+        "id", "postal_code", "latitude", "longitude", "location_public"
+    ):
+        point = profile_point(postal_code, lat, lon, public)
+        if point is not None and (distance := distance_km(near, point)) <= km:
+            found.append((distance, pk))
+    return [pk for _, pk in sorted(found)]
+
+
+def place_centre(place: str) -> tuple[float, float] | None:
+    """Where a postal code or a town is: the postal code's centre, or the centre of the members in that town."""
+    place = place.strip()
+    if place.isdigit():
+        return postal_code_point(place)
+    rows = MemberProfile.objects.filter(listed=True).filter(place_filter(place)).values_list(
+        "postal_code", "latitude", "longitude", "location_public"
+    )[:200]
+    return centre_of([p for p in (profile_point(*row) for row in rows) if p is not None])
 
 
 def profile_by_handle(handle: str) -> MemberProfile | None:
@@ -39,6 +80,38 @@ def profile_by_handle(handle: str) -> MemberProfile | None:
         .select_related("actor")
         .prefetch_related("fields_of_work")
         .first()
+    )
+
+
+SHOWN = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def reply_count() -> Coalesce:
+    """An annotation: how many public replies from servers not silenced a post has (one subquery, no join)."""
+    replies = (
+        Post.objects.filter(in_reply_to=OuterRef("pk"), visibility__in=SHOWN)
+        .filter(~author_hidden_from_public())
+        .order_by().values("in_reply_to").annotate(n=Count("id")).values("n")
+    )
+    return Coalesce(Subquery(replies, output_field=IntegerField()), 0)
+
+
+def organisation_without_profile(username: str) -> Actor | None:
+    """A local organisation that has no member profile yet (made on the command line): its page is still its `url`."""
+    return Actor.objects.filter(
+        local=True, type=ActorType.ORGANIZATION, username__iexact=username, deleted=False, suspended=False,
+        member_profile__isnull=True,
+    ).first()
+
+
+def actor_public_posts(actor: Actor) -> QuerySet:
+    """An actor's own public posts (not boosts, not replies), newest first."""
+    return (
+        Post.objects.filter(author=actor, visibility=Visibility.PUBLIC, boost_of__isnull=True, in_reply_to_uri="")
+        .select_related("author", "author__member_profile")
+        .prefetch_related("attachments", "tags")
+        .annotate(reply_count=reply_count())
+        .order_by("-published", "-id")
     )
 
 
@@ -56,6 +129,7 @@ def member_posts() -> QuerySet:
         )
         .select_related("author", "author__member_profile")
         .prefetch_related("attachments", "tags")
+        .annotate(reply_count=reply_count())
         .order_by("-published", "-id")
     )
 
@@ -81,13 +155,29 @@ def blog_articles() -> QuerySet:
     return public_member_posts().filter(type=PostType.ARTICLE)
 
 
-def article_replies(article: Post) -> QuerySet:
-    """Public replies to an article, from anywhere on the Fediverse (but silenced or suspended), oldest first."""
+def post_replies(post: Post) -> QuerySet:
+    """Public replies to a post, from anywhere on the Fediverse (but silenced or suspended servers), oldest first."""
     return (
-        Post.objects.filter(in_reply_to=article, visibility__in=(Visibility.PUBLIC, Visibility.UNLISTED))
+        Post.objects.filter(in_reply_to=post, visibility__in=SHOWN, author__deleted=False, author__suspended=False)
         .filter(~author_hidden_from_public())
-        .select_related("author")
+        .select_related("author", "author__member_profile")
+        .prefetch_related("attachments", "tags")
+        .annotate(reply_count=reply_count())
         .order_by("published", "id")
+    )
+
+
+article_replies = post_replies
+
+
+def post_for_page(post_id: int) -> Post | None:
+    """A post anyone may see on its own page: public or unlisted, its author neither gone nor hidden."""
+    return (
+        Post.objects.filter(id=post_id, visibility__in=SHOWN, author__deleted=False, author__suspended=False)
+        .filter(~author_hidden_from_public())
+        .select_related("author", "author__member_profile", "in_reply_to__author", "boost_of")
+        .prefetch_related("attachments", "tags")
+        .first()
     )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/<str:handle>/edit/", profile_edit.profile_edit, name="profile_edit"),
     path("members/<str:handle>/feed.rss", syndication.ProfileFeed(), name="profile_rss"),
     path("members/<str:handle>/feed.atom", syndication.ProfileAtom(), name="profile_atom"),
+    path("posts/<int:post_id>/", pages.post, name="post"),
     path("tags/<str:name>", pages.hashtag, name="hashtag"),
     path("campaigns/<slug:slug>/", pages.campaign, name="campaign"),
     path("groups/", groups.groups, name="groups"),

@@ -134,10 +134,11 @@ def demo_data_create() -> None:
         )
         actor.summary = f"<p>{name} ist Mitglied im Paritätischen ({city}).</p>"
         actor.save(update_fields=["summary"])
+        host = f"{username.replace('_', '-')}.example.org"  # "_" is not allowed in a host name (nor in e-mail)
         profile = profile_create(
             actor=actor, description=f"{name} arbeitet in {city} für die Menschen vor Ort.", street=street,
             postal_code=postal_code, city=city, state=state, fields_of_work=fields, latitude=lat, longitude=lon,
-            website=f"https://{username.replace('_', '-')}.example.org", contact_email=f"kontakt@{username}.example.org",
+            website=f"https://{host}", contact_email=f"kontakt@{host}",
         )
         profile_images_set(profile=profile, logo=logo_picture(name))
         for number in range(1 + index % 2):

@@ -3,24 +3,25 @@
 from collections import Counter
 
 from django.db.models import QuerySet
-from django.urls import reverse
 
 from community.mediaproxy import actor_avatar_url
 from community.models import FederalState, MemberProfile
-from community.selectors import directory_search
-from fediverse_node.protocol.links import http_url
+from community.selectors import directory_search, place_centre
+from community.templatetags.site_links import safe_url
 
 
-def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:
-    """Listed members matching the directory filters whose position may be shown."""
-    return directory_search(text=text, field=field, state=state, city=city).filter(
+def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str = "", km: int = 0) -> QuerySet:
+    """Listed members matching the directory filters (a radius around the place in `city` too) whose position may
+    be shown."""
+    near = place_centre(city) if km and city else None
+    return directory_search(text=text, field=field, state=state, city=city, near=near, km=km if near else 0).filter(
         location_public=True, latitude__isnull=False, longitude__isnull=False
     )
 
 
 def profile_url(profile: MemberProfile) -> str:
     actor = profile.actor
-    return reverse("community:profile", args=[actor.username if actor.local else actor.handle])
+    return safe_url("community:profile", actor.username if actor.local else actor.handle)  # never raises
 
 
 def profile_feature(profile: MemberProfile) -> dict:
@@ -46,8 +47,8 @@ def state_counts(profiles) -> list[tuple[str, str, int]]:
     return [(code, name, counts.get(code, 0)) for code, name in FederalState.choices]
 
 
-def map_feature_collection(*, text: str = "", field: str = "", state: str = "", city: str = "") -> dict:
-    profiles = list(map_profiles(text=text, field=field, state=state, city=city))
+def map_feature_collection(*, text: str = "", field: str = "", state: str = "", city: str = "", km: int = 0) -> dict:
+    profiles = list(map_profiles(text=text, field=field, state=state, city=city, km=km))
     return {
         "type": "FeatureCollection",
         "features": [profile_feature(profile) for profile in profiles],

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from community.cache import anonymous_page_cache
 from community.models import FIELDS_OF_WORK, FederalState
+from community.places import RADII
 
 from .cache import TIMEOUT, geojson_key
 from .selectors import map_feature_collection, map_profiles, members_by_state, state_counts
@@ -20,13 +21,14 @@ FIELD_SLUGS = {slug for slug, _ in FIELDS_OF_WORK}
 
 
 def map_filters(request) -> dict:
-    """The directory's filters (q, field, state, city); unknown values are dropped, not errors."""
+    """The directory's filters (q, field, state, city, km); unknown values are dropped, not errors."""
     field, state = request.GET.get("field", ""), request.GET.get("state", "")
     return {
         "text": request.GET.get("q", "").strip()[:100],
         "field": field if field in FIELD_SLUGS else "",
         "state": state if state in FederalState.values else "",
         "city": request.GET.get("city", "").strip()[:100],
+        "km": int(request.GET["km"]) if request.GET.get("km", "") in {str(r) for r in RADII} else 0,
     }
 
 
@@ -59,6 +61,7 @@ def map_page(request):
     return render(request, "mapview/map.html", {
         "nav": "map",
         "q": filters["text"], "field": filters["field"], "state": filters["state"], "city": filters["city"],
+        "km": filters["km"], "radii": RADII,
         "fields_of_work": FIELDS_OF_WORK, "states": FederalState.choices,
         "groups": members_by_state(profiles), "counts": state_counts(profiles), "total": len(profiles),
         "tiles": settings.FEDINODE_MAP_TILES, "attribution": settings.FEDINODE_MAP_ATTRIBUTION,

@@ -1,7 +1,7 @@
 """The outbox collection and the dereferenceable ids of local posts and their Create activities."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from actors.services.local import local_actor_by_username
@@ -65,6 +65,8 @@ def post_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse
         raise Http404("No such post here.")
     if as_json:
         return activity_response(as2.announce_activity(post) if post.boost_of_id else as2.with_context(as2.post_object(post)))
+    if post.url and post.url != post.uri:
+        return redirect(post.url)  # browsers see the post's page in the site's design
     return render(request, "outbox/post.html", {"post": post})
 
 

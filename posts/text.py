@@ -4,12 +4,22 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import quote
 
 from fediverse_node.protocol.links import http_url
 
 URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 HASHTAG_RE = re.compile(r"(?<![\w/#])#(\w{1,100})", re.UNICODE)
+# A hashtag name as stored and routed (/tags/<name>): letters, digits and "_" only; a "/" could never be a page.
+TAG_NAME_RE = re.compile(r"\w{1,100}", re.UNICODE)
 MENTION_RE = re.compile(r"(?<![\w/@])@([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([A-Za-z0-9.-]+(?::\d+)?))?")
+
+
+def tag_name(text: str) -> str | None:
+    """The stored name of a hashtag ("#Pflege" -> "pflege"), or None when it is no hashtag name at all."""
+    name = text.strip().lstrip("#").lower()
+    return name if TAG_NAME_RE.fullmatch(name) else None
 
 
 @dataclass
@@ -29,8 +39,11 @@ def mention_candidates(text: str, default_domain: str) -> list[str]:
     return seen
 
 
-def render_plain_text(text: str, *, resolve: Callable[[str], object | None], default_domain: str) -> Rendered:
-    """HTML paragraphs with links, hashtag links and mention links; resolve(handle) gives an Actor or None."""
+def render_plain_text(
+    text: str, *, resolve: Callable[[str], object | None], default_domain: str, base_url: str = ""
+) -> Rendered:
+    """HTML paragraphs with links, hashtag links and mention links; resolve(handle) gives an Actor or None.
+    Hashtag links are absolute when base_url is given (the HTML travels: feeds, the client API, federation)."""
     result = Rendered(html="")
     actors: dict[str, object] = {}
     for handle in mention_candidates(text, default_domain):
@@ -48,7 +61,8 @@ def render_plain_text(text: str, *, resolve: Callable[[str], object | None], def
             name = match.group("tagname")
             if name.lower() not in result.tags:
                 result.tags.append(name.lower())
-            return f'<a href="/tags/{html.escape(name.lower())}" class="mention hashtag" rel="tag">#<span>{html.escape(name)}</span></a>'
+            href = f"{base_url}/tags/{quote(name.lower())}"
+            return f'<a href="{html.escape(href)}" class="mention hashtag" rel="tag">#<span>{html.escape(name)}</span></a>'
         user, host = match.group("user"), match.group("host") or default_domain
         actor = actors.get(f"{user}@{host}".lower())
         if actor is None:
@@ -74,3 +88,39 @@ def render_plain_text(text: str, *, resolve: Callable[[str], object | None], def
         paragraphs.append("<p>" + "".join(pieces).replace("\n", "<br>") + "</p>")
     result.html = "".join(paragraphs)
     return result
+
+
+BLOCKS = {"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table"}
+
+
+class _PlainText(HTMLParser):
+    """Text of HTML as a person reads it: paragraphs apart by a blank line, <br> a line break, list items "- "."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(content: str) -> str:
+    """Plain text of stored HTML (calendars, feed titles): entities decoded, paragraph breaks kept."""
+    reader = _PlainText()
+    reader.feed(content or "")
+    reader.close()
+    text = "".join(reader.parts)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

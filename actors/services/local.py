@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
 
 from fediverse_node.protocol.keys import generate_rsa_keypair
 
@@ -21,6 +22,21 @@ def base_url() -> str:
 
 def local_actor_uri(username: str) -> str:
     return f"{base_url()}/actors/{username}"
+
+
+# The website's page of each kind of local actor (the site's URLconf names them; the instance actor has none).
+PAGE_ROUTES = {
+    ActorType.ORGANIZATION: "community:profile", ActorType.PERSON: "community:scout", ActorType.GROUP: "community:group",
+}
+
+
+def local_actor_page_url(username: str, type: str) -> str:
+    """The actor's page on the website, its ActivityStreams `url`; its id when it has no page."""
+    route = PAGE_ROUTES.get(type)
+    try:
+        return f"{base_url()}{reverse(route, args=[username])}" if route else local_actor_uri(username)
+    except NoReverseMatch:
+        return local_actor_uri(username)
 
 
 def username_check(username: str) -> None:
@@ -55,7 +71,7 @@ def actor_create_local(
         user=user,
         display_name=display_name or username,
         summary=summary,
-        url=uri,
+        url=local_actor_page_url(username, type),
         fields=fields or [],
         manually_approves_followers=manually_approves_followers,
         inbox_url=f"{uri}/inbox",

@@ -1,5 +1,6 @@
 """Remote actors: resolving handles, fetching and caching actor documents and their keys."""
 
+import re
 import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -21,6 +22,9 @@ from .local import instance_actor, local_actor_by_username
 
 _local = threading.local()
 ACTOR_TYPES = {t.value for t in ActorType}
+MAX_SUMMARY_CHARS = 10_000  # a remote profile's bio, cut before cleaning (Mastodon allows 500 characters)
+# Characters that would break a handle (user@domain) or a page address (/members/<handle>/) built from it.
+UNROUTABLE_RE = re.compile(r"[/@?#%\\\s\x00-\x1f\x7f]")
 
 
 class ResolveError(Exception):
@@ -86,6 +90,13 @@ def _keys_of(document: dict) -> list[tuple[str, str]]:
     return found
 
 
+def username_normalise(value) -> str:
+    """A remote user name as we store it: what a handle and a page address can hold (no "/", "@", "?", "#",
+    spaces or control characters; each becomes "_"), at most 100 characters, never empty."""
+    name = UNROUTABLE_RE.sub("_", str(value).strip())[:100]
+    return name or "_"
+
+
 def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     """Store or update a remote actor from its document, which must come from the origin of its id."""
     uri = document.get("id")
@@ -93,7 +104,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
         raise ResolveError("The actor document's id is not on the server it was fetched from.")
     if not _is_actor(document):
         raise ResolveError(f"Not an actor: type {document.get('type')!r}.")
-    username = document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1]
+    username = username_normalise(document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1])
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     fields = [
         {"name": str(a.get("name", ""))[:200], "value": sanitize_html(str(a.get("value", "")))}
@@ -105,7 +116,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
         "domain": urlsplit(uri).netloc.lower(),
         "type": document["type"],
         "display_name": str(document.get("name") or "")[:200],
-        "summary": sanitize_html(str(document.get("summary") or "")),
+        "summary": sanitize_html(str(document.get("summary") or "")[:MAX_SUMMARY_CHARS]),
         "url": _link(document.get("url")) or uri,
         "icon_url": _link(document.get("icon")),
         "image_url": _link(document.get("image")),

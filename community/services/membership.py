@@ -19,6 +19,8 @@ from actors.services.follow import FollowBlocked, follow_request
 from actors.services.local import instance_actor, organization_create
 from actors.services.remote import ResolveError, actor_resolve
 
+from .. import limits
+from ..limits import text_limits_check
 from ..models import ApplicationState, MembershipApplication
 from .profiles import fields_of_work_rows, profile_create
 
@@ -28,6 +30,9 @@ class MembershipError(Exception):
 
 
 def application_submit(*, data: dict, fields_of_work: list[str]) -> MembershipApplication:
+    text_limits_check(
+        description=(data.get("description", ""), limits.DESCRIPTION), message=(data.get("message", ""), limits.MESSAGE)
+    )
     application = MembershipApplication.objects.create(**data)
     application.fields_of_work.set(fields_of_work_rows(fields_of_work))
     return application

@@ -4,6 +4,8 @@ from actors.models import Actor
 from actors.services.profile import actor_profile_update
 from posts.services.media import media_create
 
+from .. import limits
+from ..limits import text_limits_check
 from ..mediaproxy import absolute
 from ..models import FIELD_NAMES, FieldOfWork, MemberProfile
 
@@ -15,6 +17,7 @@ def fields_of_work_rows(slugs) -> list[FieldOfWork]:
 
 def profile_save(*, profile: MemberProfile, fields_of_work: list[str] | None = None) -> MemberProfile:
     """Save a profile with its search text (name, description, city: lower case, for the directory)."""
+    text_limits_check(description=(profile.description, limits.DESCRIPTION))
     actor = profile.actor
     profile.search_text = " ".join(
         part.lower() for part in (actor.display_name, actor.username, profile.description, profile.city) if part

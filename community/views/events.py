@@ -44,7 +44,10 @@ def _own_actor(request) -> Actor | None:
 
 
 def event(request, event_id: int):
-    item = _event_or_404(event_id)
+    return _event_page(request, _event_or_404(event_id))
+
+
+def _event_page(request, item: Post, material_form: MaterialForm | None = None, status: int = 200):
     actor = _own_actor(request)
     participants = Participation.objects.filter(event=item).select_related("actor")
     return render(request, "community/event.html", {
@@ -52,9 +55,9 @@ def event(request, event_id: int):
         "registered": actor is not None and participants.filter(actor=actor).exists(),
         "over": item.ends_at is not None and item.ends_at < timezone.now(),
         "is_organiser": actor is not None and actor.id == item.author_id and item.local,
-        "material_form": MaterialForm(initial={"links": "\n".join(
+        "material_form": material_form or MaterialForm(initial={"links": "\n".join(
             f"{m.get('name', '')} {m['url']}".strip() for m in item.extra.get("material", []))}),
-    })
+    }, status=status)
 
 
 def event_ics(request, event_id: int):
@@ -119,9 +122,8 @@ def event_material(request, event_id: int):
     if _own_actor(request) != item.author and not request.user.is_staff:
         return render(request, "community/not_allowed.html", {"nav": "events"}, status=403)
     form = MaterialForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("links", [])))
-        return redirect("community:event", item.id)
+    if not form.is_valid():  # the error at its field, the links as typed
+        return _event_page(request, item, material_form=form, status=400)
     try:
         event_material_set(event=item, links=form.cleaned_data["links"])
     except EventError as error:

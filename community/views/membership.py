@@ -44,8 +44,10 @@ def application_decide(request, application_id: int):
                 "name": application.organisation_name, "handle": actor.handle})
         else:
             form = RejectForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            application_reject(application=application, staff_user=request.user, reason=reason)
+            if not form.is_valid():  # too long: not rejected without the reason staff meant to send
+                messages.error(request, " ".join(form.errors.get("reason", [])))
+                return redirect("community:moderation")
+            application_reject(application=application, staff_user=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("Der Antrag von %(name)s wurde abgelehnt.") % {
                 "name": application.organisation_name})
     except MembershipError as error:

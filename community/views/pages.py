@@ -15,15 +15,21 @@ from posts.models import Post, PostType
 from ..cache import anonymous_page_cache
 from ..mediaproxy import AVATAR, absolute, proxied_url
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
+from ..places import RADII
+from ..pool import events_public
 from ..selectors import (
     FEATURED_HASHTAG,
-    article_replies,
+    actor_public_posts,
     blog_articles,
     campaign_participants,
     campaign_posts,
     directory_search,
     feed_posts,
     member_posts,
+    organisation_without_profile,
+    place_centre,
+    post_for_page,
+    post_replies,
     profile_by_handle,
 )
 
@@ -64,10 +70,19 @@ def _choices() -> dict:
 def directory(request):
     filters = _filters(request)
     text, city = request.GET.get("q", "").strip()[:100], request.GET.get("city", "").strip()[:100]
-    profiles = directory_search(text=text, city=city, **filters)
+    km = int(request.GET["km"]) if request.GET.get("km", "") in {str(r) for r in RADII} else 0
+    near, place_error = None, ""
+    if km and not city:
+        place_error = _("Für die Umkreissuche geben Sie bitte eine Postleitzahl oder einen Ort an.")
+    elif km:
+        near = place_centre(city)
+        if near is None:
+            place_error = _("„%(place)s“ finden wir nicht. Bitte geben Sie eine Postleitzahl an.") % {"place": city}
+    profiles = directory_search(text=text, city=city, near=near, km=km, **filters)
     page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "community/directory.html", {
-        "nav": "directory", "page": page, "q": text, "city": city, **filters, **_choices(),
+        "nav": "directory", "page": page, "q": text, "city": city, "km": km, "radii": RADII,
+        "place_error": place_error, **filters, **_choices(),
         "filtered": bool(text or city or filters["field"] or filters["state"]),
     })
 
@@ -76,9 +91,13 @@ def directory(request):
 def profile(request, handle: str):
     member = profile_by_handle(handle)
     if member is None:
-        raise Http404(_("Diese Organisation gibt es hier nicht."))
-    posts, older = older_page(request, member_posts().filter(author=member.actor))
-    actor = member.actor
+        actor = organisation_without_profile(handle)
+        if actor is None:
+            raise Http404(_("Diese Organisation gibt es hier nicht."))
+        posts, older = older_page(request, actor_public_posts(actor))
+    else:
+        actor = member.actor
+        posts, older = older_page(request, member_posts().filter(author=actor))
     return render(request, "community/profile.html", {
         "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
         "member_handle": actor.username if actor.local else actor.handle,
@@ -128,7 +147,24 @@ def article(request, article_id: int):
     if item is None:
         raise Http404(_("Diesen Artikel gibt es nicht."))
     return render(request, "community/article.html", {
-        "nav": "blog", "article": item, "replies": article_replies(item),
+        "nav": "blog", "article": item, "replies": post_replies(item),
+    })
+
+
+@anonymous_page_cache
+def post(request, post_id: int):
+    """A post's own page in the site's design (its `url`): the post, its author, the replies from the Fediverse."""
+    item = post_for_page(post_id)
+    if item is None:
+        raise Http404(_("Diesen Beitrag gibt es nicht (mehr)."))
+    if item.boost_of_id:
+        return redirect("community:post", item.boost_of_id)
+    if item.type == PostType.ARTICLE and blog_articles().filter(id=item.id).exists():
+        return redirect("community:article", item.id)
+    if item.type == PostType.EVENT and events_public().filter(id=item.id).exists():
+        return redirect("community:event", item.id)
+    return render(request, "community/post.html", {
+        "nav": "feed", "post": item, "replies": post_replies(item), "single": True,
     })
 
 

@@ -27,6 +27,10 @@ def profile_edit(request, handle: str):
     # logo and header image: only an organisation of this node has them here (a linked one sets them at home)
     images = ProfileImagesForm(request.POST or None, request.FILES or None) if member.actor.local else None
     valid = all([form.is_valid(), images is None or images.is_valid()])  # both checked: every error shows at once
+    untouched = not form.has_changed() and (images is None or not images.has_changed())
+    if request.method == "POST" and valid and untouched:
+        messages.success(request, _("Keine Änderungen: das Profil bleibt, wie es war."))
+        return redirect("community:profile", handle)
     if request.method == "POST" and valid:
         profile = form.save(commit=False)
         urls = form.cleaned_data["link_list"]

@@ -100,6 +100,9 @@ def scout_edit(request, username: str):
         "offers": item.offers, "languages": item.languages, "availability": item.availability,
     }
     form = ScoutForm(request.POST or None, initial=initial, inviting=False)
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        messages.success(request, _("Keine Änderungen: das Profil bleibt, wie es war."))
+        return redirect("community:scout", item.actor.username)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

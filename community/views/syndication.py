@@ -2,10 +2,10 @@
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
 
-from fediverse_node.protocol.links import http_url
+from posts.text import plain_text
 
 from ..selectors import blog_articles, feed_posts, member_posts, profile_by_handle
 
@@ -14,13 +14,16 @@ ITEMS = 30
 
 class _PostFeed(Feed):
     def item_title(self, post):
-        return post.name or strip_tags(post.content)[:80] or post.author.display_name
+        return post.name or plain_text(post.content)[:80] or post.author.display_name
 
     def item_description(self, post):
         return post.content
 
     def item_link(self, post):
-        return http_url(post.url) or post.uri  # only http(s) links in a feed reader
+        """The post's page in the site's design (local posts: their `url`; remote ones: our page of them)."""
+        if post.local and post.url and post.url != post.uri:
+            return post.url
+        return reverse("community:post", args=[post.id])
 
     def item_pubdate(self, post):
         return post.published
@@ -58,7 +61,7 @@ class ProfileFeed(_PostFeed):
         return member.actor.display_name
 
     def link(self, member):
-        return f"/members/{member.actor.username}/"
+        return reverse("community:profile", args=[member.actor.username if member.actor.local else member.actor.handle])
 
     def description(self, member):
         return member.description

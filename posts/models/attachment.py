@@ -26,3 +26,10 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.remote_url or self.file.name
+
+    @property
+    def url(self) -> str:
+        """Where the picture is: the stored file's URL here, else the remote server's (templates and entities)."""
+        if self.file:
+            return self.file.url
+        return self.remote_url

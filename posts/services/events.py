@@ -74,9 +74,11 @@ def event_material_set(*, event: Post, links: list[dict]) -> Post:
     for link in links:
         if not http_url(link.get("url"), max_length=500):
             raise EventError("A material link must be an http(s) address.")
+    material = [{"name": link.get("name", "")[:200], "url": link["url"].strip()} for link in links]
+    if material == event.extra.get("material", []):
+        return event  # nothing changed: no edit, no Update to the followers
     with transaction.atomic():
-        event.extra = {**event.extra, "material": [{"name": link.get("name", "")[:200], "url": link["url"].strip()}
-                                                   for link in links]}
+        event.extra = {**event.extra, "material": material}
         event.edited_at = timezone.now()
         event.save(update_fields=["extra", "edited_at", "updated_at"])
         activity_publish(actor=event.author, activity=render.update_activity(event), inboxes=post_recipients(event))

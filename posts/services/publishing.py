@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from actors.models import Actor, Block
@@ -24,7 +25,7 @@ from ..models import (
     Tag,
     Visibility,
 )
-from ..text import render_plain_text
+from ..text import render_plain_text, tag_name
 from .feeds import feed_add_post
 
 MAX_CHARS = 5000
@@ -44,6 +45,18 @@ def _resolve_quietly(handle: str) -> Actor | None:
 
 def post_uri(author: Actor, post_id: int) -> str:
     return f"{author.uri}/posts/{post_id}"
+
+
+# The website's page of each kind of post (the site's URLconf names them); every other type has a post page.
+PAGE_ROUTES = {PostType.ARTICLE: "community:article", PostType.EVENT: "community:event"}
+
+
+def post_page_url(post_id: int, type: str) -> str:
+    """A local post's page on the website: its ActivityStreams `url` (in documents, the API and the feeds)."""
+    try:
+        return f"{settings.FEDINODE_BASE_URL}{reverse(PAGE_ROUTES.get(type, 'community:post'), args=[post_id])}"
+    except NoReverseMatch:
+        return ""
 
 
 def post_recipients(post: Post) -> set[str]:
@@ -97,9 +110,14 @@ def post_create(
         raise PostError(f"A post has at most {limit} characters.")
     if visibility not in Visibility.values:
         raise PostError(f"Unknown visibility {visibility!r}.")
-    rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
-    html = render_markdown(text) if type == PostType.ARTICLE else rendered.html
-    tag_names = list(dict.fromkeys([*rendered.tags, *(t.lower().lstrip("#") for t in tags if t.strip("# "))]))
+    rendered = render_plain_text(
+        text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN, base_url=settings.FEDINODE_BASE_URL
+    )
+    html = render_markdown(text, base_url=settings.FEDINODE_BASE_URL) if type == PostType.ARTICLE else rendered.html
+    given = [t for t in tags if t.strip("# ")]
+    if any(tag_name(t) is None for t in given):
+        raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
+    tag_names = list(dict.fromkeys([*rendered.tags, *(tag_name(t) for t in given)]))
     mentions = list(rendered.mentions)
     if in_reply_to is not None and in_reply_to.author not in mentions and in_reply_to.author != author:
         mentions.append(in_reply_to.author)
@@ -109,7 +127,7 @@ def post_create(
         post = Post.objects.create(
             id=post_id,
             uri=uri,
-            url=uri,
+            url=post_page_url(post_id, type) or uri,
             author=author,
             local=True,
             type=type,
@@ -150,7 +168,9 @@ def post_edit(
     """Edit a local post, keep its former version in the history, and send an Update."""
     if not text.strip() and not (attachments or post.attachments.exists()):
         raise PostError("A post needs text or at least one attachment.")
-    rendered = render_plain_text(text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN)
+    rendered = render_plain_text(
+        text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN, base_url=settings.FEDINODE_BASE_URL
+    )
     with transaction.atomic():
         if not post.edits.exists():
             PostEdit.objects.create(

@@ -15,8 +15,11 @@ from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
 from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
+from ..text import tag_name
 from .feeds import feed_add_post
 
+# the longest HTML kept of a remote post (a long blog article fits; the inbox caps a whole activity anyway)
+MAX_CONTENT_CHARS = 200_000
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
 
 
@@ -45,7 +48,8 @@ def _content(obj: dict) -> str:
         content_map = obj.get("contentMap")
         if isinstance(content_map, dict) and content_map:
             content = next(iter(content_map.values()))
-    return sanitize_html(content if isinstance(content, str) else "")
+    # cut before cleaning (nh3 closes what the cut left open): a page never shows megabytes of one post
+    return sanitize_html(content[:MAX_CONTENT_CHARS] if isinstance(content, str) else "")
 
 
 def _language(obj: dict) -> str:
@@ -145,7 +149,7 @@ def tag_names_and_mentions(obj: dict) -> tuple[list[str], list[str]]:
         if not isinstance(tag, dict):
             continue
         if tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
-            names.append(tag["name"].lstrip("#").lower()[:100])
+            names.append(tag_name(tag["name"]))  # None for names no page can have ("a/b"): dropped
         elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
             mentioned.append(tag["href"])
     return list(dict.fromkeys(n for n in names if n)), mentioned

@@ -28,8 +28,9 @@ def test_actor_document(client, org, accept):
     assert doc["id"] == "http://testserver/actors/kita"
     assert doc["type"] == "Organization"
     assert doc["preferredUsername"] == "kita"
-    for key in ("inbox", "outbox", "followers", "following", "url"):
+    for key in ("inbox", "outbox", "followers", "following"):
         assert doc[key].startswith("http://testserver/actors/kita")
+    assert doc["url"] == "http://testserver/members/kita/"  # its page in the site's design
     assert doc["endpoints"]["sharedInbox"] == "http://testserver/inbox"
     assert doc["publicKey"]["owner"] == doc["id"]
     assert doc["publicKey"]["publicKeyPem"].startswith("-----BEGIN PUBLIC KEY-----")
@@ -38,8 +39,8 @@ def test_actor_document(client, org, accept):
 
 
 def test_actor_html_for_browsers(client, org):
-    response = client.get("/actors/kita", HTTP_ACCEPT="text/html")
-    assert response.status_code == 200
+    response = client.get("/actors/kita", HTTP_ACCEPT="text/html", follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == "http://testserver/members/kita/"
     assert response["Content-Type"].startswith("text/html")
     assert b"Kita e.V." in response.content
 

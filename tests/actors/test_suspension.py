@@ -48,8 +48,9 @@ def site_shows(client: Client, member: Actor) -> dict[str, bool]:
     post = member.posts.get()
     pages = {
         "profile": client.get("/members/verein/").status_code == 200,
-        "actor page": client.get("/actors/verein").status_code == 200,
-        "post page": client.get(f"/actors/verein/posts/{post.id}").status_code == 200,
+        "actor page": client.get("/actors/verein", follow=True).status_code == 200,
+        "post page": client.get(f"/actors/verein/posts/{post.id}", follow=True).status_code == 200,
+        "site post page": client.get(f"/posts/{post.id}/").status_code == 200,
         "directory": "Wir beraten." in client.get("/members/").content.decode(),
         "feed": "Sprechstunde" in client.get("/").content.decode(),
         "hashtag": "Sprechstunde" in client.get("/tags/gleichimnetz").content.decode(),

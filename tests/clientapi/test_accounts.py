@@ -17,7 +17,7 @@ def test_verify_credentials_and_account_shapes(api, org):
     assert me["id"] == str(org.id) and me["acct"] == org.username and me["username"] == org.username
     assert me["source"]["privacy"] == "public" and me["avatar"].startswith("http")
     assert me["created_at"].endswith("T00:00:00.000Z") and me["statuses_count"] == 0
-    assert api.get(f"/api/v1/accounts/{org.id}").json()["url"] == org.uri
+    assert api.get(f"/api/v1/accounts/{org.id}").json()["url"] == org.url == f"http://testserver/members/{org.username}/"
     assert api.get("/api/v1/accounts/99999").status_code == 404
     assert api.get("/api/v1/accounts/lookup", {"acct": org.username}).json()["id"] == str(org.id)
     assert api.get("/api/v1/accounts/lookup", {"acct": "nobody"}).status_code == 404

@@ -218,3 +218,12 @@ def test_moderators_remove_posts_and_members_and_approve_requests(org):
     response = client.post("/groups/scouts_mod/moderate", {"action": "remove_post", "post": "x"}, follow=True)
     assert "nicht geteilt" in response.content.decode()
     assert ScoutGroup.objects.get().moderators.get() == org
+
+
+def test_an_event_calendar_description_is_readable_text_with_its_paragraphs(org):
+    event = _event(org, datetime(2026, 11, 5, 10, 0, tzinfo=BERLIN), name="Kaffee & Kuchen")
+    event.content = "<p>Kaffee &amp; Kuchen für alle</p><p>Zweiter Absatz<br>mit Zeile</p>"
+    event.save()
+    [vevent] = Calendar.from_ical(Client().get(f"/events/{event.id}.ics").content).walk("VEVENT")
+    assert str(vevent["DESCRIPTION"]) == "Kaffee & Kuchen für alle\n\nZweiter Absatz\nmit Zeile"
+    assert str(vevent["SUMMARY"]) == "Kaffee & Kuchen"
