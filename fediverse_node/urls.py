@@ -30,7 +30,12 @@ urlpatterns = [
     path("actors/<str:username>/posts/<int:post_id>/replies", outbox_views.post_replies_view),
     path("", include("clientapi.urls")),
     # The site's own log-in (also the one apps reach through OAuth), log-out by POST, password reset by e-mail.
-    path("auth/login/", auth_views.LoginView.as_view(template_name="community/login.html"), name="login"),
+    path(
+        "auth/login/",
+        # the site's name, not the Host header Django's LoginView would put in "site_name"
+        auth_views.LoginView.as_view(template_name="community/login.html", extra_context={"site_name": settings.FEDINODE_NAME}),
+        name="login",
+    ),
     path("auth/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("auth/password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -85,7 +85,7 @@ def test_log_in_page_is_in_the_sites_design_with_reset_link():
     page = Client().get("/auth/login/?next=/moderation/").content.decode()
     assert 'class="skip" href="#main"' in page and 'class="site-header"' in page and 'class="site-footer"' in page
     assert 'name="next" value="/moderation/"' in page and 'href="/auth/password-reset/"' in page
-    assert "Passwort vergessen?" in page
+    assert "Passwort vergessen?" in page and "<title>Anmelden · Wir sind Parität</title>" in page
     assert "Forgot your password?" in english().get("/auth/login/").content.decode()
 
 
