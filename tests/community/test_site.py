@@ -202,6 +202,9 @@ def test_link_previews_favicon_robots_and_sitemap(org, settings):
                 'rel="icon"', 'rel="canonical" href="http://testserver/members/"'):
         assert tag in page, tag
     assert re.search(r'property="og:image" content="http://testserver/static/community/share[.\w]*png"', page)
+    profile = Client().get("/members/kita/").content.decode()
+    assert '<meta property="og:title" content="Kita Regenbogen">' in profile
+    assert '<meta property="og:type" content="profile">' in profile and 'content="Krippe und Hort"' in profile
     robots = Client().get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
     index = Client().get("/sitemap.xml").content.decode()
