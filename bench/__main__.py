@@ -169,7 +169,7 @@ class Run:
             count = node.query(site.SEED.format(orgs=s["site_orgs"], posts=s["site_posts"]))
             assert count == s["site_posts"], count
             node.start()
-            self.cells[ROW_FEED] = self._page(node, "/", "", "community feed")
+            self.cells[ROW_FEED] = self._page(node, "/feed/", "", "community feed")
 
     def _page(self, node: Node, path: str, token: str, label: str) -> str:
         options = {"concurrency": API_CONCURRENCY, "processes": API_PROCESSES}

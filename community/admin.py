@@ -5,7 +5,16 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .forms import https_urls
-from .models import ApplicationState, Campaign, MemberProfile, MembershipApplication, ScoutGroup, ScoutProfile
+from .models import (
+    ApplicationState,
+    Campaign,
+    ContactMessage,
+    MemberProfile,
+    MembershipApplication,
+    ScoutGroup,
+    ScoutProfile,
+    SitePage,
+)
 from .services.membership import MembershipError, application_approve, application_reject
 from .services.profiles import profile_save
 from .services.scout_groups import GroupError, rhythm_check
@@ -85,3 +94,23 @@ class ScoutGroupAdmin(admin.ModelAdmin):
     list_display = ["actor", "topic", "meeting_weekday", "meeting_time"]
     raw_id_fields = ["actor"]
     filter_horizontal = ["moderators"]
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    """Impressum, Datenschutzerklärung and Erklärung zur Barrierefreiheit: staff keep them current here."""
+
+    list_display = ["title", "slug", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "name", "email", "handled"]
+    list_filter = ["handled"]
+    search_fields = ["name", "email", "message"]
+    readonly_fields = ["name", "email", "message", "language", "created_at"]

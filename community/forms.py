@@ -1,6 +1,7 @@
 """Forms of the website; errors speak the page's language, and what was typed stays in the form."""
 
 import re
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -9,15 +10,37 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actors.services.local import username_check
+from posts.services.events import MAX_EVENT_DAYS
 from posts.services.media import MediaError, media_check
 from posts.text import tag_name
 
 from . import limits
-from .models import FIELDS_OF_WORK, LANGUAGES, FederalState, MemberProfile, MembershipApplication, Offer
+from .models import (
+    FIELDS_OF_WORK,
+    LANGUAGES,
+    ContactMessage,
+    FederalState,
+    MemberProfile,
+    MembershipApplication,
+    Offer,
+)
 from .services.scouts import ScoutError, topics_parse
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 MAX_TAGS = 10
+# Browsers fill these from the visitor's saved address (WCAG 2.1 SC 1.3.5, "Identify Input Purpose").
+AUTOCOMPLETE = {
+    "organisation_name": "organization", "email": "email", "street": "street-address", "postal_code": "postal-code",
+    "city": "address-level2", "website": "url", "contact_email": "email", "contact_phone": "tel",
+    "display_name": "name",
+}
+
+
+def autocomplete_set(form: forms.BaseForm) -> None:
+    """Give each address and contact field of the form its autocomplete purpose."""
+    for name, purpose in AUTOCOMPLETE.items():
+        if name in form.fields:
+            form.fields[name].widget.attrs.setdefault("autocomplete", purpose)
 
 
 def limit_length(field: forms.CharField, limit: int) -> None:
@@ -63,12 +86,17 @@ class ApplicationForm(forms.ModelForm):
             "remote_handle": _("Schon im Fediverse? Ihr Konto (z. B. @verein@social.example)"),
             "message": _("Nachricht an das Team"),
         }
+        help_texts = {
+            "message": _("Freiwillig: alles, was das Team bei der Prüfung wissen sollte."),
+            "email": _("An diese Adresse schicken wir die Zugangsdaten."),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "message": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_length(self.fields["description"], limits.DESCRIPTION)
         limit_length(self.fields["message"], limits.MESSAGE)
+        autocomplete_set(self)
 
     def clean_postal_code(self):
         code = self.cleaned_data["postal_code"].strip()
@@ -170,6 +198,10 @@ class ProfileForm(forms.ModelForm):
             "city": _("Ort"), "website": _("Website"), "contact_email": _("Öffentliche E-Mail-Adresse"),
             "contact_phone": _("Öffentliche Telefonnummer"), "location_public": _("Standort auf der Karte zeigen"),
         }
+        help_texts = {
+            "description": _("Was macht Ihre Organisation, für wen ist sie da? Erscheint im Verzeichnis."),
+            "location_public": _("Zeigt Ihre Organisation auf der Karte der Mitglieder und anderen Servern im Fediverse."),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -180,6 +212,7 @@ class ProfileForm(forms.ModelForm):
         if self.instance.pk and "fields_of_work" not in kwargs.get("initial", {}):
             self.initial["fields_of_work"] = [f.slug for f in self.instance.fields_of_work.all()]
         self.initial.setdefault("link_list", "\n".join(link["url"] for link in self.instance.links))
+        autocomplete_set(self)
 
     clean_postal_code = ApplicationForm.clean_postal_code
 
@@ -270,6 +303,8 @@ class EventForm(forms.Form):
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("Das Ende muss nach dem Beginn liegen."))
+        elif starts_at and ends_at and ends_at - starts_at > timedelta(days=MAX_EVENT_DAYS):
+            self.add_error("ends_at", _("Eine Veranstaltung dauert höchstens %(days)d Tage.") % {"days": MAX_EVENT_DAYS})
         return data
 
 
@@ -341,3 +376,21 @@ class ProfileImagesForm(forms.Form):
 
     def clean_header(self):
         return self._image("header")
+
+
+class ContactForm(forms.ModelForm):
+    """A message to the team; stored for staff (admin: Kontaktnachrichten), never mailed on by the form itself."""
+
+    class Meta:
+        model = ContactMessage
+        fields = ["name", "email", "message"]
+        labels = {"name": _("Ihr Name"), "email": _("Ihre E-Mail-Adresse"), "message": _("Ihre Nachricht")}
+        help_texts = {
+            "email": _("Nur für unsere Antwort; wir geben sie nicht weiter."),
+            "message": _("Höchstens 5000 Zeichen."),
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "message": forms.Textarea(attrs={"rows": 8}),
+        }

@@ -7,8 +7,9 @@ from actors.models import Actor, ActorType, FollowState
 from actors.services.domains import author_hidden_from_public
 from posts.models import Post, PostType, Visibility
 
-from .models import Campaign, MemberProfile
+from .models import Campaign, MemberProfile, SitePage
 from .places import centre_of, distance_km, postal_code_point, profile_point
+from .site_page_defaults import DEFAULT_PAGES
 
 FEATURED_HASHTAG = "gleichimnetz"
 
@@ -211,3 +212,38 @@ def group_posts(group: Actor) -> QuerySet:
         .filter(~author_hidden_from_public())
         .select_related("author").prefetch_related("attachments", "tags").order_by("-published", "-id")
     )
+
+
+def campaign_featured(*, today) -> Campaign | None:
+    """The campaign running today (the one that started last), else the one that starts next."""
+    running = Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+    return running or Campaign.objects.filter(starts_on__gt=today).order_by("starts_on").first()
+
+
+def network_figures() -> dict:
+    """The numbers the home page shows: listed members, the states and fields of work they cover."""
+    members = directory_search()
+    return {
+        "members": members.count(),
+        "states": members.exclude(state="").values("state").distinct().count(),
+        "fields": members.values("fields_of_work").exclude(fields_of_work=None).distinct().count(),
+    }
+
+
+def map_positions() -> list[tuple[float, float]]:
+    """Public positions of listed members (latitude, longitude), for the home page's small map."""
+    return list(
+        MemberProfile.objects.filter(
+            listed=True, location_public=True, actor__deleted=False, actor__suspended=False,
+            latitude__isnull=False, longitude__isnull=False,
+        ).values_list("latitude", "longitude")
+    )
+
+
+def site_page_get(slug: str) -> SitePage | None:
+    """A legal page as staff last saved it, or its German draft if the row is gone."""
+    page = SitePage.objects.filter(slug=slug).first()
+    if page is None and slug in DEFAULT_PAGES:
+        title, body = DEFAULT_PAGES[slug]
+        page = SitePage(slug=slug, title=title, body=body)
+    return page

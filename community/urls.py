@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import blog, events, groups, media, membership, pages, profile_edit, scouts, syndication
+from .views import blog, events, groups, media, membership, pages, profile_edit, scouts, site, syndication
 
 app_name = "community"
 
 urlpatterns = [
-    path("", pages.feed, name="feed"),
+    path("", site.home, name="home"),
+    path("feed/", pages.feed, name="feed"),
     path("feed.rss", syndication.CommunityFeed(), name="feed_rss"),
     path("feed.atom", syndication.CommunityAtom(), name="feed_atom"),
     path("members/", pages.directory, name="directory"),
@@ -42,6 +43,10 @@ urlpatterns = [
     path("apply/", membership.apply, name="apply"),
     path("language/<str:code>", pages.language, name="language"),
     path("media-proxy/<str:token>", media.media_proxy, name="media_proxy"),
+    path("impressum/", site.site_page, {"slug": "impressum"}, name="impressum"),
+    path("datenschutz/", site.site_page, {"slug": "datenschutz"}, name="datenschutz"),
+    path("barrierefreiheit/", site.site_page, {"slug": "barrierefreiheit"}, name="barrierefreiheit"),
+    path("kontakt/", site.contact, name="contact"),
     path("moderation/", membership.moderation, name="moderation"),
     path("moderation/applications/<int:application_id>", membership.application_decide, name="application_decide"),
     path("moderation/posts/<int:post_id>", membership.post_visibility, name="post_visibility"),

@@ -1,11 +1,17 @@
-"""Error pages: JSON for the client API and ActivityPub callers, a short page for people."""
+"""Error pages: JSON for the client API and ActivityPub callers, a friendly page in the site's design for people."""
 
+import logging
+
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.template import loader
+from django.utils.translation import get_language
 
 from .activitystreams import wants_activity_json
 from .http import json_error
+
+log = logging.getLogger(__name__)
 
 
 def _wants_json(request) -> bool:
@@ -14,29 +20,43 @@ def _wants_json(request) -> bool:
     )
 
 
-def _answer(request, status: int, message: str) -> HttpResponse:
-    if _wants_json(request):
-        response = json_error(message, status=status)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-    page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{message}</p>"
-    return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
+def _json(status: int, message: str) -> HttpResponse:
+    response = json_error(message, status=status)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def not_found(request, exception=None) -> HttpResponse:
     if _wants_json(request):
-        return _answer(request, 404, "Record not found" if request.path.startswith("/api/") else "Not found.")
+        return _json(404, "Record not found" if request.path.startswith("/api/") else "Not found.")
     message = exception.args[0] if exception is not None and exception.args and isinstance(exception.args[0], str) else ""
     return render(request, "community/404.html", {"message": message}, status=404)
 
 
+def forbidden(request, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return _json(403, "This action is not allowed.")
+    return render(request, "community/not_allowed.html", {}, status=403)
+
+
 def server_error(request) -> HttpResponse:
-    return _answer(request, 500, "Something went wrong on this server; the error was logged.")
+    """The 500 page. Something already failed (maybe the database), so the page needs no context processor, no
+    query and no session: only the language the request was in and the site's name."""
+    if _wants_json(request):
+        return _json(500, "Something went wrong on this server; the error was logged.")
+    try:
+        body = loader.get_template("community/500.html").render({
+            "site_name": settings.FEDINODE_NAME, "LANGUAGE_CODE": get_language() or settings.LANGUAGE_CODE,
+        })
+    except Exception:  # the error page itself must never fail: fall back to plain words
+        log.exception("the 500 page could not be rendered")
+        body = "<!doctype html><title>Fehler</title><h1>Ein Fehler ist aufgetreten / Something went wrong</h1>"
+    return HttpResponse(body, status=500, content_type="text/html; charset=utf-8")
 
 
 def csrf_failure(request, reason: str = "") -> HttpResponse:
-    """A form without a valid CSRF token: our short page (Django's own has inline styles, which our CSP blocks)."""
-    return _answer(request, 403, gettext(
-        "This form was sent without a valid security token (it may be old, or come from another site). "
-        "Please reload the page and try again."
-    ))
+    """A form sent without a valid CSRF token: most often an old tab or blocked cookies. Say what to do."""
+    if _wants_json(request):
+        return _json(403, "CSRF verification failed.")
+    log.info("CSRF failure on %s: %s", request.path, reason)
+    return render(request, "community/csrf_failure.html", {"no_cookie": "CSRF cookie" in reason}, status=403)

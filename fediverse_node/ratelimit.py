@@ -6,7 +6,8 @@ Rules (requests per window), each answered with 429 and Retry-After when exceede
   locks out its colleagues);
 - token requests: per client address;
 - the client API: per access token (or per address without one), as Mastodon allows 300 per 5 minutes;
-- membership applications: per address;
+- membership applications, password-reset e-mails: per address (the contact form counts in its view, to
+  answer at the form);
 - inbox POSTs: per client address, generous (a busy peer delivers in bursts), in inbox/fastpath.py.
 FEDINODE_RATE_LIMITS=0 turns them off (benchmarks).
 
@@ -39,6 +40,9 @@ LOGIN_PATHS = ("/auth/login", "/admin/login")
 TOKEN = Rule("token", 30, 300)
 API = Rule("api", 300, 300)
 APPLY = Rule("apply", 10, 3600)
+# the contact form and password-reset e-mails: per address, so nobody fills the team's inbox or someone else's
+CONTACT = Rule("contact", 5, 3600)
+PASSWORD_RESET = Rule("password-reset", 5, 3600)
 INBOX = Rule("inbox", 12000, 60)
 
 
@@ -106,6 +110,8 @@ def _rule_for(request) -> tuple[Rule, str] | None:
         return TOKEN, client_address(request)
     if method == "POST" and path.startswith("/apply"):
         return APPLY, client_address(request)
+    if method == "POST" and path.startswith("/auth/password-reset"):
+        return PASSWORD_RESET, client_address(request)
     if path.startswith("/api/"):
         token = request.META.get("HTTP_AUTHORIZATION", "")
         if token.startswith("Bearer "):

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "oauth2_provider",
     "fediverse_node.apps.FediverseNodeConfig",
     "actors",
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fediverse_node.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fediverse_node.compression.PublicGZipMiddleware",  # public pages only (BREACH: see the module)
     "fediverse_node.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -204,6 +206,10 @@ TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "community" / "locale"]
+# Dates as each language writes them ("4. Dezember 2026" / "4 December 2026"); templates use date:"DATE_FORMAT".
+FORMAT_MODULE_PATH = ["fediverse_node.formats"]
+# A form sent with a missing or stale CSRF token gets a page that says what to do, in the site's design.
+CSRF_FAILURE_VIEW = "fediverse_node.errors.csrf_failure"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -211,6 +217,11 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("FEDINODE_MEDIA_DIR", str(DATA_DIR / "media")))
 WHITENOISE_USE_FINDERS = True
+# Hashed names and pre-compressed copies (fediverse_node/staticstorage.py): browsers keep static files for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "fediverse_node.staticstorage.StaticStorage"},
+}
 # Leaflet and its cluster plugin come from their xstatic packages (PyPI) and are served as our own static files
 STATICFILES_DIRS = [
     ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
@@ -294,6 +305,7 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 AUTHENTICATION_BACKENDS = ["fediverse_node.auth.UsernameOrEmailBackend"]
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 # Web push is not offered yet; apps (Elk) read the key from the app and instance entities.
 FEDINODE_VAPID_PUBLIC_KEY = os.environ.get("FEDINODE_VAPID_PUBLIC_KEY", "")
 FEDINODE_DESCRIPTION = os.environ.get(

@@ -3,10 +3,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from actors import views as actor_views
+from community.sitemaps import SITEMAPS
+from community.views.account import PasswordResetView
+from community.views.site import robots_txt
 from inbox import views as inbox_views
 from outbox import views as outbox_views
 
@@ -28,8 +32,20 @@ urlpatterns = [
     path("actors/<str:username>/posts/<int:post_id>/activity", outbox_views.post_activity_view),
     path("actors/<str:username>/posts/<int:post_id>/replies", outbox_views.post_replies_view),
     path("", include("clientapi.urls")),
-    path("auth/login/", auth_views.LoginView.as_view(template_name="clientapi/login.html"), name="login"),
+    # The site's own log-in (also the one apps reach through OAuth), log-out by POST, password reset by e-mail.
+    path(
+        "auth/login/",
+        # the site's name, not the Host header Django's LoginView would put in "site_name"
+        auth_views.LoginView.as_view(template_name="community/login.html", extra_context={"site_name": settings.FEDINODE_NAME}),
+        name="login",
+    ),
     path("auth/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("auth/password-reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "auth/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="community/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
     path(
         "auth/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(template_name="community/password_set.html"),
@@ -40,6 +56,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="community/password_done.html"),
         name="password_reset_complete",
     ),
+    path("robots.txt", robots_txt),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+         name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
@@ -49,3 +69,4 @@ urlpatterns = [
 
 handler404 = "fediverse_node.errors.not_found"
 handler500 = "fediverse_node.errors.server_error"
+handler403 = "fediverse_node.errors.forbidden"

@@ -3,8 +3,9 @@ from .campaign import Campaign
 from .profile import FIELD_NAMES, FIELDS_OF_WORK, FederalState, FieldOfWork, MemberProfile
 from .scout import LANGUAGES, Offer, ScoutProfile
 from .scout_group import WEEKDAYS, ScoutGroup
+from .site_page import ContactMessage, SitePage, SitePageKind
 
 __all__ = [
     "FIELD_NAMES", "FIELDS_OF_WORK", "ApplicationState", "Campaign", "FederalState", "FieldOfWork", "MemberProfile", "MembershipApplication",
-    "LANGUAGES", "Offer", "ScoutProfile", "WEEKDAYS", "ScoutGroup",
+    "LANGUAGES", "Offer", "ScoutProfile", "WEEKDAYS", "ScoutGroup", "ContactMessage", "SitePage", "SitePageKind",
 ]

@@ -1,7 +1,6 @@
 """Applying for membership, and the staff's moderation page (applications, hidden posts)."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from posts.models import Post
 from ..forms import ApplicationForm, RejectForm
 from ..models import ApplicationState, MembershipApplication
 from ..services.membership import MembershipError, application_approve, application_reject, application_submit
+from .access import staff_required
 
 
 def apply(request):
@@ -24,7 +24,7 @@ def apply(request):
     return render(request, "community/apply.html", {"nav": "apply", "form": form}, status=status)
 
 
-@staff_member_required
+@staff_required
 def moderation(request):
     pending = MembershipApplication.objects.filter(status=ApplicationState.PENDING).prefetch_related("fields_of_work")
     hidden = Post.objects.filter(hidden_from_feed=True).select_related("author").order_by("-published")[:50]
@@ -33,7 +33,7 @@ def moderation(request):
     })
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def application_decide(request, application_id: int):
     application = get_object_or_404(MembershipApplication, id=application_id)
@@ -55,7 +55,7 @@ def application_decide(request, application_id: int):
     return redirect("community:moderation")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def post_visibility(request, post_id: int):
     """Hide a post from the community feed (or show it again) without deleting it."""

@@ -59,7 +59,7 @@ def test_silenced_server_is_kept_out_of_public_feeds_but_reaches_followers():
     heard = post_upsert_remote(obj=remote_note(calm, 1, "Ruhig."), author=calm)
 
     site = Client()
-    for page in ("/", "/tags/gleichimnetz", "/?tag=gleichimnetz", "/feed.rss"):
+    for page in ("/", "/feed/", "/tags/gleichimnetz", "/feed/?tag=gleichimnetz", "/feed.rss"):
         body = site.get(page).content.decode()
         assert "Ruhig." in body and "Laut!" not in body, page
     anonymous, own = Api(None), Api(issue_token(reader))

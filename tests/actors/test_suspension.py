@@ -52,7 +52,7 @@ def site_shows(client: Client, member: Actor) -> dict[str, bool]:
         "post page": client.get(f"/actors/verein/posts/{post.id}", follow=True).status_code == 200,
         "site post page": client.get(f"/posts/{post.id}/").status_code == 200,
         "directory": "Wir beraten." in client.get("/members/").content.decode(),
-        "feed": "Sprechstunde" in client.get("/").content.decode(),
+        "feed": "Sprechstunde" in client.get("/feed/").content.decode(),
         "hashtag": "Sprechstunde" in client.get("/tags/gleichimnetz").content.decode(),
         "map": "/members/verein/" in client.get("/map.geojson").content.decode(),
     }

@@ -17,13 +17,13 @@ def test_anonymous_pages_are_cached_per_language_and_staff_sees_fresh_pages(sett
     profile_create(actor=org, city="Kiel", state="SH")
     post_create(author=org, text="Erster Beitrag")
     visitor = Client()
-    assert "Erster Beitrag" in visitor.get("/").content.decode()
+    assert "Erster Beitrag" in visitor.get("/feed/").content.decode()
     post_create(author=org, text="Zweiter Beitrag")
-    assert "Zweiter Beitrag" not in visitor.get("/").content.decode()  # the copy, for up to a minute
+    assert "Zweiter Beitrag" not in visitor.get("/feed/").content.decode()  # the copy, for up to a minute
     english = Client()
     english.cookies["django_language"] = "en"
-    assert "Zweiter Beitrag" in english.get("/").content.decode()  # another language, another copy
+    assert "Zweiter Beitrag" in english.get("/feed/").content.decode()  # another language, another copy
     staff = Client()
     staff.force_login(get_user_model().objects.create_user("redaktion", "r@example.org", "x-pass-123", is_staff=True))
-    page = staff.get("/").content.decode()
+    page = staff.get("/feed/").content.decode()
     assert "Zweiter Beitrag" in page and "Im Feed ausblenden" in page

@@ -79,24 +79,24 @@ def test_feed_filters_by_hashtag_field_and_region_and_hides_moderated_posts(memb
     post_create(author=pflege, text="Neue Pflegekurse")
     post_create(author=beratung, text="Sprechstunde #GleichImNetz", summary="Hinweis")
     client = Client()
-    page = client.get("/").content.decode()
+    page = client.get("/feed/").content.decode()
     assert "Sommerfest" in page and "Neue Pflegekurse" in page and "<details><summary>" in page
-    assert "Neue Pflegekurse" not in client.get("/?tag=gleichimnetz").content.decode()
-    assert "Sommerfest" in client.get("/?field=kinder-jugend").content.decode()
-    assert "Sprechstunde" not in client.get("/?state=BY").content.decode()
+    assert "Neue Pflegekurse" not in client.get("/feed/?tag=gleichimnetz").content.decode()
+    assert "Sommerfest" in client.get("/feed/?field=kinder-jugend").content.decode()
+    assert "Sprechstunde" not in client.get("/feed/?state=BY").content.decode()
     assert "Sommerfest" in client.get("/tags/GleichImNetz").content.decode()
     first.hidden_from_feed = True
     first.save()
-    assert "Sommerfest" not in client.get("/").content.decode()
+    assert "Sommerfest" not in client.get("/feed/").content.decode()
 
 
 def test_feed_pages_by_older_link(members):
     for number in range(25):
         post_create(author=members[0], text=f"Beitrag Nummer {number:02d}")
     client = Client()
-    first = client.get("/")
+    first = client.get("/feed/")
     older = first.context["older"]
-    second = client.get(f"/?before={older}")
+    second = client.get(f"/feed/?before={older}")
     assert "Beitrag Nummer 24" in first.content.decode() and "Beitrag Nummer 00" in second.content.decode()
     assert "Beitrag Nummer 24" not in second.content.decode()
 

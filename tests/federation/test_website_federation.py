@@ -64,7 +64,7 @@ def test_linked_remote_member_posts_appear_in_the_community_feed(start_node):
     wait_until(lambda: "instance.actor" in str(node_b.get_json(f"{remote}/followers?page=1")["orderedItems"]),
                message="A's instance actor follows the linked account")
     node_b.cli("post", "nachbarn", "Nachbarschaftsfest am Samstag #GleichImNetz")
-    wait_until(lambda: "Nachbarschaftsfest" in requests.get(f"{node_a.base}/", timeout=10).text,
+    wait_until(lambda: "Nachbarschaftsfest" in requests.get(f"{node_a.base}/feed/", timeout=10).text,
                message="the linked member's post in A's community feed")
     directory = requests.get(f"{node_a.base}/members/?state=SH", timeout=10).text
     assert "Nachbarn Kiel" in directory

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from fediverse_node.demo import demo_data_create
+from fediverse_node.staticstorage import static_collect
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
 WORKER_NICENESS = 10
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             raise CommandError(f"--bind takes HOST:PORT, not {bind!r}.")
         for database in settings.DATABASES:  # the embedded default keeps the inbox spool in a file of its own
             call_command("migrate", database=database, interactive=False, verbosity=0)
+        static_collect()  # hashed, pre-compressed static files that browsers may keep for a year
         marker = settings.DATA_DIR / "demo-created"
         if not no_demo and not marker.exists():
             demo_data_create()
