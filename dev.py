@@ -39,11 +39,12 @@ def ensure_venv(extra: str) -> None:
 
 
 def ensure_node_peer() -> None:
-    """npm packages of the interop peers (Fedify, masto.js), installed from the lock file."""
+    """npm packages of the interop peers (Fedify, masto.js) and the browser tests (axe-core), from their lock files."""
     if not shutil.which("npm"):
         print("npm not found: interop tests with Node peers will fail in CI, skip elsewhere.", flush=True)
         return
-    for folder in sorted((ROOT / "tests" / "interop").glob("*/package-lock.json")):
+    locks = [*(ROOT / "tests" / "interop").glob("*/package-lock.json"), *(ROOT / "tests" / "browser").glob("*/package-lock.json")]
+    for folder in sorted(locks):
         lock_digest = hashlib.sha256(folder.read_bytes()).hexdigest()
         stamp = folder.parent / "node_modules" / ".installed"
         if not stamp.exists() or stamp.read_text() != lock_digest:

@@ -100,6 +100,10 @@ def scout_edit(request, username: str):
         "offers": item.offers, "languages": item.languages, "availability": item.availability,
     }
     form = ScoutForm(request.POST or None, initial=initial, inviting=False)
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        # nothing to store: no new updated_at, no Update(actor) to the followers' servers
+        messages.success(request, _("Profil gespeichert."))
+        return redirect("community:scout", item.actor.username)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
