@@ -9,6 +9,8 @@ from posts.models import Post, PostType, Visibility
 from .models import Campaign, MemberProfile
 
 FEATURED_HASHTAG = "gleichimnetz"
+# What a post card never shows of its author: not read for a page of 20 posts (the actor document can be large)
+AUTHOR_UNUSED = ("author__private_key_pem", "author__document", "author__summary_source", "author__fields")
 
 
 def directory_search(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:
@@ -54,8 +56,9 @@ def member_posts() -> QuerySet:
             author__deleted=False,
             author__suspended=False,
         )
-        .select_related("author", "author__member_profile")
-        .prefetch_related("attachments", "tags")
+        .select_related("author")
+        .defer(*AUTHOR_UNUSED)
+        .prefetch_related("attachments")
         .order_by("-published", "-id")
     )
 

@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import ARTIFACTS
-from tests.nodes import Node
+from tests.nodes import BIN, Node
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -141,9 +141,13 @@ def site(request):
     """One node with the demo data, a staff user, a member with a known password and one pending application."""
     node = Node("every-page")
     try:
-        # the demo data in one Django process before the start (a busy machine needs more than the start's wait)
-        node.ids = node.query(SETUP.format(
-            staff=STAFF[0], staff_pass=STAFF[1], member=MEMBER[0], member_pass=MEMBER[1]))
+        # the demo data in one Django process before the start: on a busy machine it takes longer than the start
+        # and the command line of tests/nodes.py wait
+        code = "import json\n" + SETUP.format(staff=STAFF[0], staff_pass=STAFF[1], member=MEMBER[0], member_pass=MEMBER[1])
+        result = subprocess.run([str(BIN / "fediverse-node"), "shell", "-c", code], env=node.env, capture_output=True,
+                                text=True, timeout=900)
+        assert result.returncode == 0, result.stderr
+        node.ids = json.loads(result.stdout.splitlines()[-1])
         node.start()
         yield node
     finally:
