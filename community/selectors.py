@@ -9,8 +9,9 @@ from posts.models import Post, PostType, Visibility
 from .models import Campaign, MemberProfile
 
 FEATURED_HASHTAG = "gleichimnetz"
-# What a post card never shows of its author: not read for a page of 20 posts (the actor document can be large)
-AUTHOR_UNUSED = ("author__private_key_pem", "author__document", "author__summary_source", "author__fields")
+# What a post card or a directory entry never shows of an actor: not read for a page of 20 (the stored actor
+# document can be large, and each JSON column is parsed per row)
+ACTOR_UNUSED = ("private_key_pem", "document", "summary_source", "fields")
 
 
 def directory_search(*, text: str = "", field: str = "", state: str = "", city: str = "") -> QuerySet:
@@ -26,6 +27,7 @@ def directory_search(*, text: str = "", field: str = "", state: str = "", city: 
         profiles = profiles.filter(city__iexact=city.strip())
     return (
         profiles.select_related("actor")
+        .defer("search_text", *(f"actor__{name}" for name in ACTOR_UNUSED))
         .prefetch_related("fields_of_work")
         .order_by("actor__display_name", "id")
     )
@@ -57,7 +59,7 @@ def member_posts() -> QuerySet:
             author__suspended=False,
         )
         .select_related("author")
-        .defer(*AUTHOR_UNUSED)
+        .defer(*(f"author__{name}" for name in ACTOR_UNUSED))
         .prefetch_related("attachments")
         .order_by("-published", "-id")
     )
