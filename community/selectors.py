@@ -92,6 +92,7 @@ def article_replies(article: Post) -> QuerySet:
         Post.objects.filter(in_reply_to=article, visibility__in=(Visibility.PUBLIC, Visibility.UNLISTED))
         .filter(~author_hidden_from_public())
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("published", "id")
     )
 
