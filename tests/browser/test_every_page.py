@@ -436,3 +436,17 @@ def test_moderation_without_javascript(site, browser):
     submit(page, "main form button:text('Annehmen')")
     assert "ist jetzt Mitglied" in page.locator(".messages").inner_text()
     page.context.close()
+
+
+def test_scout_profile_form_without_javascript(site, browser):
+    page = no_js_page(browser, site, "member")  # the organisation of the demo scout lea_ki
+    page.goto(f"{site.base}/scouts/lea_ki/edit/")
+    page.fill("#id_display_name", "")
+    page.fill("#id_availability", "montags/mittwochs")
+    submit(page)
+    assert field_error(page, "display_name") == "Dieses Feld ist zwingend erforderlich."
+    assert page.input_value("#id_availability") == "montags/mittwochs"
+    page.fill("#id_display_name", "Lea Brandt")
+    submit(page)
+    assert page.url.endswith("/scouts/lea_ki/") and "montags/mittwochs" in page.locator("main").inner_text()
+    page.context.close()
