@@ -16,10 +16,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from django.utils import timezone
 
 from tests.conftest import ARTIFACTS
-from tests.nodes import BIN, Node
+from tests.nodes import BIN, Node, wait_until
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -161,6 +162,9 @@ def site(request):
         assert result.returncode == 0, result.stderr
         node.ids = json.loads(result.stdout.splitlines()[-1])
         node.start()
+        # the scout group shares its members' posts in the background: the page is surveyed as it ends up
+        wait_until(lambda: "Checkliste für KI-Werkzeuge" in requests.get(f"{node.base}/groups/scouts_ki/", timeout=30).text,
+                   timeout=120, message="the group's boost of the demo post")
         yield node
     finally:
         node.stop()
