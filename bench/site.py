@@ -1,14 +1,19 @@
-"""Website speed on the embedded default: `python -m bench.site`.
+"""Website speed: `python -m bench.site [--backend embedded|postgres|both] [--profile]`.
 
 Starts `fediverse-node run` on loopback with 500 member organisations (profiles in all federal states, fields of
-work) and 50,000 public posts, then prints requests/s, p50 and p99 of the community feed, the directory and a
-profile page under concurrent keep-alive clients. Target (issue #4): >= 300 requests/s, p99 < 150 ms, each page.
+work) and 50,000 public posts, with the page cache off (FEDINODE_PAGE_CACHE_SECONDS=0: every request is rendered,
+as for a signed-in member), then prints requests/s, p50 and p99 of the community feed, the directory and a
+profile page under concurrent keep-alive clients, on the embedded default and/or PostgreSQL + Redis.
+`--profile` first prints, per page, the number of SQL queries and a pyinstrument profile of 20 renders in the
+node's own Django. Target (issue #15): >= 300 requests/s, p99 < 150 ms, each page.
 """
 
 import argparse
 import json
+import os
+import subprocess
 
-from tests.nodes import Node
+from tests.nodes import BIN, Node
 
 from .api import measure
 
@@ -49,33 +54,101 @@ for i in range({posts}):
 Post.objects.bulk_create(rows, batch_size=2000)
 Post.tags.through.objects.bulk_create([Post.tags.through(post_id=p.id, tag_id=tag.id) for p in rows[::5]],
                                       batch_size=2000)
+# fresh planner statistics, as a database in service has them (autovacuum): without them PostgreSQL joins all
+# 50,000 posts before it sorts (600 ms per feed page instead of 0.2 ms)
+from django.db import connection
+connection.cursor().execute('ANALYZE')
 print(json.dumps(Post.objects.count()))
 """
 
 
+PROFILE = """
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from pyinstrument import Profiler
+client = Client(HTTP_HOST=settings.FEDINODE_DOMAIN)
+queries = []
+def record(execute, sql, params, many, context):
+    queries.append(sql)
+    return execute(sql, params, many, context)
+for path in {paths!r}:
+    client.get(path)
+    queries.clear()
+    with connection.execute_wrapper(record):
+        status = client.get(path).status_code
+    if {show_sql!r}:
+        print("\\n".join(queries))
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(20):
+        client.get(path)
+    profiler.stop()
+    print(f"== {{path}}: HTTP {{status}}, {{len(queries)}} SQL queries")
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+print(json.dumps(0))
+"""
+PATHS = ["/", "/members/", "/members/org7/", "/members/?field=gesundheit&state=BY"]
+
+
+def shell(node: Node, code: str) -> str:
+    """Run Python in the node's Django; seeding 50,000 posts outlasts tests/nodes.py's command wait on a busy machine."""
+    result = subprocess.run([str(BIN / "fediverse-node"), "shell", "-c", "import json\n" + code], env=node.env,
+                            capture_output=True, text=True, timeout=3600)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return result.stdout
+
+
+def bench_backend(backend: str, args) -> list[dict]:
+    """Seed, optionally profile, start and measure one node on one back-end; returns the measurements."""
+    saved = os.environ.get("FEDINODE_TEST_BACKEND")
+    os.environ["FEDINODE_TEST_BACKEND"] = backend  # tests/nodes.py reads it when a Node is made
+    env = {"FEDINODE_RATE_LIMITS": "0", "LOG_LEVEL": "WARNING"}
+    if not args.page_cache:
+        env["FEDINODE_PAGE_CACHE_SECONDS"] = "0"
+    node = Node(f"bench-site-{backend}", env=env)
+    if saved is None:
+        os.environ.pop("FEDINODE_TEST_BACKEND")
+    else:
+        os.environ["FEDINODE_TEST_BACKEND"] = saved
+    results = []
+    try:
+        node.cli("migrate", "--verbosity", "0")
+        count = json.loads(shell(node, SEED.format(orgs=args.orgs, posts=args.posts)).splitlines()[-1])
+        assert count == args.posts, count
+        if args.profile:
+            print(shell(node, PROFILE.format(paths=args.paths, show_sql=False)), flush=True)
+        node.start()
+        for path in args.paths:
+            options = {"concurrency": args.concurrency, "processes": args.processes}
+            measure(node, path, "", seconds=2, **options)  # warm-up
+            result = {"backend": backend, **measure(node, path, "", seconds=args.seconds, **options)}
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    finally:
+        node.stop()
+        node.cleanup()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["embedded", "postgres", "both"], default="both")
     parser.add_argument("--orgs", type=int, default=500)
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2, help="client processes generating the load")
-    parser.add_argument("--no-page-cache", action="store_true", help="render every request (FEDINODE_PAGE_CACHE_SECONDS=0)")
-    parser.add_argument("--paths", nargs="+", default=["/", "/members/", "/members/org7/", "/members/?field=gesundheit&state=BY"])
+    parser.add_argument("--page-cache", action="store_true", help="measure with the anonymous page cache on (15 s)")
+    parser.add_argument("--profile", action="store_true", help="print query counts and pyinstrument profiles first")
+    parser.add_argument("--paths", nargs="+", default=PATHS)
     args = parser.parse_args()
-    node = Node("bench-site", env={"FEDINODE_RATE_LIMITS": "0", **({"FEDINODE_PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {})})
-    try:
-        node.cli("migrate", "--verbosity", "0")
-        count = node.query(SEED.format(orgs=args.orgs, posts=args.posts))
-        assert count == args.posts, count
-        node.start()
-        for path in args.paths:
-            options = {"concurrency": args.concurrency, "processes": args.processes}
-            measure(node, path, "", seconds=2, **options)  # warm-up
-            print(json.dumps(measure(node, path, "", seconds=args.seconds, **options)), flush=True)
-    finally:
-        node.stop()
-        node.cleanup()
+    backends = ["embedded", "postgres"] if args.backend == "both" else [args.backend]
+    results = [r for backend in backends for r in bench_backend(backend, args)]
+    print(f"{'back-end':10} {'page':40} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}  errors")
+    for r in results:
+        print(f"{r['backend']:10} {r['path']:40} {r['requests/s']:7} {r['p50 ms']:7} {r['p99 ms']:7}  {r['errors'] or ''}")
 
 
 if __name__ == "__main__":

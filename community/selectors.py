@@ -12,6 +12,9 @@ from .places import centre_of, distance_km, postal_code_point, profile_point
 from .site_page_defaults import DEFAULT_PAGES
 
 FEATURED_HASHTAG = "gleichimnetz"
+# What a post card or a directory entry never shows of an actor: not read for a page of 20 (the stored actor
+# document can be large, and each JSON column is parsed per row)
+ACTOR_UNUSED = ("private_key_pem", "document", "summary_source", "fields")
 
 
 def place_filter(place: str) -> Q:
@@ -45,7 +48,12 @@ def directory_search(
         order = [Case(*(When(id=pk, then=rank) for rank, pk in enumerate(nearest)), default=len(nearest)), "id"]
     elif city:
         profiles = profiles.filter(place_filter(city))
-    return profiles.select_related("actor").prefetch_related("fields_of_work").order_by(*order)
+    return (
+        profiles.select_related("actor")
+        .defer("search_text", *(f"actor__{name}" for name in ACTOR_UNUSED))
+        .prefetch_related("fields_of_work")
+        .order_by(*order)
+    )
 
 
 def _within(profiles: QuerySet, near: tuple[float, float], km: int) -> list[int]:
@@ -129,6 +137,7 @@ def member_posts() -> QuerySet:
             author__suspended=False,
         )
         .select_related("author", "author__member_profile")
+        .defer(*(f"author__{name}" for name in ACTOR_UNUSED))
         .prefetch_related("attachments", "tags")
         .annotate(reply_count=reply_count())
         .order_by("-published", "-id")

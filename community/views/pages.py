@@ -143,7 +143,7 @@ def blog(request):
 
 @anonymous_page_cache
 def article(request, article_id: int):
-    item = blog_articles().filter(id=article_id, type=PostType.ARTICLE).first()
+    item = blog_articles().filter(id=article_id, type=PostType.ARTICLE).prefetch_related("tags").first()
     if item is None:
         raise Http404(_("Diesen Artikel gibt es nicht."))
     return render(request, "community/article.html", {

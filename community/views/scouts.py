@@ -101,6 +101,7 @@ def scout_edit(request, username: str):
     }
     form = ScoutForm(request.POST or None, initial=initial, inviting=False)
     if request.method == "POST" and form.is_valid() and not form.has_changed():
+        # nothing to store: no new updated_at, no Update(actor) to the followers' servers
         messages.success(request, _("Keine Änderungen: das Profil bleibt, wie es war."))
         return redirect("community:scout", item.actor.username)
     if request.method == "POST" and form.is_valid():
