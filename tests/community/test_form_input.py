@@ -116,11 +116,7 @@ CASES = [
     ("article", "/blog/write/", ARTICLE, {"title": LONG}, "title", TOO_LONG),
 ]
 # Cases whose defect another helper fixes (strict: they error once fixed; the lead removes them after merging)
-KNOWN = {
-    ("apply", "description"): "#15 defect 10: free-text fields without a length limit (sitefix)",
-    ("profile", "description"): "#15 defect 10: free-text fields without a length limit (sitefix)",
-    ("article", "tags"): "#15 defect 3: names with '/' accepted (sitefix)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 LIMIT_CASES = [
     ("apply", "/apply/", APPLY, {"description": "x" * 300_000}, "description", TOO_LONG),
     ("profile", "/members/verein/edit/", PROFILE, {"description": "x" * 300_000}, "description", TOO_LONG),
@@ -252,7 +248,6 @@ def test_an_untouched_scout_profile_saves_and_changes_nothing(member, scout):
     assert changes_between(before, snapshot()) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="#15 defect 2: fields of work dropped, demo e-mails refused (sitefix)")
 def test_an_untouched_profile_saves_and_changes_nothing(member):
     client = client_for("profile", member, "de")
     before = snapshot()
