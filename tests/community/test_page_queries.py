@@ -15,7 +15,7 @@ from tests.posts.test_media import jpeg_with_gps, upload
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/members/", "/members/org0/", "/members/?field=migration&state=BE", "/tags/praxis", "/blog/"]
+PAGES = ["/", "/feed/", "/members/", "/members/org0/", "/members/?field=migration&state=BE", "/tags/praxis", "/blog/"]
 
 
 def add_members_and_posts(start: int, count: int) -> None:
@@ -45,15 +45,16 @@ def test_feed_directory_and_profile_read_a_fixed_number_of_queries(signed_in):
     post_cards.clear()
     many = {path: queries(client, path) for path in PAGES}
     assert many == few
-    assert max(many.values()) <= 8, many
+    # the home page shows more kinds of things (figures, map dots, posts, events, the campaign): its own budget
+    assert many.pop("/") <= 12 and max(many.values()) <= 8, many
 
 
 def test_a_cached_post_card_shows_the_edited_post():
     add_members_and_posts(0, 1)
     client = Client()
-    assert "Aus der Praxis 0" in client.get("/").content.decode()
+    assert "Aus der Praxis 0" in client.get("/feed/").content.decode()
     post = Post.objects.get(content__contains="Aus der Praxis 0")
     post.content = "<p>Neu geschrieben</p>"
     post.save()
-    page = client.get("/").content.decode()
+    page = client.get("/feed/").content.decode()
     assert "Neu geschrieben" in page and "Aus der Praxis 0" not in page
