@@ -30,7 +30,7 @@ POSTAL_CODE = re.compile(r"^\d{5}$")
 MAX_TAGS = 10
 # Browsers fill these from the visitor's saved address (WCAG 2.1 SC 1.3.5, "Identify Input Purpose").
 AUTOCOMPLETE = {
-    "organisation_name": "organization", "email": "email", "street": "street-address", "postal_code": "postal-code",
+    "organisation_name": "organization", "email": "email", "street": "address-line1", "postal_code": "postal-code",
     "city": "address-level2", "website": "url", "contact_email": "email", "contact_phone": "tel",
     "display_name": "name",
 }

@@ -125,12 +125,12 @@ def logo_picture(name: str) -> SimpleUploadedFile:
 
 @transaction.atomic
 def demo_data_create() -> None:
-    """Create the demo members (random passwords: set them with `fediverse-node changepassword`)."""
+    """Create the demo members (without passwords: set one with `fediverse-node changepassword`)."""
     actors = []
     for index, (username, name, street, postal_code, city, state, lat, lon, fields) in enumerate(DEMO_ORGS):
         actor = organization_create(
-            username=username, email=f"{username}@example.org", password=secrets.token_urlsafe(16),
-            display_name=name, city=city,
+            # no password: nobody knows a random one, and hashing 32 of them made the first start slow
+            username=username, email=f"{username}@example.org", password=None, display_name=name, city=city,
         )
         actor.summary = f"<p>{name} ist Mitglied im Paritätischen ({city}).</p>"
         actor.save(update_fields=["summary"])

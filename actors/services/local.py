@@ -87,9 +87,11 @@ def actor_create_local(
 
 @transaction.atomic
 def login_actor_create(
-    *, username: str, email: str, password: str, type: str, display_name: str = "", fields: list[dict] | None = None
+    *, username: str, email: str, password: str | None, type: str, display_name: str = "",
+    fields: list[dict] | None = None,
 ) -> Actor:
-    """Create a local actor that logs in (user account + actor): an organisation or a scout."""
+    """Create a local actor that logs in (user account + actor): an organisation or a scout. Without a password
+    (None) the account cannot log in until one is set (`fediverse-node changepassword`, or a reset link)."""
     username_check(username)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
@@ -99,7 +101,7 @@ def login_actor_create(
 
 
 def organization_create(
-    *, username: str, email: str, password: str, display_name: str = "", city: str = ""
+    *, username: str, email: str, password: str | None, display_name: str = "", city: str = ""
 ) -> Actor:
     """Create an approved member organisation that can log in (user account + Organization actor)."""
     fields = [{"name": "Ort", "value": city}] if city else []

@@ -408,7 +408,7 @@ def test_search_forms_and_registration_without_javascript(site, browser):
     page.fill("#q", "tafel")
     submit(page, "form.filters button")
     assert page.locator("li.member").count() == 2
-    page.goto(f"{site.base}/")
+    page.goto(f"{site.base}/feed/")
     page.select_option("#state", "BY")
     submit(page, "form.filters button")
     assert "state=BY" in page.url and page.locator("article.post").count() >= 1

@@ -235,7 +235,7 @@ def test_forms_link_help_and_errors_mark_required_fields_and_fill_addresses(org)
             assert f'id="{ident}"' in page, ident
     assert "plain text" not in page and "position on the map" not in page
     apply = Client().get("/apply/").content.decode()
-    assert 'autocomplete="street-address"' in apply and 'autocomplete="postal-code"' in apply
+    assert 'autocomplete="address-line1"' in apply and 'autocomplete="postal-code"' in apply
     assert 'autocomplete="address-level2"' in apply and 'autocomplete="organization"' in apply
     assert "a note to staff" not in apply and "Pflichtfeld" in apply
     errors = Client().post("/apply/", {"organisation_name": ""}).content.decode()
