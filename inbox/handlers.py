@@ -124,7 +124,7 @@ def _check_on_authors_server(obj: dict, actor: Actor) -> None:
 
 def handle_create(activity: dict, actor: Actor) -> str:
     obj = _object_of(activity, actor)
-    if obj.get("type") not in POST_TYPES:
+    if _kind(obj) not in POST_TYPES:
         return InboxState.IGNORED
     _check_on_authors_server(obj, actor)
     if id_of(obj.get("attributedTo")) != actor.uri:
@@ -136,19 +136,25 @@ def handle_create(activity: dict, actor: Actor) -> str:
     return InboxState.PROCESSED
 
 
+def _kind(obj: dict) -> str:
+    """An object's type when it is one string; a list or an object as "type" (hostile or exotic) is no known type."""
+    kind = obj.get("type")
+    return kind if isinstance(kind, str) else ""
+
+
 def _as_list(value) -> list:
     return value if isinstance(value, list) else [value] if value else []
 
 
 def handle_update(activity: dict, actor: Actor) -> str:
     obj = activity.get("object")
-    if isinstance(obj, dict) and obj.get("type") in ACTOR_TYPES:
+    if isinstance(obj, dict) and _kind(obj) in ACTOR_TYPES:
         if obj.get("id") != actor.uri:
             raise Unprocessable("An actor can only update itself.")
         actor_fetch(actor.uri, refresh=True)  # take the document from its origin, not the copy we were sent
         return InboxState.PROCESSED
     obj = _object_of(activity, actor)
-    if obj.get("type") not in POST_TYPES:
+    if _kind(obj) not in POST_TYPES:
         return InboxState.IGNORED
     _check_on_authors_server(obj, actor)
     if id_of(obj.get("attributedTo")) != actor.uri:
@@ -195,7 +201,7 @@ def _relayed_activity(activity: dict, actor: Actor) -> str:
     except ResolveError as error:
         raise Unprocessable(str(error)) from error
     obj = _object_of({"object": object_id}, actor)
-    if obj.get("type") not in POST_TYPES:
+    if _kind(obj) not in POST_TYPES:
         return InboxState.IGNORED
     if id_of(obj.get("attributedTo")) != inner_actor.uri or origin(obj["id"]) != origin(inner_actor.uri):
         raise Unprocessable("The relayed object is not by the relayed activity's actor.")
@@ -205,13 +211,13 @@ def _relayed_activity(activity: dict, actor: Actor) -> str:
 
 def handle_announce(activity: dict, actor: Actor) -> str:
     embedded = activity.get("object")
-    if isinstance(embedded, dict) and embedded.get("type") in ("Create", "Update", "Delete"):
+    if isinstance(embedded, dict) and _kind(embedded) in ("Create", "Update", "Delete"):
         return _relayed_activity(activity, actor)
     object_id = id_of(embedded)
     post = Post.objects.filter(uri=object_id or "").first()
     if post is None:
         obj = _object_of({"object": object_id}, actor)
-        if obj.get("type") not in POST_TYPES:
+        if _kind(obj) not in POST_TYPES:
             return InboxState.IGNORED
         try:
             author = actor_fetch(id_of(obj.get("attributedTo")) or "")
@@ -310,7 +316,7 @@ def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, dict, A
         obj = item.payload.get("object") if item.id in candidate_ids else None
         actor = actors.get(item.actor_uri)
         if (
-            obj is None or actor is None or actor.suspended or obj.get("type") not in POST_TYPES
+            obj is None or actor is None or actor.suspended or _kind(obj) not in POST_TYPES
             or not isinstance(obj.get("id"), str) or len(obj["id"]) > 500 or obj["id"] in taken
             or origin(obj["id"]) != origin(actor.uri) or id_of(obj.get("attributedTo")) != actor.uri
             or obj.get("attachment") or groups & set(_named_uris(obj))

@@ -125,7 +125,7 @@ def _attach(post: Post, obj: dict, *, created: bool) -> None:
     if domain_rejects_media(post.author.uri):
         return  # staff reject this server's media: the post is kept without them
     for position, item in enumerate(as_list(obj.get("attachment"))[:16]):
-        if not isinstance(item, dict) or item.get("type") not in {"Image", "Document", "Video", "Audio"}:
+        if not isinstance(item, dict) or str(item.get("type")) not in {"Image", "Document", "Video", "Audio"}:
             continue
         url = _object_url(item.get("url"))
         if not url:
