@@ -2,8 +2,9 @@
 
 The policy is strict: scripts, styles, fonts and frames only from our own static files, no inline script or style,
 nothing may frame us, `<base>` and plugins are off. A stored script that slipped through every other defence (a
-`javascript:` link, an `on*=` attribute) does not run. Images may also come over https from other servers: remote
-avatars and media, the operator's map tiles. Browsers report violations to /csp-report (logged, see
+`javascript:` link, an `on*=` attribute) does not run. Images come from this site only (remote avatars and media
+through our media proxy, so a visitor's browser contacts no other server), and from the operator's map tile server
+when one is set. Browsers report violations to /csp-report (logged, see
 `csp_report`), which the browser tests read.
 
 The OAuth log-in and consent pages differ in two ways: the consent form's answer is a redirect to the app's own
@@ -26,8 +27,21 @@ REPORT_MAX_BYTES = 16 * 1024
 OAUTH_PREFIXES = ("/oauth/", "/auth/login/")
 
 
+def tile_source(tiles: str) -> str:
+    """The CSP source of a Leaflet tile URL template ("https://{s}.tile.example.org/{z}/{x}/{y}.png" ->
+    "https://*.tile.example.org"); "" when none is set or it is not http(s)."""
+    scheme, _, rest = tiles.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("https", "http") or not host:
+        return ""
+    labels = ["*" if "{" in label else label for label in host.split(".")]
+    if "*" in labels[1:]:  # CSP allows a wildcard only as the first label
+        return ""
+    return f"{scheme}://{'.'.join(labels)}"
+
+
 def _policy(*, form_action: bool) -> str:
-    images = "'self' https: data:" + (" http:" if settings.FEDINODE_INSECURE_HTTP else "")
+    images = " ".join(filter(None, ["'self' data:", tile_source(settings.FEDINODE_MAP_TILES)]))
     directives = [
         "default-src 'self'",
         "script-src 'self'",

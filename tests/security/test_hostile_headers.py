@@ -64,6 +64,8 @@ def test_every_page_has_the_strict_policy_and_needs_no_inline_code(site):
             assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'", path
             assert policy["frame-ancestors"] == "'none'" and policy["form-action"] == "'self'", path
             assert policy["report-uri"] == "/csp-report", path
+            # remote pictures reach visitors through our media proxy: no other server is contacted for an image
+            assert policy["img-src"] == "'self' data:", path
             assert response["Cross-Origin-Opener-Policy"] == "same-origin", path
             assert response["X-Frame-Options"] == "DENY", path
             html = response.content.decode()
@@ -170,3 +172,16 @@ def test_behind_tls_cookies_are_secure_and_hsts_is_sent(start_node):
     plain = requests.get(f"{base}/", timeout=30)
     assert "Strict-Transport-Security" not in plain.headers
     assert plain.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+@pytest.mark.parametrize("tiles, source", [
+    ("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "https://*.tile.openstreetmap.org"),
+    ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
+    ("https://tiles.{s}.example.org/{z}/{x}/{y}.png", ""),  # a wildcard only as the first label
+    ("javascript:alert(1)//{z}", ""),
+    ("", ""),
+])
+def test_images_may_come_only_from_here_and_the_operators_tile_server(tiles, source):
+    from fediverse_node.security_headers import tile_source
+
+    assert tile_source(tiles) == source
