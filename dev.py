@@ -125,7 +125,8 @@ def test(args: list[str]) -> None:
         print("== pass 2: PostgreSQL + Redis, real Celery workers", flush=True)
         scaled = subprocess.run(pytest, cwd=ROOT, env=scaled_env)
     print(f"== embedded: exit {embedded.returncode}; PostgreSQL + Redis: exit {scaled.returncode}", flush=True)
-    sys.exit(embedded.returncode or scaled.returncode)
+    # pytest's 5 ("no tests ran") on pass 2 alone: every chosen test is backend_independent (tests/conftest.py)
+    sys.exit(embedded.returncode or (0 if scaled.returncode == 5 else scaled.returncode))
 
 
 def main() -> None:
