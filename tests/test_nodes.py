@@ -38,3 +38,9 @@ def test_cli_fails_like_the_command_line(node):
         node.cli("createorg", "verein", "--email", "x@example.org", "--password", "x-pass-1234")
     real = node.run_cli("createorg", "verein", "--email", "x@example.org", "--password", "x-pass-1234")
     assert real.returncode != 0 and "taken" in real.stderr
+
+
+def test_shared_node_is_started_once_per_test_process(shared_node):
+    first = shared_node("shared")
+    assert first.get_json(f"{first.base}/.well-known/nodeinfo")["links"]
+    assert shared_node("shared") is first
