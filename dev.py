@@ -104,9 +104,10 @@ def test(args: list[str]) -> None:
     """The whole suite on both back-ends: the embedded default (SQLite, filesystem broker) and PostgreSQL + Redis
     with real Celery workers. Without those services a laptop skips the second pass; CI (CI=true) fails instead.
 
-    The two passes run side by side (FEDINODE_TEST_SERIAL=1: one after the other): much of a federation test is
-    waiting for another process, so two passes of 2 processes each keep 2 cores busy where one pass left them idle.
-    The first pass writes to the terminal as it goes, the second into a log printed when both have ended."""
+    The passes run one after the other. FEDINODE_TEST_PASSES=parallel runs them side by side (the first writes to
+    the terminal as it goes, the second into a log printed when both have ended): much of a federation test is
+    waiting for another process, but on 2 cores four test processes starve the nodes' Celery workers (nice 10), so
+    a test's waits run out; measure before making it the default."""
     ensure_venv("test")
     ensure_node_peer()
     ensure_browser()
@@ -117,7 +118,7 @@ def test(args: list[str]) -> None:
     message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
     embedded_env = {**os.environ, "FEDINODE_TEST_BACKEND": "embedded"}
     scaled_env = {**os.environ, "FEDINODE_TEST_BACKEND": "postgres"}
-    if services and os.environ.get("FEDINODE_TEST_SERIAL", "") in ("", "0"):
+    if services and os.environ.get("FEDINODE_TEST_PASSES", "serial") == "parallel":
         print("== pass 1 (embedded default: SQLite, filesystem broker) and pass 2 (PostgreSQL + Redis, real Celery "
               "workers) side by side; pass 2's output follows when both have ended", flush=True)
         with tempfile.TemporaryFile("w+") as log:
@@ -139,7 +140,8 @@ def test(args: list[str]) -> None:
         print("== pass 2: PostgreSQL + Redis, real Celery workers", flush=True)
         scaled = subprocess.run(pytest, cwd=ROOT, env=scaled_env)
     print(f"== embedded: exit {embedded.returncode}; PostgreSQL + Redis: exit {scaled.returncode}", flush=True)
-    sys.exit(embedded.returncode or scaled.returncode)
+    # pytest's 5 ("no tests ran") on pass 2 alone: every chosen test is backend_independent (tests/conftest.py)
+    sys.exit(embedded.returncode or (0 if scaled.returncode == 5 else scaled.returncode))
 
 
 def main() -> None:

@@ -72,7 +72,7 @@ def start_node(request):
 @pytest.fixture(scope="session")
 def shared_node():
     """Like start_node, but one node per (name, demo, env) for every test of the test process that asks for it:
-    a node start (with demo data: a minute of CPU on a loaded machine) paid once. Only for tests that depend on
+    a node start (demo data included) paid once. Only for tests that depend on
     nothing another test may do to it: reading pages, or writing under names no other test uses. A test that
     counts what a node holds, changes its settings or stops it takes its own node from start_node."""
     nodes: dict[tuple, Node] = {}
