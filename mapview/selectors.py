@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from community.mediaproxy import actor_avatar_url
 from community.models import FederalState, MemberProfile
 from community.selectors import directory_search, place_centre
-from community.templatetags.site_links import safe_url
+from community.templatetags.site_links import page_url
 
 
 def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str = "", km: int = 0) -> QuerySet:
@@ -21,7 +21,7 @@ def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str 
 
 def profile_url(profile: MemberProfile) -> str:
     actor = profile.actor
-    return safe_url("community:profile", actor.username if actor.local else actor.handle)  # never raises
+    return page_url("community:profile", actor.username if actor.local else actor.handle)  # never raises
 
 
 def profile_feature(profile: MemberProfile) -> dict:

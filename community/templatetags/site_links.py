@@ -9,6 +9,8 @@ from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
 
+from fediverse_node.protocol.links import http_url as protocol_http_url
+
 register = template.Library()
 
 # Where a name goes when its own page cannot be routed: the list of that section, searched for the name.
@@ -22,7 +24,7 @@ FALLBACKS = {
 
 
 @register.simple_tag
-def safe_url(route: str, *args) -> str:
+def page_url(route: str, *args) -> str:
     """`{% url %}` for stored data: the page of `args`, or the searched list of its section, or the home page."""
     try:
         return reverse(route, args=args)
@@ -37,17 +39,17 @@ def actor_page(actor) -> str:
     """Where an actor's name links to: its page here (scout, group, member), else its own profile elsewhere."""
     if actor.local:
         route = {"Person": "community:scout", "Group": "community:group"}.get(actor.type, "community:profile")
-        return safe_url(route, actor.username)
+        return page_url(route, actor.username)
     try:
         listed = actor.member_profile.listed
     except ObjectDoesNotExist:
         listed = False
     if listed:
-        return safe_url("community:profile", actor.handle)
+        return page_url("community:profile", actor.handle)
     return http_url(actor.url) or http_url(actor.uri)
 
 
 @register.filter
 def http_url(url: str) -> str:
     """A remote address only when it is http(s): another server's `url` may say anything (javascript:…)."""
-    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else ""
+    return protocol_http_url(url)
