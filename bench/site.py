@@ -88,7 +88,7 @@ for path in {paths!r}:
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 print(json.dumps(0))
 """
-PATHS = ["/", "/members/", "/members/org7/", "/members/?field=gesundheit&state=BY"]
+PATHS = ["/feed/", "/", "/members/", "/members/org7/", "/members/?field=gesundheit&state=BY"]
 
 
 def shell(node: Node, code: str) -> str:
