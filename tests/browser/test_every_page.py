@@ -340,7 +340,6 @@ def test_profile_form_without_javascript_keeps_what_was_typed(site, browser):
     page.context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="#15 defect 2: the demo e-mail fails and fields of work are dropped (sitefix)")
 def test_profile_form_without_javascript_saves_unchanged(site, browser):
     page = no_js_page(browser, site, "member")
     page.goto(f"{site.base}/members/kita_sonnenschein/edit/")

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 class _FormReader(HTMLParser):
     def __init__(self, action: str | None):
         super().__init__(convert_charrefs=True)
-        self.want, self.inside, self.done = action, False, False
+        self.want, self.inside, self.done, self.in_main = action, False, False, False
         self.fields: list[tuple[str, str]] = []
         self._select: str | None = None
         self._option: str | None = None
@@ -16,7 +16,9 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and not self.done and (self.want is None or attrs.get("action", "") == self.want):
+        if tag == "main":
+            self.in_main = True  # the page's own forms: the header's log-out button is a form too
+        if tag == "form" and self.in_main and not self.done and (self.want is None or attrs.get("action", "") == self.want):
             self.inside = True
         if not self.inside:
             return
@@ -50,7 +52,7 @@ class _FormReader(HTMLParser):
 
 
 def untouched_form(html: str, action: str | None = None) -> dict[str, list[str]]:
-    """The data a browser sends for the first form on the page (or the one posting to `action`), as typed."""
+    """The data a browser sends for the first form in <main> (or the one posting to `action`), as typed."""
     reader = _FormReader(action)
     reader.feed(html)
     data: dict[str, list[str]] = {}

@@ -5,7 +5,6 @@ back untouched changes nothing. (tests/browser/test_every_page.py sends one of e
 
 import html
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from community.models import MemberProfile, MembershipApplication, ScoutProfile
 from community.services.profiles import profile_create
 from community.services.scouts import scout_invite
 from posts.models import Post
+from tests.community.forms import untouched_form
 
 pytestmark = pytest.mark.django_db
 
@@ -186,58 +186,8 @@ def test_the_valid_forms_of_the_table_are_accepted(member, scout, form, path, da
     assert snapshot() != before
 
 
-class FormValues(HTMLParser):
-    """The values a browser would send for the first POST form in <main>, as rendered."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, list[str]] = {}
-        self.inside = self.done = self.in_main = False
-        self.textarea = self.select = None
-        self.option_value = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if self.done:
-            return
-        if tag == "main":
-            self.in_main = True  # the header's log-out form is a POST form too
-        if tag == "form" and self.in_main and a.get("method", "").lower() == "post":
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.values.setdefault(name, []).append(a.get("value", "on" if a.get("type") == "checkbox" else ""))
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.values.setdefault(name, []).append("")
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and "selected" in a:
-            self.values.setdefault(self.select, []).append(a.get("value", ""))
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.values[self.textarea][-1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            if self.textarea and self.values[self.textarea][-1].startswith("\n"):
-                self.values[self.textarea][-1] = self.values[self.textarea][-1][1:]  # HTML drops the first newline
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form" and self.inside:
-            self.inside, self.done = False, True
-
-
 def resubmit_untouched(client, path):
-    parser = FormValues()
-    parser.feed(client.get(path).content.decode())
-    return client.post(path, parser.values)
+    return client.post(path, untouched_form(client.get(path).content.decode()))
 
 
 def test_an_untouched_scout_profile_saves_and_changes_nothing(member, scout):

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from community.mediaproxy import attachment_url
 from posts.models import PostType
 from posts.services.media import media_create
 from posts.services.publishing import post_create
@@ -22,7 +23,7 @@ def test_post_pictures_and_article_covers_have_their_real_address_on_every_page(
     article = post_create(author=kita, text="# Bericht\n\nText", name="Bericht", type=PostType.ARTICLE,
                           attachments=[cover], tags=["gleichimnetz"])
     fern = remote_member("fern")
-    post_upsert_remote(author=fern, obj={
+    remote_post = post_upsert_remote(author=fern, obj={
         "id": f"{fern.uri}/statuses/1", "type": "Note", "content": "<p>Vom Deich #GleichImNetz</p>",
         "to": ["https://www.w3.org/ns/activitystreams#Public"],
         "tag": [{"type": "Hashtag", "name": "#GleichImNetz"}],
@@ -30,13 +31,17 @@ def test_post_pictures_and_article_covers_have_their_real_address_on_every_page(
                         "name": "Deich"}],
     })
     local_src = photo.file.url
+    # a remote picture is shown through our media proxy: a visitor's browser contacts only this site
+    remote_src = attachment_url(remote_post.attachments.get())
+    assert remote_src.startswith("/media-proxy/")
     client = Client()
     for path, expected in [
-        ("/", {local_src, "https://remote.example/media/deich.png"}),
-        ("/tags/gleichimnetz", {local_src, "https://remote.example/media/deich.png"}),
+        ("/feed/", {local_src, remote_src}),
+        ("/", {local_src, remote_src}),
+        ("/tags/gleichimnetz", {local_src, remote_src}),
         ("/campaigns/kampagne/", {local_src}),
         ("/members/kita/", {local_src, cover.file.url}),
-        ("/members/fern@remote.example/", {"https://remote.example/media/deich.png"}),
+        ("/members/fern@remote.example/", {remote_src}),
         ("/blog/", {cover.file.url}),
         (f"/blog/{article.id}/", {cover.file.url}),
         (f"/posts/{post.id}/", {local_src}),

@@ -212,16 +212,16 @@ def remote_member(media_cache):
 
 def test_remote_avatar_header_and_photo_are_served_from_our_own_server(remote_member):
     server, actor, post = remote_member
-    pages = [Client().get(path).content.decode() for path in ("/", "/members/", f"/members/fern@{server.host}/")]
+    pages = [Client().get(path).content.decode() for path in ("/feed/", "/members/", f"/members/fern@{server.host}/")]
     for page in pages:  # the remote's address is in links and handles, never where a browser loads from
         assert "src=\"http" not in page and not any(f in page for f in ("/avatar.png", "/header.jpg", "/photo.jpg"))
     sources = {src for page in pages for src in img_sources(page)}
     proxied = {src for src in sources if src.startswith("/media-proxy/")}
-    # avatar and header, all our own ("": the attachment tag itself is sitefix's, it will call media_url)
-    assert len(proxied) == 2 and all(src.startswith("/") for src in sources if src)
+    # avatar, header and the post's photo, all our own
     attachment = Template("{% load site_media %}{{ a|media_url }}").render(Context({"a": post.attachments.get()}))
-    assert attachment.startswith("/media-proxy/")
-    for src in [*proxied, attachment]:
+    assert attachment.startswith("/media-proxy/") and attachment in proxied
+    assert len(proxied) == 3 and all(src.startswith("/") for src in sources if src)
+    for src in proxied:
         response = Client().get(src)
         assert response.status_code == 200 and response["Content-Type"] in ("image/png", "image/jpeg")
         assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]

@@ -71,4 +71,4 @@ def test_stored_names_that_cannot_be_routed_never_break_a_page():
     for path in (f"/blog/{article.id}/", "/events/", f"/events/{event.id}/", f"/posts/{post.id}/", "/"):
         response = client.get(path)
         assert response.status_code == 200, path
-    assert 'href="/?tag=alt%2Fneu"' in client.get(f"/blog/{article.id}/").content.decode()
+    assert 'href="/feed/?tag=alt%2Fneu"' in client.get(f"/blog/{article.id}/").content.decode()

@@ -5,17 +5,13 @@ import requests
 
 from tests.nodes import wait_until
 
-MEMBER = (
-    "from actors.models import Actor\nfrom community.services.profiles import profile_create\n"
-    "a = Actor.objects.get(local=True, username={name!r})\n"
-    "profile_create(actor=a, city='Kiel', state='SH', fields_of_work=['engagement'])\nprint(json.dumps(a.uri))"
-)
+# createorg makes the listed member profile (in the directory, the feed and the map)
+MEMBER_OPTIONS = ("--city", "Kiel", "--state", "SH", "--field", "engagement")
 
 
 def test_article_federates_and_its_reply_shows_on_the_website(start_node):
     node_a, node_b = start_node("a"), start_node("b")
-    node_a.cli("createorg", "verein", "--email", "v@example.org", "--password", "verein-pass-1")
-    node_a.query(MEMBER.format(name="verein"))
+    node_a.cli("createorg", "verein", "--email", "v@example.org", "--password", "verein-pass-1", *MEMBER_OPTIONS)
     node_b.cli("createorg", "leser", "--email", "l@example.org", "--password", "leser-pass-1")
     verein = node_a.actor_url("verein")
     node_b.cli("follow", "leser", verein)

@@ -10,14 +10,13 @@ from PIL import Image
 from tests.nodes import wait_until
 from tests.website_session import website_login
 
-from .test_website_federation import MEMBER
+from .test_website_federation import MEMBER_OPTIONS
 
 
 def test_a_logo_uploaded_on_the_website_reaches_the_other_node_and_shows_through_its_proxy(start_node):
     node_a, node_b = start_node("a"), start_node("b")
     node_b.cli("createorg", "nachbarn", "--email", "n@example.org", "--password", "nachbarn-pass-1",
-               "--display-name", "Nachbarn Kiel")
-    node_b.query(MEMBER.format(name="nachbarn"))
+               "--display-name", "Nachbarn Kiel", *MEMBER_OPTIONS)
     remote = node_b.actor_url("nachbarn")
     node_a.query(
         "from django.contrib.auth import get_user_model\n"

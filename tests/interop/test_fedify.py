@@ -57,12 +57,9 @@ def test_fedify_follows_receives_and_replies(start_node, peer):
 
 def test_fedify_receives_a_blog_article_and_its_reply_shows_on_the_website(start_node, peer):
     node = start_node("ours")
-    node.cli("createorg", "praxis", "--email", "p@example.org", "--password", "praxis-pass-1")
+    node.cli("createorg", "praxis", "--email", "p@example.org", "--password", "praxis-pass-1",
+             "--city", "Berlin", "--state", "BE")  # with its listed member profile
     org = node.actor_url("praxis")
-    node.query(
-        "from actors.models import Actor\nfrom community.services.profiles import profile_create\n"
-        "profile_create(actor=Actor.objects.get(username='praxis'), city='Berlin', state='BE')\nprint(json.dumps(1))"
-    )
     peer.follow(org)
     wait_until(lambda: org in peer.following(), message="our Accept at the Fedify peer")
     article_uri, article_id = node.query(
