@@ -46,7 +46,8 @@ def test_doctor_finds_a_healthy_node_in_order_and_names_what_breaks():
         broken = _doctor(node)
         assert broken.returncode == 1
         fixes = "\n".join(_fixes(broken))
-        assert "secret_key is readable by others" in fixes and "chmod 600" in fixes
+        # every process of the node (doctor too) makes the data directory's files private again at its start
+        assert (node.data_dir / "secret_key").stat().st_mode & 0o777 == 0o600 and "secret_key" not in fixes
         assert "FIX workers   no Celery worker answered" in fixes
         assert "/.well-known/nodeinfo does not answer" in fixes
         assert "Traceback" not in broken.stdout + broken.stderr
@@ -85,3 +86,15 @@ def test_doctor_names_media_it_cannot_write(tmp_path):
         assert f"FIX media     {media} is not writable" in result.stdout, result.stdout
     finally:
         node.cleanup()
+
+
+def test_doctor_names_a_secret_file_others_can_read(tmp_path):
+    """Where the node cannot tighten a file itself (a volume owned by another user), doctor says what to run."""
+    from fediverse_node.doctor import _mode_problem
+
+    secret = tmp_path / "secret_key"
+    secret.write_text("x")
+    secret.chmod(0o644)
+    assert "readable by others" in _mode_problem(secret, private=True) and "chmod 600" in _mode_problem(secret, private=True)
+    secret.chmod(0o600)
+    assert _mode_problem(secret, private=True) is None
