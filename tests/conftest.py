@@ -33,6 +33,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.interop)
         if f"{os.sep}tests{os.sep}protocol{os.sep}" in path:
             item.add_marker(pytest.mark.backend_independent)
+        if f"{os.sep}tests{os.sep}release{os.sep}" in path:
+            # the release check starts all three back-ends itself: once per suite run, in the embedded pass
+            item.add_marker(pytest.mark.backend_independent)
     if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres" and not os.environ.get("FEDINODE_TEST_ALL_BACKENDS"):
         once = [item for item in items if item.get_closest_marker("backend_independent")]
         if once:
