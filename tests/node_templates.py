@@ -100,6 +100,14 @@ def _postgres_drop(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def postgres_database_is_empty(name: str) -> bool:
+    """Whether nothing has made tables in the database yet (no migration ran there, whoever ran it)."""
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_URL}/{name}", autocommit=True) as connection:
+        return connection.execute("SELECT to_regclass('django_migrations') IS NULL").fetchone()[0]
+
+
 def postgres_database_create(name: str, *, from_template: bool, replace: bool = False) -> None:
     """A node's own PostgreSQL database: a copy of the migrated template, or empty; `replace` drops one of that
     name first (the empty database a node was made with)."""

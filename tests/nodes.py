@@ -158,8 +158,11 @@ class Node:
         finds nothing to migrate. Only while nothing used the database: a restore or a test of the migrations
         themselves keeps what it made."""
         self._database_state = "used"
+        # Asked of the database itself: a test may have run a command of its own in the node's environment (a seed,
+        # a createorg through subprocess) that the node object never saw.
         if self.database:
-            node_templates.postgres_database_create(self.database, from_template=True, replace=True)
+            if node_templates.postgres_database_is_empty(self.database):
+                node_templates.postgres_database_create(self.database, from_template=True, replace=True)
         elif not (self.data_dir / "db.sqlite3").exists():
             node_templates.sqlite_files_copy(self.data_dir)
 
