@@ -4,10 +4,10 @@ from collections import Counter
 
 from django.db.models import QuerySet
 
+from community.addresses import page_url
 from community.mediaproxy import actor_avatar_url
 from community.models import FederalState, MemberProfile
 from community.selectors import directory_search, place_centre
-from community.templatetags.site_links import page_url
 
 
 def map_profiles(*, text: str = "", field: str = "", state: str = "", city: str = "", km: int = 0) -> QuerySet:

@@ -1,55 +1,10 @@
-"""Links built from stored names (hashtags, handles, topics) that never raise while a page renders.
-
-A name that cannot be routed (a "/" in a remote hashtag, say) links to the search of its section instead of
-failing the whole page with NoReverseMatch."""
-
-from urllib.parse import urlencode
+"""`{% page_url route name %}` and `{{ actor|actor_page }}`: links to the site's pages that never raise
+(community/addresses.py)."""
 
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
-from django.urls import NoReverseMatch, reverse
 
-from fediverse_node.protocol.links import http_url as protocol_http_url
+from ..addresses import actor_page, page_url
 
 register = template.Library()
-
-# Where a name goes when its own page cannot be routed: the list of that section, searched for the name.
-FALLBACKS = {
-    "community:hashtag": ("community:feed", "tag"),
-    "community:topic": ("community:scouts", "topic"),
-    "community:profile": ("community:directory", "q"),
-    "community:scout": ("community:scouts", "q"),
-    "community:group": ("community:groups", ""),
-}
-
-
-@register.simple_tag
-def page_url(route: str, *args) -> str:
-    """`{% url %}` for stored data: the page of `args`, or the searched list of its section, or the home page."""
-    try:
-        return reverse(route, args=args)
-    except NoReverseMatch:
-        section, parameter = FALLBACKS.get(route, ("community:feed", ""))
-        query = f"?{urlencode({parameter: str(args[0])})}" if parameter and args else ""
-        return reverse(section) + query
-
-
-@register.filter
-def actor_page(actor) -> str:
-    """Where an actor's name links to: its page here (scout, group, member), else its own profile elsewhere."""
-    if actor.local:
-        route = {"Person": "community:scout", "Group": "community:group"}.get(actor.type, "community:profile")
-        return page_url(route, actor.username)
-    try:
-        listed = actor.member_profile.listed
-    except ObjectDoesNotExist:
-        listed = False
-    if listed:
-        return page_url("community:profile", actor.handle)
-    return http_url(actor.url) or http_url(actor.uri)
-
-
-@register.filter
-def http_url(url: str) -> str:
-    """A remote address only when it is http(s): another server's `url` may say anything (javascript:…)."""
-    return protocol_http_url(url)
+register.simple_tag(page_url, name="page_url")
+register.filter("actor_page", actor_page)

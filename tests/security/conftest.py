@@ -1,4 +1,4 @@
-"""The cast of the hostile cases, for every file of tests/security (test_hostile_cases.py keeps its own copy)."""
+"""The cast of the hostile cases, for every file of tests/security."""
 
 import pytest
 

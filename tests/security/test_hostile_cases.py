@@ -17,7 +17,6 @@ from PIL import Image
 
 from actors.models import Actor, Follow, FollowState
 from actors.services.domains import domain_block, domain_is_blocked, domain_unblock
-from actors.services.local import organization_create
 from actors.services.remote import actor_fetch
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from inbox.fastpath import InboxFastPath
@@ -31,7 +30,6 @@ from tests.interop.bovine_peer import BovinePeer
 
 from .hostile import (
     World,
-    add_mate,
     digest_of,
     http_date,
     peer_headers,
@@ -40,18 +38,6 @@ from .hostile import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def world():
-    with BovinePeer("sender") as peer, BovinePeer("bystander") as other:
-        mate_id, mate_pem = add_mate(peer)
-        target = organization_create(username="ziel", email="ziel@example.org", password="ziel-pass-1")
-        # Known beforehand, so that a case's own fetches do not show up as changes.
-        actor_fetch(peer.actor_id)
-        actor_fetch(other.actor_id)
-        actor_fetch(mate_id)
-        yield World(peer=peer, other=other, target=target, mate_id=mate_id, mate_private_pem=mate_pem)
 
 
 def assert_refused(response, status: int, before: tuple) -> None:
