@@ -28,10 +28,7 @@ SHOTS = ARTIFACTS / "pages"
 HTML = ARTIFACTS / "html"
 LANGUAGES = ["de", "en"]
 # one survey of every page for the module: far longer than one test on a busy machine
-# The survey judges what a browser receives (pictures, accessibility, layout, HTML), which the same templates render
-# on both back-ends: it runs in the embedded pass only. (On PostgreSQL + Redis the demo group's boost of a post
-# seeded before the start did not show within two minutes: see the closing note of 2026-12-04.)
-pytestmark = [pytest.mark.timeout(1800), pytest.mark.backend_independent]
+pytestmark = pytest.mark.timeout(1800)
 MEMBER, STAFF = ("kita_sonnenschein", "kita-pass-4711"), ("redaktion", "staff-pass-4711")
 
 # name, path (filled from the demo data's ids), who visits (None: an anonymous visitor), expected status
