@@ -35,7 +35,14 @@ class SitePages(_Local):
         return reverse(item)
 
 
-class Members(_Local):
+class _Dated(_Local):
+    """Entries that carry their last change (profiles and posts)."""
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class Members(_Dated):
     changefreq = "weekly"
 
     def items(self):
@@ -44,11 +51,8 @@ class Members(_Local):
     def location(self, item) -> str:
         return reverse("community:profile", args=[item.actor.username])
 
-    def lastmod(self, item):
-        return item.updated_at
 
-
-class PracticePosts(_Local):
+class PracticePosts(_Dated):
     def items(self):
         return (
             public_member_posts().filter(author__local=True).exclude(type__in=(PostType.ARTICLE, PostType.EVENT))
@@ -58,30 +62,21 @@ class PracticePosts(_Local):
     def location(self, item) -> str:
         return reverse("post", args=[item.author.username, item.id])
 
-    def lastmod(self, item):
-        return item.updated_at
 
-
-class Articles(_Local):
+class Articles(_Dated):
     def items(self):
         return blog_articles().filter(author__local=True).order_by("-id")
 
     def location(self, item) -> str:
         return reverse("community:article", args=[item.id])
 
-    def lastmod(self, item):
-        return item.updated_at
 
-
-class Events(_Local):
+class Events(_Dated):
     def items(self):
         return events_public().filter(local=True).order_by("-id")
 
     def location(self, item) -> str:
         return reverse("community:event", args=[item.id])
-
-    def lastmod(self, item):
-        return item.updated_at
 
 
 class Groups(_Local):
