@@ -60,7 +60,7 @@ class PracticePosts(_Dated):
         )
 
     def location(self, item) -> str:
-        return reverse("post", args=[item.author.username, item.id])
+        return reverse("community:post", args=[item.id])  # the page in the site's design, not the AP id
 
 
 class Articles(_Dated):

@@ -210,7 +210,7 @@ def test_link_previews_favicon_robots_and_sitemap(org, settings):
     index = Client().get("/sitemap.xml").content.decode()
     assert "sitemap-members.xml" in index and "sitemap-posts.xml" in index and "sitemap-events.xml" in index
     assert "http://testserver/members/kita/" in Client().get("/sitemap-members.xml").content.decode()
-    assert f"/actors/kita/posts/{post.id}" in Client().get("/sitemap-posts.xml").content.decode()
+    assert f"http://testserver/posts/{post.id}/" in Client().get("/sitemap-posts.xml").content.decode()
     for name in ("favicon.svg", "favicon-32.png", "apple-touch-icon.png", "share.png", "site.css"):
         assert Client().get(f"/static/community/{name}").status_code == 200, name
 
