@@ -113,7 +113,9 @@ def test(args: list[str]) -> None:
     ensure_browser()
     ensure_java()
     sh(str(BIN / "ruff"), "check", ".")
-    pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"), *args]
+    # loadgroup: a module marked xdist_group runs in one worker, with one copy of its module-scoped node
+    pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"),
+              "--dist", "loadgroup", *args]
     services = reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)
     message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
     embedded_env = {**os.environ, "FEDINODE_TEST_BACKEND": "embedded"}
