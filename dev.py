@@ -113,6 +113,7 @@ def test(args: list[str]) -> None:
     ensure_browser()
     ensure_java()
     sh(str(BIN / "ruff"), "check", ".")
+    sh(str(BIN / "mypy"))  # files and settings in pyproject.toml; incremental through .mypy_cache
     # loadgroup: a module marked xdist_group runs in one worker, with one copy of its module-scoped node
     pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"),
               "--dist", "loadgroup", *args]
