@@ -125,6 +125,7 @@ def test(args: list[str]) -> None:
         print("== pass 1 (embedded default: SQLite, filesystem broker) and pass 2 (PostgreSQL + Redis, real Celery "
               "workers) side by side; pass 2's output follows when both have ended", flush=True)
         with tempfile.TemporaryFile("w+") as log:
+            scaled: subprocess.Popen | subprocess.CompletedProcess  # both carry returncode once it has ended
             scaled = subprocess.Popen(pytest, cwd=ROOT, env=scaled_env, stdout=log, stderr=subprocess.STDOUT)
             embedded = subprocess.run(pytest, cwd=ROOT, env=embedded_env)
             scaled.wait()

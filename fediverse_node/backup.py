@@ -106,7 +106,7 @@ def backup_create(*, path: Path) -> dict:
     engine = _engine()
     data_dir = Path(settings.DATA_DIR)
     media_dir = Path(settings.MEDIA_ROOT)
-    manifest = {
+    manifest: dict = {
         "format": FORMAT, "engine": engine, "domain": settings.FEDINODE_DOMAIN,
         "created": datetime.now(UTC).isoformat(), "data_files": [n for n in DATA_FILES if (data_dir / n).exists()],
         "secret_key_from_environment": bool(os.environ.get("SECRET_KEY")),
@@ -147,8 +147,11 @@ def _in_use(data_dir: Path, media_dir: Path) -> list[str]:
 
 def _read_manifest(archive: tarfile.TarFile) -> dict:
     try:
-        manifest = json.loads(archive.extractfile("manifest.json").read())
-    except (KeyError, AttributeError, ValueError):
+        source = archive.extractfile("manifest.json")
+        if source is None:  # not a regular file
+            raise KeyError("manifest.json")
+        manifest = json.loads(source.read())
+    except (KeyError, ValueError):
         raise BackupError("This is not a fediverse-node backup (no readable manifest.json).") from None
     if manifest.get("format") != FORMAT:
         raise BackupError(f"Backup format {manifest.get('format')!r} is not one this version reads ({FORMAT}).")
@@ -164,7 +167,10 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, target: P
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.restoring")
     temporary.unlink(missing_ok=True)  # left by an interrupted restore
-    with archive.extractfile(member) as source, private_file_open(temporary) as out:
+    source = archive.extractfile(member)
+    if source is None:
+        raise BackupError(f"{member.name} in the backup is not a regular file.")
+    with source, private_file_open(temporary) as out:
         shutil.copyfileobj(source, out)
     os.replace(temporary, target)
 

@@ -19,14 +19,14 @@ CLAIMED = "claimed"
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, payload, **kwargs):
+    def _put(self, queue, payload, **kwargs):  # type: ignore[override]  # kombu's filesystem.Channel narrows it so
         name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         with open(final + ".tmp", "wb") as file:
             file.write(dumps(payload).encode())
         os.replace(final + ".tmp", final)
 
-    def _get(self, queue):
+    def _get(self, queue):  # type: ignore[override]  # kombu's filesystem.Channel narrows it so
         wanted = f"{queue}.msg"
         claimed_folder = os.path.join(self.data_folder_in, CLAIMED)
         os.makedirs(claimed_folder, exist_ok=True)

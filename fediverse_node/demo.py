@@ -220,7 +220,7 @@ def _demo_scouts_create(organisations) -> None:
         event = event_create(
             author=scouts[author], name=name, text=f"{name}: eine Stunde mit Fragen und Antworten. #{topic}",
             starts_at=today + timedelta(days=days), ends_at=today + timedelta(days=days, hours=1),
-            online_url="https://meet.example.org/" + author, tags=[topic], group=groups.get(group),
+            online_url="https://meet.example.org/" + author, tags=[topic], group=groups.get(group) if group else None,
         )
         if days < 0:
             event_material_set(event=event, links=[

@@ -83,19 +83,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # django-stubs omits the private hook
         finally:
             self._release()
 
     def _rollback(self):
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # django-stubs omits the private hook
         finally:
             self._release()
 
     def _close(self):
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # django-stubs omits the private hook
         finally:
             if self.write_lock is not None:
                 self.write_lock.close()

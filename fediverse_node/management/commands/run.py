@@ -2,11 +2,13 @@
 
 import contextlib
 import ctypes
+import functools
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management import call_command
@@ -71,12 +73,12 @@ class Command(BaseCommand):
             demo_data_create()
             marker.write_text("demo data created\n")
             self.stdout.write("Demo data created (run with --no-demo to skip).")
-        starters = [lambda: self._web(host.strip("[]"), port, web_workers)]
+        starters: list[Callable[[], subprocess.Popen]] = [lambda: self._web(host.strip("[]"), port, web_workers)]
         if not no_worker:
             # One worker process per core (threads inside each wait on the network), and beat on its own: embedded
             # in a worker, a killed worker orphaned it and the restarted one raced it for the schedule file.
             for index in range(worker_processes):
-                starters.append(lambda index=index: self._worker(index))
+                starters.append(functools.partial(self._worker, index))
             starters.append(self._beat)
         self.stdout.write(f"fediverse-node serving {settings.FEDINODE_BASE_URL} on http://{bind}", ending="\n")
         self.stdout.flush()
