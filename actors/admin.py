@@ -15,9 +15,9 @@ class ActorAdmin(admin.ModelAdmin):
     list_filter = ["local", "suspended", "type"]
     search_fields = ["username", "domain", "display_name", "uri"]
     # Staff look and decide here; what an account says about itself is edited by its owner or comes from its server.
-    fields = ["uri", "username", "domain", "type", "display_name", "summary", "local", "suspended", "suspended_at",
-              "suspended_by", "deleted", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["uri", "username", "domain", "type", "display_name", "summary", "local", "suspended",
+                       "suspended_at", "suspended_by", "deleted", "created_at"]
+    fields = tuple(readonly_fields)
     actions = ["suspend", "unsuspend"]
 
     def has_add_permission(self, request) -> bool:

@@ -1,17 +1,20 @@
 """Paged OrderedCollections (AS2 §5): the collection names its size and first page; pages link onwards."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from .activitystreams import AS_CONTEXT
 
 PAGE_SIZE = 20
 
+Item = TypeVar("Item", bound=Model)
+
 
 def ordered_collection(
-    *, collection_id: str, queryset: QuerySet, page: str | None, render_item: Callable[[object], object]
+    *, collection_id: str, queryset: QuerySet[Item], page: str | None, render_item: Callable[[Item], object]
 ) -> dict:
     """The collection document when page is None, else the page asked for (1-based; out of range → empty)."""
     total = queryset.count()

@@ -107,7 +107,7 @@ def handle_undo(activity: dict, actor: Actor) -> str:
         if isinstance(obj, dict):
             Like.objects.filter(actor=actor, post__uri=id_of(obj.get("object")) or "").delete()
         return InboxState.PROCESSED
-    if kind == "Join":  # some servers withdraw with Undo(Join) instead of Leave
+    if kind == "Join" and isinstance(obj, dict):  # some servers withdraw with Undo(Join) instead of Leave
         return handle_leave(obj, actor)
     if kind == "Announce" or Post.objects.filter(uri=object_id or "", author=actor).exists():
         Post.objects.filter(uri=object_id or "", author=actor, boost_of__isnull=False).delete()
@@ -131,7 +131,7 @@ def handle_create(activity: dict, actor: Actor) -> str:
         raise Unprocessable("The object is attributed to another actor than the one who sent it.")
     post = post_upsert_remote(obj=obj, author=actor)
     if any(_is_ours(uri) for uri in _named_uris(obj)):
-        addressed = [id_of(a) for key in ("to", "cc", "audience") for a in _as_list(obj.get(key)) if id_of(a)]
+        addressed = [uri for key in ("to", "cc", "audience") for a in _as_list(obj.get(key)) if (uri := id_of(a))]
         group_share(post=post, addressed=addressed)  # FEP-1b12: a group shares its members' posts
     return InboxState.PROCESSED
 
@@ -272,7 +272,7 @@ def handle_flag(activity: dict, actor: Actor) -> str:
         named = list({p.author_id: p.author for p in posts}.values())
     if not named:
         raise Unprocessable("The Flag names no account or post of this server.")
-    comment = activity.get("content") if isinstance(activity.get("content"), str) else ""
+    comment = content if isinstance(content := activity.get("content"), str) else ""
     for target in named:
         if Report.objects.filter(uri=activity["id"], target=target).exists():
             continue

@@ -165,6 +165,7 @@ def inbox_receive(*, method: str, url: str, headers, body: bytes) -> None:
         raise Refusal(401, f"Signature refused: {error}") from None
     activity = parse_activity(body)
     actor_uri = id_of(activity["actor"])
+    assert actor_uri is not None  # parse_activity refused an activity without one
     if origin(key_id) != origin(actor_uri):
         raise Refusal(401, "The signing key is not on the actor's server.")
     if domain_is_blocked(actor_uri):  # before fetching its key: a blocked server costs us no request

@@ -60,6 +60,7 @@ def items_claim(item_ids: list[int]) -> tuple[list[InboxItem], datetime]:
     now = timezone.now()
     # The lease end marks this claim's rows; the random microseconds keep two claims in one instant apart.
     lease = now + LEASE + timedelta(microseconds=random.randrange(1_000_000))
+    ids: list[int] | str
     if connection.vendor == "postgresql":
         among, ids = f"{quote('id')} = ANY(%s)", list(item_ids)
     else:

@@ -25,6 +25,7 @@ def profile_url(profile: MemberProfile) -> str:
 
 
 def profile_feature(profile: MemberProfile) -> dict:
+    assert profile.longitude is not None and profile.latitude is not None  # map_profiles() has only such
     actor = profile.actor
     return {
         "type": "Feature",

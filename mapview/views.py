@@ -44,7 +44,7 @@ def map_geojson(request):
         cache.set(key, cached, TIMEOUT)
     body, etag = cached
     if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
+        response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type="application/geo+json")
     response["ETag"] = etag

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC
+from typing import Any
 
 from django.conf import settings
 
@@ -72,7 +73,7 @@ def post_object(post: Post) -> dict:
         {"type": "Hashtag", "href": f"{post.author.uri.rsplit('/actors/', 1)[0]}/tags/{t.name}", "name": f"#{t.name}"}
         for t in post.tags.all()
     ]
-    obj = {
+    obj: dict[str, Any] = {
         "id": post.uri,
         "type": post.type,
         "attributedTo": post.author.uri,
@@ -83,7 +84,7 @@ def post_object(post: Post) -> dict:
         "cc": cc,
         "sensitive": post.sensitive,
         "summary": post.summary or None,
-        "inReplyTo": post.in_reply_to.uri if post.in_reply_to_id else (post.in_reply_to_uri or None),
+        "inReplyTo": post.in_reply_to.uri if post.in_reply_to else (post.in_reply_to_uri or None),
         "tag": tags,
         "attachment": [_attachment(a) for a in post.attachments.all()],
         "replies": f"{post.uri}/replies",
@@ -158,6 +159,8 @@ def delete_activity(post: Post, to: list[str], cc: list[str]) -> dict:
 
 
 def announce_activity(boost: Post) -> dict:
+    if boost.boost_of is None:
+        raise ValueError(f"{boost.uri} is not a boost")
     return with_context(
         {
             "id": boost.uri,

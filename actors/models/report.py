@@ -46,5 +46,5 @@ class Report(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        by = self.reporter.handle if self.reporter_id else self.origin_domain
+        by = self.reporter.handle if self.reporter else self.origin_domain
         return f"{by} -> {self.target} ({self.state})"

@@ -89,7 +89,7 @@ def domain_is_hidden_from_public(url: str) -> bool:
     return _matches(policies.silenced | policies.suspended, url)
 
 
-def author_hidden_from_public(field: str = "author") -> Exists:
+def author_hidden_from_public(field: str = "author") -> Q:
     """For post queries: whether the author (an Actor relation named `field`) is suspended here or its server is
     silenced or suspended. One correlated subquery, so a page keeps its fixed number of queries."""
     restricted = (

@@ -25,7 +25,7 @@ def local_actor_uri(username: str) -> str:
 
 
 # The website's page of each kind of local actor (the site's URLconf names them; the instance actor has none).
-PAGE_ROUTES = {
+PAGE_ROUTES: dict[str, str] = {
     ActorType.ORGANIZATION: "community:profile", ActorType.PERSON: "community:scout", ActorType.GROUP: "community:group",
 }
 

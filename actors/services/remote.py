@@ -100,12 +100,14 @@ def username_normalise(value) -> str:
 def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     """Store or update a remote actor from its document, which must come from the origin of its id."""
     uri = document.get("id")
-    if not http_url(uri, max_length=500) or origin(uri) != origin(fetched_from):
+    if not isinstance(uri, str) or not http_url(uri, max_length=500) or origin(uri) != origin(fetched_from):
         raise ResolveError("The actor document's id is not on the server it was fetched from.")
     if not _is_actor(document):
         raise ResolveError(f"Not an actor: type {document.get('type')!r}.")
     username = username_normalise(document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1])
-    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    endpoints = document.get("endpoints")
+    if not isinstance(endpoints, dict):
+        endpoints = {}
     fields = [
         {"name": str(a.get("name", ""))[:200], "value": sanitize_html(str(a.get("value", "")))}
         for a in document.get("attachment") or []

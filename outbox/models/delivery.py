@@ -1,5 +1,7 @@
 """One activity to one inbox, with retries and back-off: pending -> sent | given_up."""
 
+from datetime import datetime
+
 from django.db import models
 
 
@@ -19,6 +21,8 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # not a column: the lease of the claim that handed out this row (outbox/sender.py)
+    lease: datetime
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
