@@ -29,7 +29,7 @@ class _HashtagLink(InlineProcessor):
         super().__init__(pattern)
         self.base_url = base_url
 
-    def handleMatch(self, m, data):
+    def handleMatch(self, m, data):  # type: ignore[override]  # InlineProcessor narrows Pattern's (so do its stubs)
         name = m.group(1)
         link = etree.Element("a", {"href": f"{self.base_url}/tags/{quote(name.lower())}", "class": "mention hashtag"})
         link.text = "#"

@@ -5,9 +5,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fediverse_node.protocol.links import http_url
+
+if TYPE_CHECKING:
+    from actors.models import Actor
 
 URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 HASHTAG_RE = re.compile(r"(?<![\w/#])#(\w{1,100})", re.UNICODE)
@@ -40,12 +44,12 @@ def mention_candidates(text: str, default_domain: str) -> list[str]:
 
 
 def render_plain_text(
-    text: str, *, resolve: Callable[[str], object | None], default_domain: str, base_url: str = ""
+    text: str, *, resolve: Callable[[str], "Actor | None"], default_domain: str, base_url: str = ""
 ) -> Rendered:
     """HTML paragraphs with links, hashtag links and mention links; resolve(handle) gives an Actor or None.
     Hashtag links are absolute when base_url is given (the HTML travels: feeds, the client API, federation)."""
     result = Rendered(html="")
-    actors: dict[str, object] = {}
+    actors: dict[str, Actor] = {}
     for handle in mention_candidates(text, default_domain):
         actor = resolve(handle)
         if actor is not None:
@@ -68,7 +72,7 @@ def render_plain_text(
         if actor is None:
             return html.escape(whole)
         return (
-            f'<span class="h-card"><a href="{html.escape(http_url(actor.url) or http_url(actor.uri))}" class="u-url mention">'
+            f'<span class="h-card"><a href="{html.escape(http_url(actor.url) or http_url(actor.uri) or "")}" class="u-url mention">'
             f"@<span>{html.escape(actor.username)}</span></a></span>"
         )
 

@@ -25,7 +25,7 @@ class Attachment(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.remote_url or self.file.name
+        return self.remote_url or self.file.name or ""
 
     @property
     def url(self) -> str:

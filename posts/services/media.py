@@ -159,6 +159,6 @@ def media_update(*, attachment: Attachment, description: str | None = None, focu
         attachment.focus_x, attachment.focus_y = focus_parse(focus)
     with transaction.atomic():
         attachment.save(update_fields=["description", "focus_x", "focus_y"])
-        if attachment.post_id:
+        if attachment.post:
             attachment.post.save(update_fields=["updated_at"])
     return attachment

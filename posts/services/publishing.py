@@ -48,7 +48,7 @@ def post_uri(author: Actor, post_id: int) -> str:
 
 
 # The website's page of each kind of post (the site's URLconf names them); every other type has a post page.
-PAGE_ROUTES = {PostType.ARTICLE: "community:article", PostType.EVENT: "community:event"}
+PAGE_ROUTES: dict[str, str] = {PostType.ARTICLE: "community:article", PostType.EVENT: "community:event"}
 
 
 def post_page_url(post_id: int, type: str) -> str:
@@ -202,7 +202,7 @@ def post_edit(
 def post_delete(*, post: Post) -> None:
     """Delete a local post (or undo a boost) and tell everyone who received it."""
     with transaction.atomic():
-        if post.boost_of_id:
+        if post.boost_of:
             boost_undo(actor=post.author, post=post.boost_of)
             return
         inboxes = post_recipients(post)

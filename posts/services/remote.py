@@ -1,6 +1,7 @@
 """Remote posts: storing, updating and deleting them from the objects peers send us."""
 
 from datetime import UTC, datetime
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +36,10 @@ def visibility_of(obj: dict, author: Actor) -> str:
     return Visibility.DIRECT
 
 
+@overload
+def _when(value, default: datetime) -> datetime: ...
+@overload
+def _when(value, default: None) -> datetime | None: ...
 def _when(value, default: datetime | None) -> datetime | None:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
@@ -101,7 +106,7 @@ def _object_url(value) -> str:
 
 def _event_extra(obj: dict) -> dict:
     """An Event's place, time zone and group, kept small: a location is a Place (name, address, url) or a name."""
-    extra = {}
+    extra: dict[str, Any] = {}
     location = obj.get("location")
     if isinstance(location, dict):
         extra["location"] = {k: _text(location.get(k), 500) for k in ("type", "name") if location.get(k)}
@@ -130,7 +135,7 @@ def _attach(post: Post, obj: dict, *, created: bool) -> None:
         url = _object_url(item.get("url"))
         if not url:
             continue
-        focus = item.get("focalPoint") if isinstance(item.get("focalPoint"), list) else [0, 0]
+        focus = point if isinstance(point := item.get("focalPoint"), list) else [0, 0]
         Attachment.objects.create(
             owner=post.author, post=post, remote_url=url, position=position,
             media_type=_text(item.get("mediaType"), 100), description=_text(item.get("name"), 1500),
@@ -221,7 +226,7 @@ def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
         post = Post.objects.filter(uri=obj["id"]).first()
         created = post is None
         fields = post_fields(obj, author)
-        if created:
+        if post is None:
             post = Post.objects.create(id=next_id(), uri=obj["id"], author=author, local=False, **fields)
         else:
             if post.author_id != author.id:
