@@ -3,6 +3,7 @@
 import functools
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
@@ -79,7 +80,8 @@ def caller_for(request: HttpRequest) -> Caller:
         checksum = hashlib.sha256(token_text.encode()).hexdigest()
         database = router.db_for_read(AccessToken)
         now = connections[database].ops.adapt_datetimefield_value(timezone.now())
-        row = next(iter(Actor.objects.db_manager(database).raw(_token_query(), [now, checksum])), None)
+        # an Actor with the token's columns as extra attributes
+        row: Any = next(iter(Actor.objects.db_manager(database).raw(_token_query(), [now, checksum])), None)
         if row is None or not row.token_live:
             caller.invalid_token = True
         else:
@@ -89,5 +91,5 @@ def caller_for(request: HttpRequest) -> Caller:
             else:
                 caller = Caller(token_id=row.token_id, application_id=row.token_application_id, actor=actor,
                                 scopes=frozenset(row.token_scope.split()))
-    request._api_caller = caller
+    request._api_caller = caller  # type: ignore[attr-defined]  # memo on the request, read back above
     return caller

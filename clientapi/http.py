@@ -6,6 +6,7 @@ Every answer is `application/json` with a body (masto.js fails on anything else)
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ class Params:
 
     def __init__(self, request: HttpRequest):
         self.query = request.GET
-        self.files = {}
+        self.files: dict = {}
         self.json: dict = {}
         self.form = QueryDict()
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -111,10 +112,10 @@ class Params:
             raise ApiError(422, f"Validation failed: {name} must be a string")
         return str(value)
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_str(self, name: builtins.str) -> builtins.str | None:
         return None if self.raw(name) is None else self.str(name)
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -122,10 +123,10 @@ class Params:
             return value
         return str(value).strip().lower() in TRUE_WORDS
 
-    def optional_bool(self, name: str) -> bool | None:
+    def optional_bool(self, name: builtins.str) -> builtins.bool | None:
         return None if self.raw(name) in (None, "") else self.bool(name)
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int | None:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -134,7 +135,7 @@ class Params:
         except (TypeError, ValueError):
             raise ApiError(422, f"Validation failed: {name} must be a whole number") from None
 
-    def list(self, name: str) -> list:
+    def list(self, name: builtins.str) -> builtins.list:
         """`name[]=a&name[]=b`, `name=a&name=b` or a JSON array: always a list."""
         for key in (name, f"{name}[]"):
             if key in self.json:
@@ -146,7 +147,7 @@ class Params:
                     return source.getlist(key)
         return []
 
-    def dict_items(self, name: str) -> list[dict]:
+    def dict_items(self, name: builtins.str) -> builtins.list[dict]:
         """Nested objects: JSON arrays/objects or form keys `name[0][field]` / `name[][field]`."""
         value = self.json.get(name)
         if isinstance(value, list):
@@ -205,7 +206,7 @@ def _dispatch(methods: dict[str, Handler]):
     def view(request: HttpRequest, **kwargs) -> HttpResponse:
         if request.method == "OPTIONS":
             return json_answer({}, headers={"Allow": ", ".join(sorted(methods))})
-        handler = methods.get(request.method) or (methods.get("GET") if request.method == "HEAD" else None)
+        handler = methods.get(request.method or "") or (methods.get("GET") if request.method == "HEAD" else None)
         if handler is None:
             return json_answer({"error": f"{request.method} is not allowed here"}, status=405)
         try:

@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from datetime import UTC
+from datetime import UTC, datetime
 from html import unescape
 
 from django.db.models import Count, Max
@@ -29,7 +29,7 @@ class AccountStats:
         ids = list(set(actor_ids))
         self.followers: Counter = Counter()
         self.following: Counter = Counter()
-        self.statuses: dict[int, tuple[int, object]] = {}
+        self.statuses: dict[int, tuple[int, datetime | None]] = {}
         if not ids:
             return
         if follow_counts is not None:
@@ -38,8 +38,8 @@ class AccountStats:
             accepted = Follow.objects.filter(state=FollowState.ACCEPTED)
             for row in accepted.filter(target_id__in=ids).values("target_id").annotate(n=Count("id")):
                 self.followers[row["target_id"]] = row["n"]
-            for row in accepted.filter(follower_id__in=ids).values("follower_id").annotate(n=Count("id")):
-                self.following[row["follower_id"]] = row["n"]
+            for out_row in accepted.filter(follower_id__in=ids).values("follower_id").annotate(n=Count("id")):
+                self.following[out_row["follower_id"]] = out_row["n"]
         missing = ids
         if cached_statuses:
             found = fragments.get_many([f"api:statuses:{i}" for i in ids])

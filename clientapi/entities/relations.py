@@ -64,7 +64,7 @@ def notification_entities(notifications: list[Notification], viewer: Actor) -> l
 
 def tag_entity(tag: Tag | str, *, following: bool | None = None) -> dict:
     name = tag.name if isinstance(tag, Tag) else tag
-    data = {"name": name, "url": absolute(f"/tags/{name}"), "history": []}
+    data: dict[str, object] = {"name": name, "url": absolute(f"/tags/{name}"), "history": []}
     if following is not None:
         data["following"] = following
     return data

@@ -41,7 +41,7 @@ def status_base(post: Post) -> dict:
         "id": str(post.id),
         "created_at": timestamp(post.published),
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
-        "in_reply_to_account_id": str(post.in_reply_to.author_id) if post.in_reply_to_id else None,
+        "in_reply_to_account_id": str(post.in_reply_to.author_id) if post.in_reply_to else None,
         "sensitive": post.sensitive,
         "spoiler_text": post.summary,
         "visibility": post.visibility,
@@ -81,7 +81,7 @@ class StatusPage:
         if meta_rows is None:
             # Every rendering checks visibility in the same query: a followers-only or direct post is never handed
             # to someone who may not read it, whatever list or notification named it.
-            meta_rows = visible_to(Post.objects.filter(id__in=ids), viewer).values_list(*META_FIELDS)
+            meta_rows = list(visible_to(Post.objects.filter(id__in=ids), viewer).values_list(*META_FIELDS))
         # A suspended author's posts (and boosts of them) are not shown anywhere: dropped here, every list and
         # timeline of the API leaves them out without a query of its own.
         meta = {row[0]: row for row in meta_rows if not row[5]}

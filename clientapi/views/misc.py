@@ -79,7 +79,7 @@ def search(request: HttpRequest, caller, params) -> dict:
         raise ApiError(422, "Validation failed: type must be accounts, statuses or hashtags")
     limit = max(1, min(params.int("limit", 20) or 20, 40))
     offset = params.int("offset", 0) or 0
-    result = {"accounts": [], "statuses": [], "hashtags": []}
+    result: dict[str, list] = {"accounts": [], "statuses": [], "hashtags": []}
     if kind in ("", "accounts"):
         found = search_accounts(
             query=query, resolve=params.bool("resolve"), viewer=caller.actor, limit=limit, offset=offset,

@@ -199,7 +199,7 @@ def _action(service, *, write_scope: str):
     @endpoint(auth=USER, scope=write_scope)
     def view(request: HttpRequest, caller, params, id: str) -> dict:
         post = visible_post(id, caller)
-        if post.boost_of_id:
+        if post.boost_of:
             post = post.boost_of  # acting on a boost acts on the boosted post, as Mastodon does
         try:
             result = service(actor=caller.actor, post=post)
