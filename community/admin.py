@@ -79,7 +79,8 @@ class ScoutGroupForm(forms.ModelForm):
         formfield_callback = https_urls
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             rhythm_check(weekday=data.get("meeting_weekday"), at=data.get("meeting_time"),
                          minutes=data.get("meeting_minutes") or 0)

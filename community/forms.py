@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -43,9 +44,10 @@ def autocomplete_set(form: forms.BaseForm) -> None:
             form.fields[name].widget.attrs.setdefault("autocomplete", purpose)
 
 
-def limit_length(field: forms.CharField, limit: int) -> None:
+def limit_length(field: forms.Field, limit: int) -> None:
     """A maximum length for a form field made from a TextField (which has none): a field error in the page's
     language, and the browser stops typing at the limit."""
+    assert isinstance(field, forms.CharField)  # a TextField's form field
     field.max_length = limit
     field.validators.append(MaxLengthValidator(limit))
     field.widget.attrs["maxlength"] = str(limit)
@@ -111,7 +113,8 @@ class ApplicationForm(forms.ModelForm):
         return handle
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username = (data.get("username") or "").strip()
         if not data.get("remote_handle"):
             if not username:
@@ -149,13 +152,14 @@ class ArticleForm(forms.Form):
     def __init__(self, *args, authors=(), **kwargs):
         super().__init__(*args, **kwargs)
         if authors:
-            self.fields["author"].choices = [(a.username, a.display_name or a.username) for a in authors]
+            cast(forms.ChoiceField, self.fields["author"]).choices = [(a.username, a.display_name or a.username) for a in authors]
             self.fields["author"].required = True
         else:
             del self.fields["author"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("cover") and not (data.get("cover_description") or "").strip():
             self.add_error("cover_description", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen."))
         return data
@@ -248,7 +252,7 @@ class ScoutForm(forms.Form):
         if not inviting:
             del self.fields["username"], self.fields["email"]
         if organisations:
-            self.fields["organisation"].choices = [(o.username, o.display_name or o.username) for o in organisations]
+            cast(forms.ChoiceField, self.fields["organisation"]).choices = [(o.username, o.display_name or o.username) for o in organisations]
             self.fields["organisation"].required = True
         else:
             del self.fields["organisation"]
@@ -290,7 +294,7 @@ class EventForm(forms.Form):
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "—")] + [(g.username, g.display_name or g.username) for g in groups]
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "—")] + [(g.username, g.display_name or g.username) for g in groups]
 
     def clean_tags(self):
         try:
@@ -299,7 +303,8 @@ class EventForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("Das Ende muss nach dem Beginn liegen."))

@@ -34,6 +34,7 @@ def _event_component(post: Post) -> Event:
     event = Event()
     event.add("uid", post.uri)
     event.add("dtstamp", post.edited_at or post.published)
+    assert post.starts_at is not None  # calendar_bytes() passes dated events only
     event.add("dtstart", _local(post.starts_at))
     if post.ends_at:
         event.add("dtend", _local(post.ends_at))
@@ -53,6 +54,7 @@ def _event_component(post: Post) -> Event:
 
 
 def _meeting_component(group: ScoutGroup, *, room_link: bool) -> Event:
+    assert group.meeting_weekday is not None and group.meeting_time is not None  # it meets_weekly
     actor = group.actor
     first = _local(group.created_at).date()
     first += timedelta(days=(group.meeting_weekday - first.weekday()) % 7)  # the first meeting after creation

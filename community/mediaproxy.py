@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -39,7 +40,7 @@ FETCH_TIMEOUT = 5  # a visitor waits for this request: shorter than the federati
 
 _local = threading.local()
 _usage_lock = threading.Lock()
-_usage = {"total": None, "scanned_at": 0.0}
+_usage: dict[str, Any] = {"total": None, "scanned_at": 0.0}  # total: None until the first scan
 
 
 class ProxyError(Exception):

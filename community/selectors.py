@@ -41,7 +41,7 @@ def directory_search(
         profiles = profiles.filter(fields_of_work__slug=field)
     if state:
         profiles = profiles.filter(state=state)
-    order = ["actor__display_name", "id"]
+    order: list[str | Case] = ["actor__display_name", "id"]
     if near is not None and km:
         nearest = _within(profiles, near, km)
         profiles = profiles.filter(id__in=nearest)
@@ -241,12 +241,14 @@ def network_figures() -> dict:
 
 def map_positions() -> list[tuple[float, float]]:
     """Public positions of listed members (latitude, longitude), for the home page's small map."""
-    return list(
-        MemberProfile.objects.filter(
+    return [
+        (latitude, longitude)
+        for latitude, longitude in MemberProfile.objects.filter(
             listed=True, location_public=True, actor__deleted=False, actor__suspended=False,
             latitude__isnull=False, longitude__isnull=False,
         ).values_list("latitude", "longitude")
-    )
+        if latitude is not None and longitude is not None  # the filter's promise, spelt out for mypy
+    ]
 
 
 def site_page_get(slug: str) -> SitePage | None:

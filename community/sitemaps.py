@@ -17,7 +17,7 @@ class _Local(Sitemap):
     limit = PAGE_SIZE
 
     @property
-    def protocol(self) -> str:
+    def protocol(self) -> str:  # type: ignore[override]  # Django reads the attribute per request: a property serves
         return settings.FEDINODE_SCHEME
 
 

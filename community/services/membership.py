@@ -3,6 +3,7 @@ account is linked) or reject it. The applicant hears the outcome by e-mail."""
 
 import contextlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -41,6 +42,8 @@ def application_submit(*, data: dict, fields_of_work: list[str]) -> MembershipAp
 def password_link(actor: Actor) -> str:
     """A one-time link where the new member sets its password (Django's password reset tokens)."""
     user = actor.user
+    if user is None:
+        raise MembershipError(f"{actor.handle} has no login of this server.")
     path = reverse(
         "password_reset_confirm",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
@@ -53,7 +56,7 @@ def application_approve(*, application: MembershipApplication, staff_user) -> Ac
     if application.status != ApplicationState.PENDING:
         raise MembershipError(_("Dieser Antrag wurde schon entschieden."))
     slugs = list(application.fields_of_work.values_list("slug", flat=True))
-    profile_data = dict(
+    profile_data: dict[str, Any] = dict(
         description=application.description, street=application.street, postal_code=application.postal_code,
         city=application.city, state=application.state, fields_of_work=slugs, website=application.website,
     )

@@ -1,5 +1,8 @@
 """Writing member profiles."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from actors.models import Actor
 from actors.services.profile import actor_profile_update
 from posts.services.media import media_create
@@ -30,7 +33,7 @@ def profile_save(*, profile: MemberProfile, fields_of_work: list[str] | None = N
 
 def profile_create(
     *, actor: Actor, description: str = "", street: str = "", postal_code: str = "", city: str = "", state: str = "",
-    fields_of_work: list[str] = (), website: str = "", contact_email: str = "", contact_phone: str = "",
+    fields_of_work: Sequence[str] = (), website: str = "", contact_email: str = "", contact_phone: str = "",
     latitude: float | None = None, longitude: float | None = None,
 ) -> MemberProfile:
     profile = MemberProfile(
@@ -56,7 +59,7 @@ def profile_images_set(
     actor = profile.actor
     if not actor.local:
         return False
-    changes = {}
+    changes: dict[str, Any] = {}
     if logo is not None:
         changes["icon_url"] = absolute(media_create(owner=actor, upload=logo).file.url)
     elif logo_remove and actor.icon_url:

@@ -2,6 +2,7 @@
 moderators who remove posts and members and, in closed groups, approve who joins."""
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,7 +64,7 @@ def group_create(
     minutes: int = 60,
     meeting_link: str = "",
     closed: bool = False,
-    moderators: list[Actor] = (),
+    moderators: Sequence[Actor] = (),
 ) -> ScoutGroup:
     """A new scout group; its moderators become its first members."""
     try:
@@ -143,12 +144,12 @@ def group_member_approve(*, group: ScoutGroup, member: Actor) -> None:
 def group_occurrences(*, group: ScoutGroup, after: datetime | None = None, count: int = 4) -> list[tuple[datetime, datetime]]:
     """The next weekly meetings as (start, end) in the node's time zone: 10:00 stays 10:00 across a change of
     daylight-saving time, so each date is combined with the wall-clock time, never by adding 7 × 24 hours."""
-    if not group.meets_weekly:
+    if group.meeting_weekday is None or group.meeting_time is None:  # group.meets_weekly, spelt out for mypy
         return []
     zone = ZoneInfo(settings.TIME_ZONE)
     now = (after or timezone.now()).astimezone(zone)
     day: date = now.date() + timedelta(days=(group.meeting_weekday - now.weekday()) % 7)
-    occurrences = []
+    occurrences: list[tuple[datetime, datetime]] = []
     while len(occurrences) < count:
         start = datetime.combine(day, group.meeting_time, tzinfo=zone)
         end = start + timedelta(minutes=group.meeting_minutes)

@@ -3,6 +3,7 @@ staff. A scout is a local `Person` actor with a log-in, so it posts from any Mas
 
 import re
 import secrets
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -67,9 +68,9 @@ def scout_invite(
     username: str,
     email: str,
     display_name: str = "",
-    topics: list[str] = (),
-    offers: list[str] = (),
-    languages: list[str] = ("de",),
+    topics: Sequence[str] = (),
+    offers: Sequence[str] = (),
+    languages: Sequence[str] = ("de",),
     availability: str = "",
     password: str = "",
 ) -> Actor:

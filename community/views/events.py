@@ -1,6 +1,8 @@
 """Events: the calendar of webinars and meetings, one event with its registration button, creating events, adding
 material afterwards, and the .ics exports (one event, all events)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -66,7 +68,7 @@ def event_ics(request, event_id: int):
 
 
 def events_ics(request):
-    recent = events_public().filter(ends_at__gte=timezone.now() - timezone.timedelta(days=90))
+    recent = events_public().filter(ends_at__gte=timezone.now() - timedelta(days=90))
     return ics_response(calendar_bytes(name=_("Veranstaltungen"), events=recent[:1000]), "events.ics")
 
 

@@ -45,7 +45,7 @@ def application_decide(request, application_id: int):
         else:
             form = RejectForm(request.POST)
             if not form.is_valid():  # too long: not rejected without the reason staff meant to send
-                messages.error(request, " ".join(form.errors.get("reason", [])))
+                messages.error(request, " ".join(map(str, form.errors.get("reason") or [])))
                 return redirect("community:moderation")
             application_reject(application=application, staff_user=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("Der Antrag von %(name)s wurde abgelehnt.") % {
