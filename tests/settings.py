@@ -3,7 +3,8 @@
 import os
 import tempfile
 
-os.environ.setdefault("FEDINODE_DATA_DIR", tempfile.mkdtemp(prefix="fedinode-test-"))
+if "FEDINODE_DATA_DIR" not in os.environ:  # mkdtemp only when needed: it is not removed again
+    os.environ["FEDINODE_DATA_DIR"] = tempfile.mkdtemp(prefix="fedinode-test-")
 os.environ.setdefault("FEDINODE_DOMAIN", "testserver")
 os.environ.setdefault("FEDINODE_INSECURE_HTTP", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
