@@ -16,6 +16,13 @@ from outbox import views as outbox_views
 
 from .security_headers import csp_report
 
+
+def media_serve(request, path: str, document_root: str):
+    """Uploaded media, readable by web apps on any origin (Phanpy and Elk draw previews from the bytes)."""
+    response = serve(request, path, document_root=document_root)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
 urlpatterns = [
     path("csp-report", csp_report),
     path(".well-known/webfinger", actor_views.webfinger),
@@ -62,7 +69,7 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", media_serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("mapview.urls")),
     path("", include("community.urls")),
 ]
