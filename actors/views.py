@@ -11,7 +11,13 @@ from fediverse_node.http import activity_response, json_error, json_response
 from posts.models import Post, Visibility
 from posts.selectors import local_posts_count
 
-from .documents import actor_document, actor_document_suspended, webfinger_actor, webfinger_document
+from .documents import (
+    actor_document,
+    actor_document_suspended,
+    webfinger_actor,
+    webfinger_document,
+    webfinger_resource_valid,
+)
 from .models import Actor, FollowState
 from .services.local import local_actor_by_username
 
@@ -78,6 +84,8 @@ def webfinger(request: HttpRequest) -> HttpResponse:
     resource = request.GET.get("resource", "")
     if not resource:
         return json_error("Ask for ?resource=acct:user@domain or an actor URL.", status=400)
+    if not webfinger_resource_valid(resource):
+        return json_error(f"{resource!r} is not a URI: ask for acct:user@domain or an actor URL.", status=400)
     actor = webfinger_actor(resource)
     if actor is None or actor.suspended:
         return json_error(f"No account {resource!r} here.", status=404)

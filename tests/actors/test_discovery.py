@@ -53,7 +53,7 @@ def test_unknown_actor_is_404_json(client):
     assert "error" in orjson.loads(response.content)
 
 
-@pytest.mark.parametrize("resource", ["acct:kita@testserver", "kita@testserver", "http://testserver/actors/kita"])
+@pytest.mark.parametrize("resource", ["acct:kita@testserver", "acct:@kita@testserver", "http://testserver/actors/kita"])
 def test_webfinger(client, org, resource):
     response = client.get("/.well-known/webfinger", {"resource": resource})
     assert response.status_code == 200
@@ -69,6 +69,11 @@ def test_webfinger(client, org, resource):
 
 def test_webfinger_errors(client, org):
     assert client.get("/.well-known/webfinger").status_code == 400
+    # RFC 7033 §4.2: a resource that is not a URI is malformed, 400 (also past the cached fast path)
+    for malformed in ("kita@testserver", "=acct:kita@testserver", "@kita@testserver"):
+        answer = client.get("/.well-known/webfinger", {"resource": malformed})
+        assert answer.status_code == 400 and "error" in orjson.loads(answer.content), malformed
+    assert client.get("/.well-known/webfinger?resource==acct:kita@testserver").status_code == 400
     assert client.get("/.well-known/webfinger", {"resource": "acct:nobody@testserver"}).status_code == 404
     assert client.get("/.well-known/webfinger", {"resource": "acct:kita@elsewhere.example"}).status_code == 404
 
