@@ -10,6 +10,7 @@ from django.views.static import serve
 from actors import views as actor_views
 from community.sitemaps import SITEMAPS
 from community.views.account import PasswordResetView
+from community.views.interaction import authorize_interaction
 from community.views.site import robots_txt
 from inbox import views as inbox_views
 from outbox import views as outbox_views
@@ -63,6 +64,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="community/password_done.html"),
         name="password_reset_complete",
     ),
+    path("authorize_interaction", authorize_interaction, name="authorize_interaction"),
     path("robots.txt", robots_txt),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
          name="sitemap"),
