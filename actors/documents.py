@@ -1,5 +1,7 @@
 """Rendering local actors as ActivityStreams documents (with their public key)."""
 
+import re
+
 from django.conf import settings
 
 from outbox.render import CONTEXT
@@ -74,6 +76,14 @@ def _place(actor: Actor) -> dict | None:
 
 def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.FEDINODE_BASE_URL + url
+
+
+URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def webfinger_resource_valid(resource: str) -> bool:
+    """RFC 7033 §4.2: the resource is a URI, so it has a scheme; `user@host` or `=acct:…` is malformed (400)."""
+    return bool(URI_SCHEME.match(resource))
 
 
 def webfinger_actor(resource: str) -> Actor | None:

@@ -18,7 +18,7 @@ from django.db import close_old_connections
 
 from fediverse_node.activitystreams import ACTIVITY_JSON, wants_activity_json
 
-from .documents import actor_document, webfinger_actor, webfinger_document
+from .documents import actor_document, webfinger_actor, webfinger_document, webfinger_resource_valid
 from .services.local import local_actor_by_username
 
 ACTOR_PATH = re.compile(r"^/actors/(?P<username>[^/]+)$")
@@ -107,7 +107,8 @@ class DiscoveryFastPath:
             if not query.startswith("resource=") or "&" in query:
                 return None
             resource = unquote_plus(query.removeprefix("resource="))
-            return ("webfinger", resource) if resource else None
+            # a malformed resource goes to the view, which answers 400
+            return ("webfinger", resource) if webfinger_resource_valid(resource) else None
         match = ACTOR_PATH.match(path)
         if match and not settings.FEDINODE_AUTHORIZED_FETCH and wants_activity_json(environ.get("HTTP_ACCEPT", "")):
             return "actor", match.group("username").lower()

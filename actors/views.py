@@ -11,9 +11,19 @@ from fediverse_node.http import activity_response, json_error, json_response
 from posts.models import Post, Visibility
 from posts.selectors import local_posts_count
 
-from .documents import actor_document, actor_document_suspended, webfinger_actor, webfinger_document
+from .documents import (
+    actor_document,
+    actor_document_suspended,
+    webfinger_actor,
+    webfinger_document,
+    webfinger_resource_valid,
+)
 from .models import Actor, FollowState
 from .services.local import local_actor_by_username
+
+SOFTWARE_NAME = "fediverse-node"
+# Discovery documents are public: web apps on any origin may read them.
+ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
 
 
 def _actor_or_404(username: str) -> Actor:
@@ -74,6 +84,8 @@ def webfinger(request: HttpRequest) -> HttpResponse:
     resource = request.GET.get("resource", "")
     if not resource:
         return json_error("Ask for ?resource=acct:user@domain or an actor URL.", status=400)
+    if not webfinger_resource_valid(resource):
+        return json_error(f"{resource!r} is not a URI: ask for acct:user@domain or an actor URL.", status=400)
     actor = webfinger_actor(resource)
     if actor is None or actor.suspended:
         return json_error(f"No account {resource!r} here.", status=404)
@@ -90,7 +102,7 @@ def host_meta(request: HttpRequest) -> HttpResponse:
         f'  <Link rel="lrdd" template="{template}"/>\n'
         "</XRD>\n"
     )
-    return HttpResponse(body, content_type="application/xrd+xml; charset=utf-8")
+    return HttpResponse(body, content_type="application/xrd+xml; charset=utf-8", headers=ANY_ORIGIN)
 
 
 @require_GET
@@ -102,7 +114,8 @@ def nodeinfo_links(request: HttpRequest) -> HttpResponse:
                 {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": f"{base}/nodeinfo/2.0"},
                 {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": f"{base}/nodeinfo/2.1"},
             ]
-        }
+        },
+        headers=ANY_ORIGIN,
     )
 
 
@@ -111,7 +124,7 @@ def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
     if version not in ("2.0", "2.1"):
         return json_error("NodeInfo versions 2.0 and 2.1 are served.", status=404)
     users = Actor.objects.filter(local=True, deleted=False, suspended=False).exclude(type="Application").count()
-    software = {"name": "fediverse-node", "version": settings.FEDINODE_VERSION}
+    software = {"name": _software_name(request), "version": settings.FEDINODE_VERSION}
     if version == "2.1":
         software["repository"] = "https://github.com/fediverse-node/fediverse-node"
     document = {
@@ -124,8 +137,28 @@ def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
             "users": {"total": users, "activeMonth": users, "activeHalfyear": users},
             "localPosts": local_posts_count(),
         },
-        # megalodon's detector() and Phanpy read this to treat us as Mastodon-compatible.
-        "metadata": {"nodeName": settings.FEDINODE_NAME, "upstream": {"name": "mastodon", "version": "4.2.0"}},
+        # megalodon's detector() reads "upstream" to treat us as Mastodon-compatible.
+        "metadata": {
+            "nodeName": settings.FEDINODE_NAME,
+            "upstream": {"name": "mastodon", "version": "4.2.0"},
+            "software": {"name": SOFTWARE_NAME, "version": settings.FEDINODE_VERSION},
+        },
     }
     profile = f"http://nodeinfo.diaspora.software/ns/schema/{version}#"
-    return json_response(document, content_type=f'application/json; profile="{profile}"')
+    return json_response(
+        document, content_type=f'application/json; profile="{profile}"', headers={**ANY_ORIGIN, "Vary": "Origin"}
+    )
+
+
+def _software_name(request: HttpRequest) -> str:
+    """Our name, except for a web app reading NodeInfo from another origin (a browser's CORS request).
+
+    Phanpy decides by NodeInfo `software.name` alone whether a server is Mastodon (`supports('@mastodon')`), and
+    for any other name it makes alt text read-only when a post is edited and leaves out `media_attributes`; Elk
+    only singles out "gotosocial". We implement Mastodon's client API, so the apps are told "mastodon" (the
+    instance `version` already says "compatible; fediverse-node"), while servers and crawlers, which send no
+    Origin, see our own name; `metadata.software` names us to everyone.
+    """
+    origin = request.headers.get("Origin", "")
+    own = origin in ("", settings.FEDINODE_BASE_URL, "null")
+    return SOFTWARE_NAME if own else "mastodon"

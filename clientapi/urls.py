@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from .http import USER, api_route
 from .oauth import views as oauth
-from .views import accounts, media, misc, notifications, reports, statuses, timelines
+from .views import accounts, media, misc, notifications, reports, statuses, tags, timelines
 
 A = "api/v1/accounts"
 S = "api/v1/statuses"
@@ -29,6 +29,7 @@ urlpatterns = [
     api_route(f"{A}/update_credentials", patch=accounts.update_credentials),
     api_route(f"{A}/relationships", get=accounts.relationships),
     api_route(f"{A}/lookup", get=accounts.lookup),
+    api_route(f"{A}/familiar_followers", get=accounts.familiar_followers),
     api_route(f"{A}/search", get=accounts.account_search),
     api_route(f"{A}/<id>", get=accounts.account_get),
     api_route(f"{A}/<id>/statuses", get=timelines.account_statuses),
@@ -64,6 +65,8 @@ urlpatterns = [
     api_route(f"{S}/<id>/unbookmark", post=statuses.status_unbookmark),
     api_route(f"{S}/<id>/pin", post=statuses.status_pin),
     api_route(f"{S}/<id>/unpin", post=statuses.status_unpin),
+    api_route(f"{S}/<id>/mute", post=statuses.status_mute),
+    api_route(f"{S}/<id>/unmute", post=statuses.status_unmute),
     api_route(f"{S}/<id>/favourited_by", get=statuses.status_favourited_by),
     api_route(f"{S}/<id>/reblogged_by", get=statuses.status_reblogged_by),
     api_route("api/v1/scheduled_statuses", get=misc.empty_list(USER)),
@@ -88,8 +91,10 @@ urlpatterns = [
     api_route("api/v1/markers", get=notifications.markers_get, post=notifications.markers_save),
     # search, tags, preferences
     api_route("api/v2/search", get=misc.search),
-    api_route("api/v1/tags/<name>", get=misc.tag_get),
-    api_route("api/v1/followed_tags", get=misc.empty_list(USER)),
+    api_route("api/v1/tags/<name>", get=tags.tag_get),
+    api_route("api/v1/tags/<name>/follow", post=tags.tag_follow),
+    api_route("api/v1/tags/<name>/unfollow", post=tags.tag_unfollow),
+    api_route("api/v1/followed_tags", get=tags.followed_tags),
     api_route("api/v1/preferences", get=misc.preferences),
     # features not offered yet: empty lists clients accept, or Mastodon's "Record not found"
     api_route("api/v1/lists", get=misc.empty_list(USER)),
@@ -107,4 +112,6 @@ urlpatterns = [
     api_route("api/v1/featured_tags", get=misc.empty_list(USER)),
     api_route("api/v1/push/subscription", get=misc.record_not_found, post=misc.record_not_found,
               put=misc.record_not_found, delete=misc.record_not_found),
+    # last: any other API path answers a JSON 404 with CORS (a preflight too)
+    re_path(r"^api/(?P<path>.*)$", misc.unknown_api_route),
 ]

@@ -19,6 +19,7 @@ us appended, counted from the right. The hops to the left of it are whatever the
 import hashlib
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -55,20 +56,36 @@ def _window(rule: Rule) -> tuple[int, int]:
     return now, now - now % rule.window
 
 
-def retry_after(rule: Rule, key: str) -> int | None:
-    """Count one request; None if it is allowed, else the seconds until the window ends."""
-    if not settings.FEDINODE_RATE_LIMITS:
-        return None
+def _count(rule: Rule, key: str) -> tuple[int, int, int]:
+    """Count one request: (requests in this window so far, now, the window's end)."""
     now, window_start = _window(rule)
     cache_key = f"rate:{rule.name}:{key}:{window_start}"
     if cache.add(cache_key, 1, rule.window + 5):
-        return None
+        return 1, now, window_start + rule.window
     try:
         count = cache.incr(cache_key)
     except ValueError:  # expired between add and incr
         cache.add(cache_key, 1, rule.window + 5)
+        count = 1
+    return count, now, window_start + rule.window
+
+
+def retry_after(rule: Rule, key: str) -> int | None:
+    """Count one request; None if it is allowed, else the seconds until the window ends."""
+    if not settings.FEDINODE_RATE_LIMITS:
         return None
-    return None if count <= rule.limit else window_start + rule.window - now
+    count, now, end = _count(rule, key)
+    return None if count <= rule.limit else end - now
+
+
+def _limit_headers(rule: Rule, count: int, end: int) -> dict[str, str]:
+    """Mastodon's X-RateLimit-* headers: the limit, what is left of it, and when the window starts anew."""
+    reset = datetime.fromtimestamp(end, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return {
+        "X-RateLimit-Limit": str(rule.limit),
+        "X-RateLimit-Remaining": str(max(0, rule.limit - count)),
+        "X-RateLimit-Reset": reset,
+    }
 
 
 def exhausted(rule: Rule, key: str) -> int | None:
@@ -127,12 +144,19 @@ class RateLimitMiddleware:
     def __call__(self, request):
         if request.method == "POST" and request.path.startswith(LOGIN_PATHS):
             return self._login(request)
-        rule = _rule_for(request)
-        if rule is not None:
-            wait = retry_after(*rule)
-            if wait is not None:
-                return _too_many(request, wait)
-        return self.get_response(request)
+        found = _rule_for(request)
+        if found is None or not settings.FEDINODE_RATE_LIMITS:
+            return self.get_response(request)
+        rule, key = found
+        count, now, end = _count(rule, key)
+        if count > rule.limit:
+            response = _too_many(request, end - now)
+        else:
+            response = self.get_response(request)
+        if rule is API:  # apps pace themselves by these (Mastodon sends them on every API answer)
+            for name, value in _limit_headers(rule, count, end).items():
+                response[name] = value
+        return response
 
     def _login(self, request):
         """Refused while the address or the account used up its failures; a failure (the form shown again with

@@ -10,11 +10,19 @@ from django.views.static import serve
 from actors import views as actor_views
 from community.sitemaps import SITEMAPS
 from community.views.account import PasswordResetView
+from community.views.interaction import authorize_interaction
 from community.views.site import robots_txt
 from inbox import views as inbox_views
 from outbox import views as outbox_views
 
 from .security_headers import csp_report
+
+
+def media_serve(request, path: str, document_root: str):
+    """Uploaded media, readable by web apps on any origin (Phanpy and Elk draw previews from the bytes)."""
+    response = serve(request, path, document_root=document_root)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 urlpatterns = [
     path("csp-report", csp_report),
@@ -56,13 +64,14 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="community/password_done.html"),
         name="password_reset_complete",
     ),
+    path("authorize_interaction", authorize_interaction, name="authorize_interaction"),
     path("robots.txt", robots_txt),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
          name="sitemap"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", media_serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("mapview.urls")),
     path("", include("community.urls")),
 ]

@@ -23,12 +23,20 @@ OPEN_PATHS = {f"/actors/{INSTANCE_ACTOR_USERNAME}"}
 ACTIVITY_ONLY = re.compile(r"^/actors/[^/]+/(outbox|followers|following|posts/\d+/(activity|replies))/?$")
 
 
+# A member's website profile answers with the actor document when asked for ActivityStreams (community/views).
+PROFILE_PAGE = re.compile(r"^/members/[^/]+/$")
+
+
 def _guarded(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    wants_activity = wants_activity_json(request.headers.get("Accept", ""))
+    if PROFILE_PAGE.match(request.path):
+        return wants_activity
     return (
-        request.method in ("GET", "HEAD")
-        and request.path.startswith(GUARDED_PREFIX)
+        request.path.startswith(GUARDED_PREFIX)
         and request.path not in OPEN_PATHS
-        and (ACTIVITY_ONLY.match(request.path) is not None or wants_activity_json(request.headers.get("Accept", "")))
+        and (ACTIVITY_ONLY.match(request.path) is not None or wants_activity)
     )
 
 

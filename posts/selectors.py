@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from actors.models import Actor, Follow, FollowState
 from actors.services.domains import author_hidden_from_public
 
-from .models import FeedEntry, Post, Tag, Visibility
+from .models import ConversationMute, FeedEntry, Post, Tag, Visibility
 
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
@@ -105,3 +105,31 @@ def tags_listed() -> QuerySet:
 def local_posts_count() -> int:
     """Local public and unlisted posts (no boosts), as NodeInfo's localPosts tells the world."""
     return Post.objects.filter(local=True, boost_of__isnull=True, visibility__in=PUBLIC_VISIBILITIES).count()
+
+
+THREAD_DEPTH = 40
+MUTED_THREAD_LIMIT = 5000
+
+
+def thread_root(*, post: Post) -> Post:
+    """The oldest known post of the thread `post` belongs to (its ancestors followed up to THREAD_DEPTH hops)."""
+    current, seen = post, {post.id}
+    while current.in_reply_to_id and current.in_reply_to_id not in seen and len(seen) <= THREAD_DEPTH:
+        parent = Post.objects.filter(id=current.in_reply_to_id).first()
+        if parent is None:
+            break
+        seen.add(parent.id)
+        current = parent
+    return current
+
+
+def conversation_muted_ids(*, actor: Actor) -> set[int]:
+    """Ids of every post in the conversations the actor muted: the roots and their replies, level by level."""
+    frontier = list(ConversationMute.objects.filter(actor=actor).values_list("root_id", flat=True))
+    muted = set(frontier)
+    while frontier and len(muted) < MUTED_THREAD_LIMIT:
+        frontier = [
+            i for i in Post.objects.filter(in_reply_to_id__in=frontier).values_list("id", flat=True) if i not in muted
+        ]
+        muted.update(frontier)
+    return muted

@@ -147,3 +147,16 @@ def test_inbox_fast_path_counts_peers_behind_the_proxy_apart(monkeypatch, settin
                    "HTTP_HOST": "testserver"}
         app(environ, lambda status, headers: statuses.append(status[:3]))
     assert statuses == ["401", "429", "401"]
+
+
+def test_api_answers_carry_mastodons_rate_limit_headers(monkeypatch):
+    monkeypatch.setattr(ratelimit, "API", ratelimit.Rule("api", 3, 300))
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": "Bearer token-three-abcdefghijklmnopqrstuvwxyz"}
+    answers = [client.get("/api/v1/instance", **headers) for _ in range(4)]
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert {a["X-RateLimit-Limit"] for a in answers} == {"3"}
+    # the window of the fixed clock (1_000_000_800) ends at 1_000_001_100
+    assert {a["X-RateLimit-Reset"] for a in answers} == {"2001-09-09T02:05:00.000Z"}
+    assert answers[-1].status_code == 429
+    assert "X-RateLimit-Limit" not in client.get("/.well-known/nodeinfo")

@@ -111,6 +111,7 @@ def account_base(actor: Actor) -> dict:
         "discoverable": actor.discoverable,
         "indexable": actor.discoverable,
         "noindex": not actor.discoverable,
+        "hide_collections": False,  # follower and following lists are always public here
         "created_at": timestamp(created),
         "roles": [],
     }
@@ -125,6 +126,9 @@ def credential_account_entity(actor: Actor) -> dict:
         "privacy": "public",
         "sensitive": False,
         "language": "",
+        "discoverable": actor.discoverable,
+        "indexable": actor.discoverable,
+        "hide_collections": False,
         "follow_requests_count": Follow.objects.filter(target=actor, state=FollowState.PENDING).count(),
     }
     data["role"] = {"id": "-99", "name": "", "permissions": "0", "color": "", "highlighted": False}

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from django.db import connection
 
 from actors.models import Follow
-from posts.models import Bookmark, Like, Pin, Post
+from posts.models import Bookmark, ConversationMute, Like, Pin, Post
 
 
 def _in(ids: list[int]) -> str:
@@ -40,6 +40,8 @@ def page_facts(*, post_ids: list[int], author_ids: list[int], viewer_id: int | N
                 f"SELECT 'bookmarked', post_id, 1 FROM {Bookmark._meta.db_table} WHERE actor_id = {viewer} "
                 f"AND post_id IN ({p})",
                 f"SELECT 'pinned', post_id, 1 FROM {Pin._meta.db_table} WHERE actor_id = {viewer} AND post_id IN ({p})",
+                # whether the viewer muted any conversation at all: only then are the threads worked out
+                f"SELECT 'mutes', 0, COUNT(*) FROM {ConversationMute._meta.db_table} WHERE actor_id = {viewer}",
             ]
     if author_ids:
         a = _in(author_ids)

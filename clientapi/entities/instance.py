@@ -19,6 +19,12 @@ def version() -> str:
     return f"4.2.0 (compatible; fediverse-node {settings.FEDINODE_VERSION})"
 
 
+def streaming_url() -> str:
+    """Where the streaming API answers: Mastodon's wss://<domain> (ws:// for a node on plain http)."""
+    scheme = "wss" if settings.FEDINODE_SCHEME == "https" else "ws"
+    return f"{scheme}://{settings.FEDINODE_DOMAIN}"
+
+
 def _configuration() -> dict:
     return {
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 5},
@@ -50,7 +56,7 @@ def _registrations_open() -> bool:
 def instance_v2() -> dict:
     contact = _contact_account()
     config = _configuration()
-    config["urls"] = {}  # present (Elk reads it); streaming is not offered yet
+    config["urls"] = {"streaming": streaming_url(), "status": None}
     config["translation"] = {"enabled": False}
     config["vapid"] = {"public_key": settings.FEDINODE_VAPID_PUBLIC_KEY}
     return {
@@ -83,7 +89,7 @@ def instance_v1() -> dict:
         "description": settings.FEDINODE_DESCRIPTION,
         "email": settings.FEDINODE_CONTACT_EMAIL,
         "version": version(),
-        "urls": {},
+        "urls": {"streaming_api": streaming_url()},
         "stats": {
             "user_count": User.objects.filter(actor__isnull=False).count(),
             "status_count": local_posts_count(),  # public posts only, as NodeInfo

@@ -65,6 +65,8 @@ def notification_entities(notifications: list[Notification], viewer: Actor) -> l
 def tag_entity(tag: Tag | str, *, following: bool | None = None) -> dict:
     name = tag.name if isinstance(tag, Tag) else tag
     data: dict[str, object] = {"name": name, "url": absolute(f"/tags/{name}"), "history": []}
+    if isinstance(tag, Tag):
+        data["id"] = str(tag.id)
     if following is not None:
         data["following"] = following
     return data

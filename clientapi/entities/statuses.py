@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from actors.models import Actor
 from fediverse_node.protocol.links import http_url
 from posts.models import Post
-from posts.selectors import visible_to
+from posts.selectors import conversation_muted_ids, visible_to
 
 from ..localcache import fragments
 from .accounts import AccountStats, account_base, acct, with_counts
@@ -104,6 +104,7 @@ class StatusPage:
         facts = page_facts(post_ids=list(meta), author_ids=author_ids, viewer_id=viewer.id if viewer else None)
         self.favourites, self.reblogs, self.replies = facts["favourites"], facts["reblogs"], facts["replies"]
         self.marks = facts
+        self.muted = conversation_muted_ids(actor=viewer) if viewer and facts["mutes"][0] else set()
         self.stats = AccountStats(
             author_ids, cached_statuses=len(ids) > 1, follow_counts=(facts["followers"], facts["following"])
         )
@@ -141,7 +142,7 @@ class StatusPage:
             data.update(
                 favourited=post_id in self.marks["favourited"],
                 reblogged=post_id in self.marks["reblogged"],
-                muted=False,
+                muted=post_id in self.muted,
                 bookmarked=post_id in self.marks["bookmarked"],
             )
             if author_id == self.viewer.id:

@@ -132,6 +132,24 @@ def relationships(request: HttpRequest, caller, params) -> list:
     return relationship_entities(caller.actor, [targets[i] for i in ids if i in targets])
 
 
+@endpoint(auth=USER, scope="read:follows")
+def familiar_followers(request: HttpRequest, caller, params) -> list:
+    """For each account asked about, the accounts the caller follows that follow it too."""
+    ids = list(dict.fromkeys(str(i) for i in params.list("id") if str(i).isdigit()))[:40]
+    followed = Follow.objects.filter(follower=caller.actor, state=FollowState.ACCEPTED).values("target_id")
+    known: dict[str, list[Actor]] = {i: [] for i in ids}
+    rows = (
+        Follow.objects.filter(target_id__in=ids, state=FollowState.ACCEPTED, follower_id__in=followed,
+                              follower__suspended=False)
+        .exclude(follower=caller.actor).select_related("follower").order_by("-id")
+    )
+    for row in rows:
+        if len(known[str(row.target_id)]) < 40:
+            known[str(row.target_id)].append(row.follower)
+    stats = AccountStats(a.id for found in known.values() for a in found)
+    return [{"id": i, "accounts": [account_entity(a, stats) for a in known[i]]} for i in ids]
+
+
 def _relationship(caller, target: Actor) -> dict:
     return relationship_entities(caller.actor, [target])[0]
 

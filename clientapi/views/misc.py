@@ -1,6 +1,7 @@
 """Instance information, search, preferences, hashtags, and the empty lists of features not offered yet."""
 
 from django.http import HttpRequest
+from django.views.decorators.csrf import csrf_exempt
 
 from actors.models import Actor
 from posts.models import Post
@@ -10,7 +11,7 @@ from ..entities.accounts import AccountStats, account_entity
 from ..entities.instance import instance_v1, instance_v2
 from ..entities.relations import tag_entity
 from ..entities.statuses import status_entities_by_id
-from ..http import OPTIONAL, PUBLIC, USER, ApiError, endpoint, not_found
+from ..http import OPTIONAL, PUBLIC, USER, ApiError, endpoint, json_answer, not_found
 from .accounts import search_accounts
 
 
@@ -96,9 +97,10 @@ def search(request: HttpRequest, caller, params) -> dict:
     return result
 
 
-@endpoint(auth=OPTIONAL, scope="read:statuses")
-def tag_get(request: HttpRequest, caller, params, name: str) -> dict:
-    tag = tags_listed().filter(name=name.lower()).first()
-    if tag is None:
-        raise not_found("Hashtag")
-    return tag_entity(tag, following=False if caller.actor else None)
+@csrf_exempt
+def unknown_api_route(request: HttpRequest, path: str = ""):
+    """Any other /api/ path: a JSON 404 with CORS headers, and a clean answer to a browser's preflight, so a web app
+    sees "not found" and not a network error."""
+    if request.method == "OPTIONS":
+        return json_answer({})
+    return json_answer({"error": "Record not found"}, status=404)

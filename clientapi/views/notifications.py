@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from actors.models import Block, Mute
 from posts.models import Notification
+from posts.selectors import conversation_muted_ids
 
 from ..entities.common import timestamp
 from ..entities.relations import notification_entities
@@ -27,7 +28,9 @@ def _notifications(caller, params):
         queryset = queryset.filter(from_actor_id=params.str("account_id"))
     muted = Mute.objects.filter(actor=caller.actor, notifications=True).values("target_id")
     blocked = Block.objects.filter(actor=caller.actor).values("target_id")  # also those from before the block
-    return queryset.exclude(from_actor_id__in=muted).exclude(from_actor_id__in=blocked)
+    queryset = queryset.exclude(from_actor_id__in=muted).exclude(from_actor_id__in=blocked)
+    threads = conversation_muted_ids(actor=caller.actor)
+    return queryset.exclude(post_id__in=threads) if threads else queryset
 
 
 def _with_relations(queryset):

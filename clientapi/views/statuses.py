@@ -6,7 +6,14 @@ from django.http import HttpRequest
 from actors.models import Actor
 from posts.models import Attachment, Like, Post, PostEdit, Visibility
 from posts.selectors import post_visible, thread_of
-from posts.services.marks import bookmark_create, bookmark_undo, pin_create, pin_undo
+from posts.services.marks import (
+    bookmark_create,
+    bookmark_undo,
+    conversation_mute_create,
+    conversation_mute_undo,
+    pin_create,
+    pin_undo,
+)
 from posts.services.media import MediaError, media_update
 from posts.services.publishing import (
     PostError,
@@ -220,6 +227,8 @@ status_bookmark = _action(bookmark_create, write_scope="write:bookmarks")
 status_unbookmark = _action(bookmark_undo, write_scope="write:bookmarks")
 status_pin = _action(pin_create, write_scope="write:accounts")
 status_unpin = _action(pin_undo, write_scope="write:accounts")
+status_mute = _action(conversation_mute_create, write_scope="write:mutes")
+status_unmute = _action(conversation_mute_undo, write_scope="write:mutes")
 
 
 def _accounts_of(rows, attribute: str) -> list:

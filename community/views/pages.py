@@ -1,5 +1,6 @@
 """The public pages: directory, profiles, the community feed, hashtags, campaigns, the blog."""
 
+import functools
 from urllib.parse import quote
 
 from django.conf import settings
@@ -7,9 +8,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from actors.documents import actor_document
+from fediverse_node.activitystreams import wants_activity_json
+from fediverse_node.http import activity_response, json_error
 from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
@@ -87,6 +92,29 @@ def directory(request):
     })
 
 
+def _actor_document_by_negotiation(view):
+    """A member's profile URL asked for ActivityStreams answers with its actor document (a remote member's: a
+    redirect to its own server), before the page cache: servers that accept only AS2 answers (Takahē) find our
+    members by the URL people share."""
+
+    @functools.wraps(view)
+    def wrapper(request, handle: str):
+        if not wants_activity_json(request.headers.get("Accept", "")):
+            response = view(request, handle)
+            patch_vary_headers(response, ["Accept"])
+            return response
+        member = profile_by_handle(handle)
+        actor = member.actor if member is not None else organisation_without_profile(handle)
+        if actor is None:
+            return json_error(f"No member {handle!r} here.", status=404)
+        if not actor.local:
+            return redirect(actor.uri)
+        return activity_response(actor_document(actor))  # the selectors leave suspended actors out
+
+    return wrapper
+
+
+@_actor_document_by_negotiation
 @anonymous_page_cache
 def profile(request, handle: str):
     member = profile_by_handle(handle)

@@ -1,12 +1,12 @@
 from .attachment import Attachment
 from .feed import FeedEntry
-from .interaction import Bookmark, Like, Pin, PostEdit
+from .interaction import Bookmark, ConversationMute, Like, Pin, PostEdit
 from .notification import Notification, NotificationType
 from .participation import Participation
 from .post import Post, PostType, Visibility
-from .tag import Tag
+from .tag import Tag, TagFollow
 
 __all__ = [
-    "Attachment", "Bookmark", "FeedEntry", "Like", "Notification", "NotificationType", "Participation", "Pin", "Post", "PostEdit",
-    "PostType", "Tag", "Visibility",
+    "Attachment", "Bookmark", "ConversationMute", "FeedEntry", "Like", "Notification", "NotificationType", "Participation", "Pin", "Post", "PostEdit",
+    "PostType", "Tag", "TagFollow", "Visibility",
 ]

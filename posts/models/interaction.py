@@ -42,3 +42,14 @@ class PostEdit(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class ConversationMute(models.Model):
+    """A local actor muted a conversation: no notifications from any post of the thread under `root`."""
+
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="conversation_mutes")
+    root = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="muted_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "root"], name="conversation_mute_unique_pair")]

@@ -2,13 +2,14 @@
 
 from actors.models import Actor, Follow, FollowState
 
-from ..models import FeedEntry, Post, Visibility
+from ..models import FeedEntry, Post, TagFollow, Visibility
 
 BACKFILL = 40
 
 
 def feed_owners(post: Post) -> set[int]:
-    """Local actors whose home feed shows this post: the author, followers (unless direct), mentioned."""
+    """Local actors whose home feed shows this post: the author, followers (unless direct), mentioned, and the
+    followers of its hashtags (public posts only, as Mastodon)."""
     owners = {post.author_id} if post.author.local else set()
     if post.visibility != Visibility.DIRECT:
         owners |= set(
@@ -17,7 +18,18 @@ def feed_owners(post: Post) -> set[int]:
         )
     if post.visibility == Visibility.DIRECT:
         owners |= set(post.mentions.filter(local=True).values_list("id", flat=True))
+    if post.visibility == Visibility.PUBLIC and not post.boost_of_id:
+        owners |= tag_followers(post_ids=[post.id]).get(post.id, set())
     return owners
+
+
+def tag_followers(*, post_ids: list[int]) -> dict[int, set[int]]:
+    """For each post, the local actors who follow one of its hashtags (one query for a batch)."""
+    found: dict[int, set[int]] = {}
+    rows = TagFollow.objects.filter(tag__posts__id__in=post_ids).values_list("tag__posts__id", "actor_id")
+    for post_id, actor_id in rows:
+        found.setdefault(post_id, set()).add(actor_id)
+    return found
 
 
 def feed_add_post(*, post: Post) -> None:

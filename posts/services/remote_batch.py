@@ -12,6 +12,7 @@ from fediverse_node.activitystreams import id_of
 
 from ..ids import next_id
 from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
+from .feeds import tag_followers
 from .remote import blocking_pairs, notification_recipients, post_fields, tag_names_and_mentions, tag_rows
 
 
@@ -78,11 +79,12 @@ def _feeds_add(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
         target_id__in={post.author_id for post in posts}, state=FollowState.ACCEPTED, follower__local=True
     ).values_list("target_id", "follower_id"):
         followers[target_id].append(follower_id)
+    by_tag = tag_followers(post_ids=[p.id for p in posts if p.visibility == Visibility.PUBLIC and not p.boost_of_id])
     entries = []
     for post in posts:
         if post.visibility == Visibility.DIRECT:
             owners = {actor.id for actor in mentions[post.id] if actor.local}
         else:
-            owners = set(followers[post.author_id])
+            owners = set(followers[post.author_id]) | by_tag.get(post.id, set())
         entries += [FeedEntry(owner_id=owner, post_id=post.id, author_id=post.author_id) for owner in owners]
     FeedEntry.objects.bulk_create(entries, ignore_conflicts=True)

@@ -2,6 +2,8 @@
 
 import orjson
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from actors.models import Follow, FollowState
 from actors.services.local import actor_create_local, organization_create
@@ -51,7 +53,7 @@ def test_unknown_actor_is_404_json(client):
     assert "error" in orjson.loads(response.content)
 
 
-@pytest.mark.parametrize("resource", ["acct:kita@testserver", "kita@testserver", "http://testserver/actors/kita"])
+@pytest.mark.parametrize("resource", ["acct:kita@testserver", "acct:@kita@testserver", "http://testserver/actors/kita"])
 def test_webfinger(client, org, resource):
     response = client.get("/.well-known/webfinger", {"resource": resource})
     assert response.status_code == 200
@@ -67,6 +69,11 @@ def test_webfinger(client, org, resource):
 
 def test_webfinger_errors(client, org):
     assert client.get("/.well-known/webfinger").status_code == 400
+    # RFC 7033 §4.2: a resource that is not a URI is malformed, 400 (also past the cached fast path)
+    for malformed in ("kita@testserver", "=acct:kita@testserver", "@kita@testserver"):
+        answer = client.get("/.well-known/webfinger", {"resource": malformed})
+        assert answer.status_code == 400 and "error" in orjson.loads(answer.content), malformed
+    assert client.get("/.well-known/webfinger?resource==acct:kita@testserver").status_code == 400
     assert client.get("/.well-known/webfinger", {"resource": "acct:nobody@testserver"}).status_code == 404
     assert client.get("/.well-known/webfinger", {"resource": "acct:kita@elsewhere.example"}).status_code == 404
 
@@ -103,3 +110,27 @@ def test_followers_collection_is_paged(client, org):
     assert "next" not in page2 and pending.uri not in page1["orderedItems"] + page2["orderedItems"]
     assert orjson.loads(client.get("/actors/kita/followers?page=99").content)["orderedItems"] == []
     assert orjson.loads(client.get("/actors/kita/followers?page=abc").content)["orderedItems"]
+
+
+def test_discovery_documents_and_media_are_readable_by_web_apps(client, org):
+    for path in ("/.well-known/host-meta", "/.well-known/nodeinfo", "/nodeinfo/2.0", "/nodeinfo/2.1"):
+        response = client.get(path, HTTP_ORIGIN="https://phanpy.social")
+        assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*", path
+    name = default_storage.save("cors-test/bild.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    try:
+        media = client.get(f"/media/{name}", HTTP_ORIGIN="https://phanpy.social")
+        assert media.status_code == 200 and media["Access-Control-Allow-Origin"] == "*"
+    finally:
+        default_storage.delete(name)
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_nodeinfo_names_mastodon_to_web_apps_and_itself_to_servers(client, org, version):
+    # Phanpy keys alt-text editing on software.name == "mastodon" (src/utils/supports.js); Elk only on "gotosocial".
+    app = orjson.loads(client.get(f"/nodeinfo/{version}", HTTP_ORIGIN="https://phanpy.social").content)
+    server = orjson.loads(client.get(f"/nodeinfo/{version}").content)
+    own = orjson.loads(client.get(f"/nodeinfo/{version}", HTTP_ORIGIN="http://testserver").content)
+    assert app["software"]["name"] == "mastodon"
+    assert server["software"]["name"] == own["software"]["name"] == "fediverse-node"
+    assert app["metadata"]["software"]["name"] == server["metadata"]["software"]["name"] == "fediverse-node"
+    assert "Origin" in client.get(f"/nodeinfo/{version}")["Vary"]

@@ -16,6 +16,8 @@ def test_verify_credentials_and_account_shapes(api, org):
     me = api.get("/api/v1/accounts/verify_credentials").json()
     assert me["id"] == str(org.id) and me["acct"] == org.username and me["username"] == org.username
     assert me["source"]["privacy"] == "public" and me["avatar"].startswith("http")
+    assert me["source"]["discoverable"] is me["discoverable"] is org.discoverable
+    assert me["source"]["hide_collections"] is me["hide_collections"] is False
     assert me["created_at"].endswith("T00:00:00.000Z") and me["statuses_count"] == 0
     assert api.get(f"/api/v1/accounts/{org.id}").json()["url"] == org.url == f"http://testserver/members/{org.username}/"
     assert api.get("/api/v1/accounts/99999").status_code == 404

@@ -11,13 +11,16 @@ def test_instance_with_and_without_trailing_slash(anonymous, path):
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = response.json()
     assert data["version"].startswith("4.2.0 (compatible; fediverse-node ")
-    assert "streaming" not in str(data.get("urls", {})) and "api_versions" not in data
+    assert "api_versions" not in data
+    if path.startswith("/api/v1"):
+        assert data["urls"] == {"streaming_api": "ws://testserver"}  # Mastodon's wss://<domain>; http here
 
 
 def test_instance_v2_sub_objects_are_whole(anonymous):
     data = anonymous.get("/api/v2/instance").json()
     config = data["configuration"]
-    assert config["urls"] == {} and config["statuses"]["max_characters"] == 5000
+    assert config["urls"] == {"streaming": "ws://testserver", "status": None}
+    assert config["statuses"]["max_characters"] == 5000
     assert set(config["media_attachments"]) >= {"supported_mime_types", "image_size_limit", "image_matrix_limit"}
     assert set(data["registrations"]) == {"enabled", "approval_required", "message", "url"}
     assert set(data["contact"]) == {"email", "account"}
@@ -55,3 +58,9 @@ def test_push_subscription_is_record_not_found(api):
 
 def test_preferences(api):
     assert api.get("/api/v1/preferences").json()["posting:default:visibility"] == "public"
+
+
+def test_streaming_urls_are_wss_on_a_tls_node(anonymous, settings):
+    settings.FEDINODE_SCHEME, settings.FEDINODE_DOMAIN = "https", "node.example"
+    assert anonymous.get("/api/v1/instance").json()["urls"]["streaming_api"] == "wss://node.example"
+    assert anonymous.get("/api/v2/instance").json()["configuration"]["urls"]["streaming"] == "wss://node.example"

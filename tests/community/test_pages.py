@@ -132,3 +132,36 @@ def test_remote_follow_sends_to_the_visitors_server_and_refuses_nonsense(members
     assert response["Location"].startswith("https://social.example/authorize_interaction?uri=http")
     bad = client.get("/members/kita/follow?handle=nonsense", follow=True)
     assert "Bitte geben Sie Ihre Adresse" in bad.content.decode()
+
+
+@pytest.mark.parametrize("accept", [
+    "application/activity+json", 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+])
+def test_a_profile_url_asked_for_activitystreams_answers_with_the_actor(settings, accept):
+    settings.FEDINODE_PAGE_CACHE_SECONDS = 60
+    kita = member("kita", "Kita Regenbogen")
+    client = Client()
+    page = client.get("/members/kita/")  # cached as HTML first: the AS2 answer must not come from that copy
+    assert page["Content-Type"].startswith("text/html") and "Accept" in page["Vary"]
+    document = client.get("/members/kita/", HTTP_ACCEPT=accept)
+    assert document.status_code == 200 and document["Content-Type"].startswith("application/activity+json")
+    assert document.json()["id"] == kita.uri and document.json()["type"] == "Organization"
+    assert client.get("/members/kita/")["Content-Type"].startswith("text/html")  # and the reverse
+    assert client.get("/members/niemand/", HTTP_ACCEPT=accept).status_code == 404
+
+
+def test_a_remote_members_profile_url_redirects_servers_to_its_actor():
+    from tests.factories import remote_actor
+
+    fern = remote_actor(host="social.example", username="fern")
+    profile_create(actor=fern, city="Kiel", state="SH")
+    answer = Client().get("/members/fern@social.example/", HTTP_ACCEPT="application/activity+json")
+    assert answer.status_code == 302 and answer["Location"] == fern.uri
+
+
+def test_a_profile_url_in_secure_mode_answers_activitystreams_only_to_signed_requests(settings):
+    settings.FEDINODE_AUTHORIZED_FETCH = True
+    member("kita", "Kita Regenbogen")
+    client = Client()
+    assert client.get("/members/kita/", HTTP_ACCEPT="application/activity+json").status_code == 401
+    assert client.get("/members/kita/").status_code == 200  # the website stays public

@@ -33,6 +33,8 @@ def test_discovery_documents_are_cached_bytes_with_etags(start_node):
     assert requests.get(f"{node.base}/.well-known/webfinger?resource=acct:nobody@{node.domain}",
                         timeout=10).status_code == 404
     assert requests.get(f"{node.base}/.well-known/webfinger", timeout=10).status_code == 400
+    for malformed in (f"verein@{node.domain}", f"=acct:verein@{node.domain}"):  # not URIs: RFC 7033 §4.2
+        assert requests.get(f"{node.base}/.well-known/webfinger?resource={malformed}", timeout=10).status_code == 400
     assert "text/html" in requests.get(actor_url, headers={"Accept": "text/html"}, timeout=10).headers["Content-Type"]
 
     node.query(
