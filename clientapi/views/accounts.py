@@ -139,7 +139,7 @@ def familiar_followers(request: HttpRequest, caller, params) -> list:
     followed = Follow.objects.filter(follower=caller.actor, state=FollowState.ACCEPTED).values("target_id")
     known: dict[str, list[Actor]] = {i: [] for i in ids}
     rows = (
-        Follow.objects.filter(target_id__in=ids, state=FollowState.ACCEPTED, follower_id__in=followed,
+        Follow.objects.filter(target_id__in=[int(i) for i in ids], state=FollowState.ACCEPTED, follower_id__in=followed,
                               follower__suspended=False)
         .exclude(follower=caller.actor).select_related("follower").order_by("-id")
     )
