@@ -6,7 +6,13 @@ from collections.abc import Callable
 from django.conf import settings
 
 from actors.models import COMMENT_MAX, Actor, ActorType, Follow, Report
-from actors.services.follow import follow_arrived, follow_confirmed, follow_refused
+from actors.services.follow import (
+    follow_confirmed,
+    follow_end,
+    follow_received,
+    follow_refused,
+    follows_end_all,
+)
 from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from actors.services.reports import report_create
 from fediverse_node.activitystreams import id_of
@@ -55,13 +61,7 @@ def handle_follow(activity: dict, actor: Actor) -> str:
     target = _local_actor(id_of(activity.get("object")))
     if target is None or target.suspended:
         raise Unprocessable("Follow of an actor that is not on this server.")
-    follow = Follow.objects.filter(follower=actor, target=target).first()
-    if follow is None:
-        follow = Follow.objects.create(follower=actor, target=target, uri=activity["id"])
-    elif follow.uri != activity["id"]:
-        follow.uri = activity["id"]  # a repeated Follow: our answer names the id the peer sent last
-        follow.save(update_fields=["uri"])
-    follow_arrived(follow=follow)
+    follow_received(follower=actor, target=target, uri=activity["id"])
     return InboxState.PROCESSED
 
 
@@ -100,7 +100,8 @@ def handle_undo(activity: dict, actor: Actor) -> str:
         target = _local_actor(id_of(obj.get("object"))) if isinstance(obj, dict) else None
         follows = Follow.objects.filter(follower=actor)
         follows = follows.filter(target=target) if target else follows.filter(uri=object_id or "")
-        follows.delete()
+        for follow in follows.select_related("follower", "target"):
+            follow_end(follow=follow)
         return InboxState.PROCESSED
     if kind == "Like" or Like.objects.filter(uri=object_id or "", actor=actor).exists():
         Like.objects.filter(actor=actor, uri=object_id or "").delete()
@@ -171,8 +172,7 @@ def handle_delete(activity: dict, actor: Actor) -> str:
         actor.deleted = True
         actor.save(update_fields=["deleted"])
         actor.posts.all().delete()
-        Follow.objects.filter(follower=actor).delete()
-        Follow.objects.filter(target=actor).delete()
+        follows_end_all(actor=actor)
         return InboxState.PROCESSED
     return InboxState.PROCESSED if post_delete_remote(uri=object_id, author=actor) else InboxState.IGNORED
 
@@ -256,7 +256,8 @@ def handle_join(activity: dict, actor: Actor) -> str:
 def handle_leave(activity: dict, actor: Actor) -> str:
     target = _local_actor(id_of(activity.get("object")))
     if target is not None and target.type == ActorType.GROUP:
-        Follow.objects.filter(follower=actor, target=target).delete()
+        for follow in Follow.objects.filter(follower=actor, target=target).select_related("follower", "target"):
+            follow_end(follow=follow)
         return InboxState.PROCESSED
     return InboxState.PROCESSED if participation_ended(actor=actor, event=_local_event(activity)) else InboxState.IGNORED
 

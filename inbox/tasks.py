@@ -17,7 +17,7 @@ from actors.services.remote import ResolveError
 from posts.services.remote_batch import posts_create_remote
 
 from .handlers import Unprocessable, creates_split, item_process
-from .models import TRANSITIONS, InboxItem, InboxState
+from .models import INBOX_ITEM_STATES, InboxItem, InboxState
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -114,14 +114,14 @@ def items_outcome_save(items: list[InboxItem]) -> int:
     Returns how many rows were written."""
     outcomes: dict[tuple, list[int]] = {}
     for item in items:
-        if (InboxState.RECEIVED, item.state) not in TRANSITIONS:
-            raise ValueError(f"An inbox item cannot go from received to {item.state}.")
+        INBOX_ITEM_STATES.check(InboxState.RECEIVED, item.state)
         outcomes.setdefault((item.state, item.error, item.attempts, item.processed_at, item.lease_until), []).append(
             item.id)
     written = 0
     for (state, error, attempts, processed_at, lease), ids in outcomes.items():
-        count = InboxItem.objects.filter(id__in=ids, state=InboxState.RECEIVED, lease_until=lease).update(
-            state=state, error=error, attempts=attempts, processed_at=processed_at, lease_until=None
+        count = INBOX_ITEM_STATES.move(
+            InboxItem.objects.filter(id__in=ids, lease_until=lease), source=InboxState.RECEIVED, to=state,
+            error=error, attempts=attempts, processed_at=processed_at, lease_until=None,
         )
         if count < len(ids):
             log.warning("%s of %s inbox items had passed to another worker (lease ended): their outcome is theirs",

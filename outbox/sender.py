@@ -18,7 +18,7 @@ from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
 
-from .models import Delivery, DeliveryState
+from .models import DELIVERY_STATES, Delivery, DeliveryState
 
 log = logging.getLogger(__name__)
 _local = threading.local()
@@ -104,13 +104,15 @@ def _attempt(delivery: Delivery, domain: Domain) -> tuple[int | None, str]:
 
 def deliveries_send(ids: list[int]) -> dict[int, str]:
     """Claim, send and record a batch: two writes for the whole batch instead of two per delivery.
-    Returns {delivery id: new state} of the deliveries this worker took."""
+    Returns {delivery id: new state} of the deliveries whose outcome this worker wrote (one whose lease ran out
+    and passed to another worker is that one's to answer for)."""
     deliveries = deliveries_claim(ids)
     if not deliveries:
         return {}
     domains = _domains(deliveries)
     learned = {name: domain.signature_scheme for name, domain in domains.items()}
     done: list[Delivery] = []
+    written: set[int] = set()
     flushed_at = time.monotonic()
     for delivery in deliveries:
         if domain_is_blocked(delivery.inbox_url):
@@ -122,42 +124,38 @@ def deliveries_send(ids: list[int]) -> dict[int, str]:
         done.append(delivery)
         # What was sent is written down often, so a worker that dies mid-batch re-sends little.
         if time.monotonic() - flushed_at > RECORD_EVERY_SECONDS:
-            _save(done, domains, learned)
+            written |= _save(done, domains, learned)
             done, flushed_at = [], time.monotonic()
-    _save(done, domains, learned)
-    return {d.pk: d.state for d in deliveries}
+    written |= _save(done, domains, learned)
+    return {d.pk: d.state for d in deliveries if d.pk in written}
 
 
 RECORD_EVERY_SECONDS = 0.1  # a worker killed mid-batch re-sends at most this much of its work
 
 
-def _save(deliveries: list[Delivery], domains: dict[str, Domain], learned: dict[str, str]) -> None:
+def _save(deliveries: list[Delivery], domains: dict[str, Domain], learned: dict[str, str]) -> set[int]:
+    """Write the outcomes and what the domains taught; the ids whose outcome was written."""
+    written: set[int] = set()
     with transaction.atomic():
         if deliveries:
-            _update_rows(deliveries)
+            written = _update_rows(deliveries)
         for name, domain in domains.items():
             if domain.signature_scheme != learned[name]:
                 Domain.objects.filter(pk=domain.pk).update(signature_scheme=domain.signature_scheme)
                 learned[name] = domain.signature_scheme
+    return written
 
 
 RECORDED_FIELDS = ["attempts", "last_status", "state", "sent_at", "last_error", "next_attempt_at"]
-# The moves a worker makes; any other is a bug and raises.
-TRANSITIONS = {
-    (DeliveryState.PENDING, DeliveryState.PENDING),  # retried later
-    (DeliveryState.PENDING, DeliveryState.SENT),
-    (DeliveryState.PENDING, DeliveryState.GIVEN_UP),
-}
 
 
-def _update_rows(deliveries: list[Delivery]) -> int:
+def _update_rows(deliveries: list[Delivery]) -> set[int]:
     """One prepared UPDATE run for every row (executemany): bulk_update's CASE expressions cost more in Python
-    than sending the deliveries did. Each row is written only while it is still pending under this worker's lease:
-    a worker whose lease ran out (and whose delivery another worker took) cannot overwrite that one's result.
-    Returns how many rows were written."""
+    than sending the deliveries did. Each row is written only while it is still pending under this worker's lease
+    (a move DELIVERY_STATES does not declare raises first): a worker whose lease ran out (and whose delivery
+    another worker took, or an operator stopped) cannot overwrite that one's result. Returns the ids written."""
     for delivery in deliveries:
-        if (DeliveryState.PENDING, delivery.state) not in TRANSITIONS:
-            raise ValueError(f"A delivery cannot go from pending to {delivery.state}.")
+        DELIVERY_STATES.check(DeliveryState.PENDING, delivery.state)
     connection = connections[router.db_for_write(Delivery)]
     ops, quote = connection.ops, connection.ops.quote_name
     assignments = ", ".join(f"{quote(field)} = %s" for field in RECORDED_FIELDS)
@@ -176,10 +174,23 @@ def _update_rows(deliveries: list[Delivery]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         written = cursor.rowcount
-    if 0 <= written < len(rows):
-        log.warning("%s of %s deliveries had passed to another worker (lease ended): their result is theirs",
-                    len(rows) - written, len(rows))
-    return written
+    if written < 0 or written == len(rows):  # -1: the driver does not count; the guard held all the same
+        return {d.pk for d in deliveries}
+    mine = _outcomes_written(deliveries)
+    log.warning("%s of %s deliveries had passed to another worker (lease ended) or were stopped: their result is "
+                "theirs", len(rows) - len(mine), len(rows))
+    return mine
+
+
+def _outcomes_written(deliveries: list[Delivery]) -> set[int]:
+    """Which rows carry this worker's outcome, read back only after a short count (a lost race, rare): each
+    outcome holds a moment no other worker wrote (its retry time or sent_at, else its own lease)."""
+    found = {
+        pk: (state, next_attempt_at, sent_at)
+        for pk, state, next_attempt_at, sent_at in Delivery.objects.filter(id__in=[d.pk for d in deliveries])
+        .values_list("id", "state", "next_attempt_at", "sent_at")
+    }
+    return {d.pk for d in deliveries if found.get(d.pk) == (d.state, d.next_attempt_at, d.sent_at)}
 
 
 def _record(delivery: Delivery, status: int | None, error: str) -> None:

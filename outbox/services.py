@@ -11,7 +11,7 @@ from django.utils import timezone
 from actors.models import Actor, Block, FollowState
 from actors.services.domains import domain_is_blocked
 
-from .models import Delivery, DeliveryState, OutgoingActivity
+from .models import DELIVERY_STATES, Delivery, DeliveryState, OutgoingActivity
 
 TASK_BATCH = 50
 
@@ -68,7 +68,16 @@ def deliveries_stop(*, inbox_matches: Callable[[str], bool], reason: str) -> int
     ids = [pk for pk, url in pending if inbox_matches(url)]
     stopped = 0
     for start in range(0, len(ids), 500):
-        stopped += Delivery.objects.filter(id__in=ids[start : start + 500], state=DeliveryState.PENDING).update(
-            state=DeliveryState.GIVEN_UP, last_error=reason
-        )
+        stopped += _give_up(Delivery.objects.filter(id__in=ids[start : start + 500]), reason)
     return stopped
+
+
+def deliveries_stop_of(*, actor_id: int, reason: str) -> int:
+    """Give up the pending deliveries of an actor's activities (the actor was suspended); how many."""
+    return _give_up(Delivery.objects.filter(activity__actor_id=actor_id), reason)
+
+
+def _give_up(rows, reason: str) -> int:
+    """Pending -> given up, whoever holds the rows: a worker sending one meanwhile then finds it no longer
+    pending and leaves it (outbox/sender.py writes only on the state it leaves)."""
+    return DELIVERY_STATES.move(rows, source=DeliveryState.PENDING, to=DeliveryState.GIVEN_UP, last_error=reason)

@@ -6,7 +6,7 @@ from outbox import render
 from outbox.services import activity_publish
 
 from ..models import Actor, Block, Follow, Mute
-from .follow import follow_refused
+from .follow import follow_end
 
 
 def block_create(*, actor: Actor, target: Actor) -> Block:
@@ -17,8 +17,9 @@ def block_create(*, actor: Actor, target: Actor) -> Block:
         if block is not None:
             return block
         block = Block.objects.create(actor=actor, target=target, uri=render.activity_id(actor, "blocks"))
-        for follow in Follow.objects.filter(follower__in=[actor, target], target__in=[actor, target]):
-            follow_refused(follow=follow)
+        follows = Follow.objects.filter(follower__in=[actor, target], target__in=[actor, target])
+        for follow in follows.select_related("follower", "target"):
+            follow_end(follow=follow)
         if not target.local:
             activity = render.simple_activity(id=block.uri, type="Block", actor=actor, object=target.uri)
             activity_publish(actor=actor, activity=activity, inboxes=[target.inbox_url])

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from fediverse_node.activitystreams import PUBLIC
 from outbox import render
-from outbox.models import Delivery, DeliveryState
-from outbox.services import activity_publish, follower_inboxes
+from outbox.services import activity_publish, deliveries_stop_of, follower_inboxes
 
-from ..models import Actor, Follow, FollowState
+from ..models import Actor, Follow
 from .follow import follow_reject
 from .profile import actor_update_publish
 
@@ -39,9 +38,7 @@ def actor_suspend(*, actor: Actor, by=None) -> Actor:
 
 
 def _local_suspended(actor: Actor) -> None:
-    Delivery.objects.filter(activity__actor=actor, state=DeliveryState.PENDING).update(
-        state=DeliveryState.GIVEN_UP, last_error="the actor was suspended"
-    )
+    deliveries_stop_of(actor_id=actor.id, reason="the actor was suspended")
     # The issue asks that followers' servers forget the account: a Delete of the actor does that everywhere
     # (Mastodon itself sends an Update with suspended: true, which only Mastodon-likes understand).
     activity = render.simple_activity(
@@ -54,7 +51,7 @@ def _remote_suspended(actor: Actor) -> None:
     # Its server would keep sending it our posts: end its follows of our actors and say so (Reject, as Mastodon
     # does). Its server forgets them too, so an undo cannot restore them: it can follow again.
     follows = Follow.objects.filter(follower=actor, target__local=True).select_related("follower", "target")
-    for follow in follows.exclude(state=FollowState.REJECTED):
+    for follow in follows.live():
         follow_reject(follow=follow)
 
 

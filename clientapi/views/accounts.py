@@ -176,7 +176,7 @@ def unfollow(request: HttpRequest, caller, params, id: str) -> dict:
 @endpoint(auth=USER, scope="write:follows")
 def remove_from_followers(request: HttpRequest, caller, params, id: str) -> dict:
     target = actor_by_id(id)
-    existing = Follow.objects.filter(follower=target, target=caller.actor).first()
+    existing = Follow.objects.live().filter(follower=target, target=caller.actor).first()
     if existing is not None:
         follow_reject(follow=existing)
     return _relationship(caller, target)

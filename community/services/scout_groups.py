@@ -127,7 +127,8 @@ def group_post_remove(*, group: ScoutGroup, post: Post) -> None:
 
 def group_member_remove(*, group: ScoutGroup, member: Actor) -> None:
     """Remove a member (or refuse a request to join); a remote member's server hears Reject(Follow)."""
-    follow = Follow.objects.filter(follower=member, target=group.actor).first()
+    follows = Follow.objects.live().filter(follower=member, target=group.actor)
+    follow = follows.select_related("follower", "target").first()
     if follow is None:
         raise GroupError(_("Dieses Konto ist kein Mitglied der Gruppe."))
     group.moderators.remove(member)

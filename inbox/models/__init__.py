@@ -1,3 +1,3 @@
-from .inbox_item import TRANSITIONS, InboxItem, InboxState
+from .inbox_item import INBOX_ITEM_STATES, InboxItem, InboxState
 
-__all__ = ["TRANSITIONS", "InboxItem", "InboxState"]
+__all__ = ["INBOX_ITEM_STATES", "InboxItem", "InboxState"]

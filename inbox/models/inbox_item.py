@@ -1,6 +1,12 @@
-"""A received activity, stored durably before we answer 202; a Celery task runs its handler."""
+"""A received activity, stored durably before we answer 202; a Celery task runs its handler. Its state graph
+(INBOX_ITEM_STATES): a worker claims a received item under a lease and moves it, guarded by that lease, to
+
+received -> received     a retry later (the sweep runs it again)
+received -> processed | ignored | failed"""
 
 from django.db import models
+
+from fediverse_node.states import StateGraph
 
 
 class InboxState(models.TextChoices):
@@ -10,13 +16,12 @@ class InboxState(models.TextChoices):
     FAILED = "failed"
 
 
-# The moves a worker makes; any other is a bug and raises (inbox/tasks.py items_outcome_save).
-TRANSITIONS = {
-    (InboxState.RECEIVED, InboxState.RECEIVED),  # a retry later
+INBOX_ITEM_STATES = StateGraph("inbox item", [
+    (InboxState.RECEIVED, InboxState.RECEIVED),
     (InboxState.RECEIVED, InboxState.PROCESSED),
     (InboxState.RECEIVED, InboxState.IGNORED),
     (InboxState.RECEIVED, InboxState.FAILED),
-}
+])
 
 
 class InboxItem(models.Model):

@@ -1,4 +1,4 @@
 from .activity import OutgoingActivity
-from .delivery import Delivery, DeliveryState
+from .delivery import DELIVERY_STATES, Delivery, DeliveryState
 
-__all__ = ["Delivery", "DeliveryState", "OutgoingActivity"]
+__all__ = ["DELIVERY_STATES", "Delivery", "DeliveryState", "OutgoingActivity"]

@@ -1,14 +1,28 @@
-"""One activity to one inbox, with retries and back-off: pending -> sent | given_up."""
+"""One activity to one inbox, with retries and back-off, and its state graph (DELIVERY_STATES).
+
+pending -> pending     an attempt failed: retried later (the worker's lease ends with it)
+pending -> sent        the inbox took it
+pending -> given_up    a final refusal, too long dead, or stopped (the server or the actor was suspended)
+A worker writes its outcome only while the row is pending under its own lease (outbox/sender.py)."""
 
 from datetime import datetime
 
 from django.db import models
+
+from fediverse_node.states import StateGraph
 
 
 class DeliveryState(models.TextChoices):
     PENDING = "pending"
     SENT = "sent"
     GIVEN_UP = "given_up"
+
+
+DELIVERY_STATES = StateGraph("delivery", [
+    (DeliveryState.PENDING, DeliveryState.PENDING),
+    (DeliveryState.PENDING, DeliveryState.SENT),
+    (DeliveryState.PENDING, DeliveryState.GIVEN_UP),
+])
 
 
 class Delivery(models.Model):

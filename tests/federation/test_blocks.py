@@ -48,8 +48,8 @@ def test_a_blocked_account_that_follows_again_is_rejected_and_gets_no_followers_
         "print(json.dumps(1))"
     )
     assert node_b.cli("follow", "fremd", verein).endswith("pending")
-    wait_until(lambda: node_b.query(FOLLOWS_AT.format(follower=fremd, target=verein)) == [],
-               message="A's Reject at B (the new follow refused)")
+    wait_until(lambda: node_b.query(FOLLOWS_AT.format(follower=fremd, target=verein)) == ["rejected"],
+               message="A's Reject at B (the new follow refused, kept as rejected)")
     sent = node_a.query(
         "from outbox.models import OutgoingActivity\n"
         "print(json.dumps(list(OutgoingActivity.objects.filter(type__in=['Accept', 'Reject'])"
