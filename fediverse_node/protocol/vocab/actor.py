@@ -9,6 +9,9 @@ ACTOR_TYPES = frozenset({"Person", "Organization", "Group", "Service", "Applicat
 MAX_SUMMARY = 10_000  # a profile's bio, cut before cleaning (Mastodon allows 500 characters)
 MAX_FIELDS = 50
 MAX_PEM = 10_000
+# Takahē writes the schema.org type expanded; Mastodon and most others compact it
+PROPERTY_VALUE = frozenset({"PropertyValue", "schema:PropertyValue", "http://schema.org#PropertyValue",
+                            "http://schema.org/PropertyValue"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ class Actor:
             fields=tuple(
                 ProfileField(name=text(item.get("name"), 200), value=text(item.get("value"), 2000))
                 for item in as_list(document.get("attachment"))[:MAX_FIELDS]
-                if isinstance(item, dict) and item.get("type") == "PropertyValue"
+                if kind_of(item) in PROPERTY_VALUE
             ),
             public_keys=_keys(document.get("publicKey"), owner=identifier),
             location=Place.parse(document.get("location")),
