@@ -1,77 +1,68 @@
 """Rendering local actors as ActivityStreams documents (with their public key)."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 
+from fediverse_node.protocol import vocab
 from outbox.render import CONTEXT
 
 from .models import Actor
 from .services.local import local_actor_by_username
 
 
-def _actor_core(actor: Actor) -> dict:
-    """What every actor document carries, suspended or not: identity, endpoints, collections and key."""
+def _actor_model(actor: Actor, *, suspended: bool = False) -> vocab.Actor:
+    """The typed document of a local actor; a suspended one carries identity, endpoints and key only."""
     key = actor.public_keys.order_by("id").first()
-    document = {
-        "@context": CONTEXT,
+    profile: dict[str, Any] = {} if suspended else {
+        "name": actor.display_name or actor.username,
+        "summary": actor.summary,
+        "manually_approves_followers": actor.manually_approves_followers,
+        "discoverable": actor.discoverable,
+        "fields": tuple(
+            vocab.ProfileField(name=field.get("name", ""), value=field.get("value", "")) for field in actor.fields
+        ),
+        "icon": _absolute(actor.icon_url) if actor.icon_url else "",
+        "image": _absolute(actor.image_url) if actor.image_url else "",
+        "location": _place(actor),
+    }
+    return vocab.Actor(**{
         "id": actor.uri,
         "type": actor.type,
-        "preferredUsername": actor.username,
+        "inbox": actor.inbox_url,
+        "preferred_username": actor.username,
         "name": actor.username,
         "url": actor.url or actor.uri,
-        "inbox": actor.inbox_url,
         "outbox": actor.outbox_url,
         "followers": actor.followers_url,
         "following": actor.following_url,
-        "endpoints": {"sharedInbox": actor.shared_inbox_url},
-        "published": actor.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    if key is not None:
-        document["publicKey"] = {"id": key.key_id, "owner": actor.uri, "publicKeyPem": key.pem}
-    return document
+        "shared_inbox": actor.shared_inbox_url,
+        "published": vocab.iso(actor.created_at),
+        "public_keys": (vocab.PublicKey(id=key.key_id, owner=actor.uri, pem=key.pem),) if key is not None else (),
+        "suspended": suspended,
+        **profile,
+    })
 
 
 def actor_document(actor: Actor) -> dict:
     """The actor document peers fetch: identity, endpoints, collections, key and profile fields."""
-    document = _actor_core(actor)
-    document.update({
-        "name": actor.display_name or actor.username,
-        "summary": actor.summary,
-        "manuallyApprovesFollowers": actor.manually_approves_followers,
-        "discoverable": actor.discoverable,
-        "attachment": [
-            {"type": "PropertyValue", "name": field.get("name", ""), "value": field.get("value", "")}
-            for field in actor.fields
-        ],
-        "tag": [],
-    })
-    if actor.icon_url:
-        document["icon"] = {"type": "Image", "url": _absolute(actor.icon_url)}
-    if actor.image_url:
-        document["image"] = {"type": "Image", "url": _absolute(actor.image_url)}
-    place = _place(actor)
-    if place:
-        document["location"] = place
-    return document
+    return {"@context": CONTEXT, **_actor_model(actor).render()}
 
 
 def actor_document_suspended(actor: Actor) -> dict:
     """What a suspended actor's URL serves, as Mastodon does: who it is, where to reach it and its key (so peers
     can still verify the Delete we sent and, after an undo, the Update), `suspended: true` and nothing of the
     profile."""
-    return {**_actor_core(actor), "suspended": True}
+    return {"@context": CONTEXT, **_actor_model(actor, suspended=True).render()}
 
 
-def _place(actor: Actor) -> dict | None:
+def _place(actor: Actor) -> vocab.Place | None:
     """A member's public position as an ActivityStreams Place (the profile is community's: read, not imported)."""
     profile = getattr(actor, "member_profile", None)
     if profile is None or not profile.location_public or profile.latitude is None or profile.longitude is None:
         return None
-    place = {"type": "Place", "latitude": round(profile.latitude, 5), "longitude": round(profile.longitude, 5)}
-    if profile.city:
-        place["name"] = profile.city
-    return place
+    return vocab.Place(name=profile.city or "", latitude=round(profile.latitude, 5), longitude=round(profile.longitude, 5))
 
 
 def _absolute(url: str) -> str:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from actors.models import Actor
 from actors.services.domains import domain_is_blocked
 from actors.services.remote import ResolveError, origin, public_key_for
-from fediverse_node.activitystreams import id_of
 from fediverse_node.protocol.digests import check_body_digests
 from fediverse_node.protocol.keys import load_public_key
 from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
+from fediverse_node.protocol.vocab import id_of
 
 from .models import InboxItem, InboxState
 

@@ -1,13 +1,12 @@
 """Rendering local objects as ActivityStreams 2.0: posts, and the activities that carry them."""
 
 import uuid
-from datetime import UTC
-from typing import Any
 
 from django.conf import settings
 
 from actors.models import Actor
 from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
+from fediverse_node.protocol import vocab
 from fediverse_node.protocol.links import http_url
 from posts.models import Post, PostType, Visibility
 
@@ -25,10 +24,6 @@ TOOT_CONTEXT = {
     "value": "schema:value",
 }
 CONTEXT = [AS_CONTEXT, "https://w3id.org/security/v1", TOOT_CONTEXT]
-
-
-def iso(dt) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def activity_id(actor: Actor, kind: str) -> str:
@@ -51,65 +46,66 @@ def post_audience(post: Post) -> tuple[list[str], list[str]]:
     return mentions, []
 
 
-def _attachment(att) -> dict:
-    return {
-        "type": "Image" if att.media_type.startswith("image/") else "Document",
-        "mediaType": att.media_type,
-        "url": http_url(att.remote_url) or f"{settings.FEDINODE_BASE_URL}{att.file.url}",
-        "name": att.description or None,
-        "blurhash": att.blurhash or None,
-        "focalPoint": [att.focus_x, att.focus_y],
-        "width": att.width,
-        "height": att.height,
-    }
+def _attachment(att) -> vocab.Attachment:
+    return vocab.Attachment(
+        type="Image" if att.media_type.startswith("image/") else "Document",
+        media_type=att.media_type,
+        url=http_url(att.remote_url) or f"{settings.FEDINODE_BASE_URL}{att.file.url}",
+        name=att.description,
+        blurhash=att.blurhash,
+        focal_point=(att.focus_x, att.focus_y),
+        width=att.width,
+        height=att.height,
+    )
+
+
+def _place(location: dict) -> vocab.Place:
+    """The stored place of an event (posts.services.events writes type, name and url)."""
+    return vocab.Place(type=location.get("type", "Place"), name=location.get("name", ""), url=location.get("url", ""))
+
+
+def post_model(post: Post) -> vocab.PostObject:
+    """The typed Note/Article/Event of a local post."""
+    to, cc = post_audience(post)
+    tags: list[vocab.Mention | vocab.Hashtag] = [
+        vocab.Mention(href=a.uri, name=f"@{a.handle}") for a in post.mentions.all()
+    ]
+    tags += [
+        vocab.Hashtag(href=f"{post.author.uri.rsplit('/actors/', 1)[0]}/tags/{t.name}", name=f"#{t.name}")
+        for t in post.tags.all()
+    ]
+    # links to the slides and the recording, added after an event (Mobilizon shows Link attachments the same way)
+    material = [vocab.Link(href=item["url"], name=item.get("name") or "") for item in post.extra.get("material", [])]
+    return vocab.PostObject(
+        id=post.uri,
+        type=post.type,
+        attributed_to=post.author.uri,
+        content=post.content,
+        language=post.language,
+        name=post.name,
+        summary=post.summary,
+        sensitive=post.sensitive,
+        url=post.url or post.uri,
+        in_reply_to=post.in_reply_to.uri if post.in_reply_to is not None else post.in_reply_to_uri,
+        published=post.published,
+        updated=post.edited_at,
+        to=tuple(to),
+        cc=tuple(cc),
+        audience=(post.extra["audience"],) if post.extra.get("audience") else (),
+        tags=tuple(tags),
+        attachments=(*(_attachment(a) for a in post.attachments.all()), *material),
+        start_time=post.starts_at,
+        end_time=post.ends_at,
+        location=_place(post.extra["location"]) if isinstance(post.extra.get("location"), dict) else None,
+        timezone=post.extra.get("timezone", ""),
+        replies=f"{post.uri}/replies",
+        source_markdown=(post.source or "") if post.type == PostType.ARTICLE else "",
+    )
 
 
 def post_object(post: Post) -> dict:
     """The Note/Article/Event of a local post, as its id dereferences."""
-    to, cc = post_audience(post)
-    tags = [
-        {"type": "Mention", "href": a.uri, "name": f"@{a.handle}"} for a in post.mentions.all()
-    ] + [
-        {"type": "Hashtag", "href": f"{post.author.uri.rsplit('/actors/', 1)[0]}/tags/{t.name}", "name": f"#{t.name}"}
-        for t in post.tags.all()
-    ]
-    obj: dict[str, Any] = {
-        "id": post.uri,
-        "type": post.type,
-        "attributedTo": post.author.uri,
-        "content": post.content,
-        "published": iso(post.published),
-        "url": post.url or post.uri,
-        "to": to,
-        "cc": cc,
-        "sensitive": post.sensitive,
-        "summary": post.summary or None,
-        "inReplyTo": post.in_reply_to.uri if post.in_reply_to else (post.in_reply_to_uri or None),
-        "tag": tags,
-        "attachment": [_attachment(a) for a in post.attachments.all()],
-        "replies": f"{post.uri}/replies",
-    }
-    if post.language:
-        obj["contentMap"] = {post.language: post.content}
-    if post.edited_at:
-        obj["updated"] = iso(post.edited_at)
-    if post.name:
-        obj["name"] = post.name
-    if post.type == PostType.ARTICLE and post.source:
-        obj["source"] = {"content": post.source, "mediaType": "text/markdown"}
-    if post.starts_at:
-        obj["startTime"] = iso(post.starts_at)
-    if post.ends_at:
-        obj["endTime"] = iso(post.ends_at)
-    for key in ("location", "timezone", "audience"):
-        if key in post.extra:
-            obj[key] = post.extra[key]
-    # links to the slides and the recording, added after an event (Mobilizon shows Link attachments the same way)
-    obj["attachment"] += [
-        {"type": "Link", "href": item["url"], "name": item.get("name") or item["url"], "mediaType": "text/html"}
-        for item in post.extra.get("material", [])
-    ]
-    return obj
+    return post_model(post).render()
 
 
 def with_context(document: dict) -> dict:
@@ -118,60 +114,34 @@ def with_context(document: dict) -> dict:
 
 def create_activity(post: Post) -> dict:
     obj = post_object(post)
-    return with_context(
-        {
-            "id": f"{post.uri}/activity",
-            "type": "Create",
-            "actor": post.author.uri,
-            "published": obj["published"],
-            "to": obj["to"],
-            "cc": obj["cc"],
-            "object": obj,
-        }
-    )
+    return with_context(vocab.Activity(
+        id=f"{post.uri}/activity", type="Create", actor=post.author.uri, published=post.published,
+        to=tuple(obj["to"]), cc=tuple(obj["cc"]), object=obj,
+    ).render())
 
 
 def update_activity(post: Post) -> dict:
     obj = post_object(post)
-    return with_context(
-        {
-            "id": f"{post.uri}#updates/{int(post.edited_at.timestamp() * 1000) if post.edited_at else uuid.uuid4()}",
-            "type": "Update",
-            "actor": post.author.uri,
-            "to": obj["to"],
-            "cc": obj["cc"],
-            "object": obj,
-        }
-    )
+    return with_context(vocab.Activity(
+        id=f"{post.uri}#updates/{int(post.edited_at.timestamp() * 1000) if post.edited_at else uuid.uuid4()}",
+        type="Update", actor=post.author.uri, to=tuple(obj["to"]), cc=tuple(obj["cc"]), object=obj,
+    ).render())
 
 
 def delete_activity(post: Post, to: list[str], cc: list[str]) -> dict:
-    return with_context(
-        {
-            "id": f"{post.uri}#delete",
-            "type": "Delete",
-            "actor": post.author.uri,
-            "to": to,
-            "cc": cc,
-            "object": {"id": post.uri, "type": "Tombstone"},
-        }
-    )
+    return with_context(vocab.Activity(
+        id=f"{post.uri}#delete", type="Delete", actor=post.author.uri, to=tuple(to), cc=tuple(cc),
+        object={"id": post.uri, "type": "Tombstone"},
+    ).render())
 
 
 def announce_activity(boost: Post) -> dict:
     if boost.boost_of is None:
         raise ValueError(f"{boost.uri} is not a boost")
-    return with_context(
-        {
-            "id": boost.uri,
-            "type": "Announce",
-            "actor": boost.author.uri,
-            "published": iso(boost.published),
-            "to": [PUBLIC],
-            "cc": [boost.boost_of.author.uri, boost.author.followers_url],
-            "object": boost.boost_of.uri,
-        }
-    )
+    return with_context(vocab.Activity(
+        id=boost.uri, type="Announce", actor=boost.author.uri, published=boost.published, to=(PUBLIC,),
+        cc=(boost.boost_of.author.uri, boost.author.followers_url), object_id=boost.boost_of.uri,
+    ).render())
 
 
 def simple_activity(*, id: str, type: str, actor: Actor, object, to: list[str] | None = None) -> dict:

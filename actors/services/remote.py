@@ -9,20 +9,18 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fediverse_node.protocol import vocab
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
-from fediverse_node.protocol.links import http_url
 from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from fediverse_node.sanitize import sanitize_html
 
-from ..models import Actor, ActorType, PublicKey
+from ..models import Actor, PublicKey
 from .domains import domain_rejects_media
 from .local import instance_actor, local_actor_by_username
 
 _local = threading.local()
-ACTOR_TYPES = {t.value for t in ActorType}
-MAX_SUMMARY_CHARS = 10_000  # a remote profile's bio, cut before cleaning (Mastodon allows 500 characters)
 # Characters that would break a handle (user@domain) or a page address (/members/<handle>/) built from it.
 UNROUTABLE_RE = re.compile(r"[/@?#%\\\s\x00-\x1f\x7f]")
 
@@ -56,40 +54,6 @@ def fetcher() -> SafeFetcher:
     return cached
 
 
-def _first(value):
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
-def _link(value, *, max_length: int = 500) -> str:
-    """The http(s) URL of a link-ish AS2 value (a string, an object with url/href/id, or a list of those);
-    "" for anything else, `javascript:` and `data:` URLs included."""
-    value = _first(value)
-    if isinstance(value, dict):
-        value = _first(value.get("url") or value.get("href") or value.get("id") or "")
-        if isinstance(value, dict):
-            value = value.get("href") or value.get("url") or ""
-    return http_url(value, max_length=max_length)
-
-
-def _is_actor(document: dict) -> bool:
-    kind = document.get("type")
-    return isinstance(kind, str) and kind in ACTOR_TYPES  # a list or an object as "type" is no actor (and no 500)
-
-
-def _keys_of(document: dict) -> list[tuple[str, str]]:
-    """(keyId, PEM) pairs an actor document publishes, as publicKey (one or a list)."""
-    keys = document.get("publicKey") or []
-    if isinstance(keys, dict):
-        keys = [keys]
-    found = []
-    for key in keys:
-        if isinstance(key, dict) and isinstance(key.get("id"), str) and isinstance(key.get("publicKeyPem"), str):
-            found.append((key["id"], key["publicKeyPem"]))
-    return found
-
-
 def username_normalise(value) -> str:
     """A remote user name as we store it: what a handle and a page address can hold (no "/", "@", "?", "#",
     spaces or control characters; each becomes "_"), at most 100 characters, never empty."""
@@ -99,43 +63,35 @@ def username_normalise(value) -> str:
 
 def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     """Store or update a remote actor from its document, which must come from the origin of its id."""
-    uri = document.get("id")
-    if not isinstance(uri, str) or not http_url(uri, max_length=500) or origin(uri) != origin(fetched_from):
+    try:
+        parsed = vocab.Actor.parse(document)
+    except vocab.VocabError as error:
+        raise ResolveError(str(error)) from error
+    uri = parsed.id
+    if origin(uri) != origin(fetched_from):
         raise ResolveError("The actor document's id is not on the server it was fetched from.")
-    if not _is_actor(document):
-        raise ResolveError(f"Not an actor: type {document.get('type')!r}.")
-    username = username_normalise(document.get("preferredUsername") or uri.rstrip("/").rsplit("/", 1)[-1])
-    endpoints = document.get("endpoints")
-    if not isinstance(endpoints, dict):
-        endpoints = {}
-    fields = [
-        {"name": str(a.get("name", ""))[:200], "value": sanitize_html(str(a.get("value", "")))}
-        for a in document.get("attachment") or []
-        if isinstance(a, dict) and a.get("type") == "PropertyValue"
-    ]
+    username = username_normalise(parsed.preferred_username or uri.rstrip("/").rsplit("/", 1)[-1])
     values = {
-        "username": str(username)[:100],
+        "username": username,
         "domain": urlsplit(uri).netloc.lower(),
-        "type": document["type"],
-        "display_name": str(document.get("name") or "")[:200],
-        "summary": sanitize_html(str(document.get("summary") or "")[:MAX_SUMMARY_CHARS]),
-        "url": _link(document.get("url")) or uri,
-        "icon_url": _link(document.get("icon")),
-        "image_url": _link(document.get("image")),
-        "fields": fields,
-        "manually_approves_followers": bool(document.get("manuallyApprovesFollowers")),
-        "discoverable": bool(document.get("discoverable", True)),
-        "inbox_url": _link(document.get("inbox")),
-        "shared_inbox_url": _link(endpoints.get("sharedInbox")),
-        "outbox_url": _link(document.get("outbox")),
-        "followers_url": _link(document.get("followers")),
-        "following_url": _link(document.get("following")),
+        "type": parsed.type,
+        "display_name": parsed.name,
+        "summary": sanitize_html(parsed.summary),
+        "url": parsed.url or uri,
+        "icon_url": parsed.icon,
+        "image_url": parsed.image,
+        "fields": [{"name": f.name, "value": sanitize_html(f.value)} for f in parsed.fields],
+        "manually_approves_followers": parsed.manually_approves_followers,
+        "discoverable": parsed.discoverable,
+        "inbox_url": parsed.inbox,
+        "shared_inbox_url": parsed.shared_inbox,
+        "outbox_url": parsed.outbox,
+        "followers_url": parsed.followers,
+        "following_url": parsed.following,
         "document": document,
         "fetched_at": timezone.now(),
         "deleted": False,
     }
-    if not values["inbox_url"]:
-        raise ResolveError("The actor has no inbox.")
     if domain_rejects_media(uri):
         values["icon_url"] = values["image_url"] = ""
     with transaction.atomic():
@@ -156,9 +112,9 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
             for name, value in values.items():
                 setattr(actor, name, value)
             actor.save()
-        for key_id, pem in _keys_of(document):
-            if origin(key_id) == origin(uri):
-                PublicKey.objects.update_or_create(key_id=key_id, defaults={"owner": actor, "pem": pem})
+        for key in parsed.public_keys:
+            if origin(key.id) == origin(uri):
+                PublicKey.objects.update_or_create(key_id=key.id, defaults={"owner": actor, "pem": key.pem})
     return actor
 
 
@@ -229,9 +185,9 @@ def public_key_for(key_id: str, *, refresh: bool = False) -> PublicKey:
         document = fetcher().get_json(owner_url)
     except FetchError as error:
         raise ResolveError(f"Could not fetch key {key_id}: {error}") from error
-    if not _is_actor(document) and isinstance(document.get("owner"), str):
+    if key_owner := vocab.key_owner(document):
         # The keyId dereferences to a standalone key document (e.g. GoToSocial's /main-key): go to its owner.
-        owner_url = document["owner"]
+        owner_url = key_owner
         try:
             document = fetcher().get_json(owner_url)
         except FetchError as error:  # the inbox answers 401 (peers retry a 4xx with another signature), never 500

@@ -1,17 +1,15 @@
 """Remote posts: storing, updating and deleting them from the objects peers send us."""
 
-from datetime import UTC, datetime
-from typing import Any, overload
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from actors.models import Actor, Block
 from actors.services.domains import domain_rejects_media
-from fediverse_node.activitystreams import PUBLIC_ALIASES, as_list, id_of, ids_of
-from fediverse_node.protocol.links import http_url
+from fediverse_node.protocol.vocab import PUBLIC, PostObject
+from fediverse_node.protocol.vocab import Attachment as MediaAttachment
 from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
@@ -19,145 +17,86 @@ from ..models import Attachment, Notification, NotificationType, Post, PostEdit,
 from ..text import tag_name
 from .feeds import feed_add_post
 
-# the longest HTML kept of a remote post (a long blog article fits; the inbox caps a whole activity anyway)
-MAX_CONTENT_CHARS = 200_000
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
 
 
-def visibility_of(obj: dict, author: Actor) -> str:
+def post_object_parse(obj: dict | PostObject) -> PostObject:
+    """The typed object of a remote post (parsed here when it comes as JSON); raises VocabError."""
+    return obj if isinstance(obj, PostObject) else PostObject.parse(obj)
+
+
+def visibility_of(obj: PostObject, author: Actor) -> str:
     """Mastodon's reading of to/cc: Public in to → public, in cc → unlisted, followers → private, else direct."""
-    to, cc = set(ids_of(obj.get("to"))), set(ids_of(obj.get("cc")))
-    if to & PUBLIC_ALIASES:
+    if PUBLIC in obj.to:
         return Visibility.PUBLIC
-    if cc & PUBLIC_ALIASES:
+    if PUBLIC in obj.cc:
         return Visibility.UNLISTED
-    if author.followers_url and author.followers_url in to | cc:
+    if author.followers_url and author.followers_url in obj.to + obj.cc:
         return Visibility.PRIVATE
     return Visibility.DIRECT
 
 
-@overload
-def _when(value, default: datetime) -> datetime: ...
-@overload
-def _when(value, default: None) -> datetime | None: ...
-def _when(value, default: datetime | None) -> datetime | None:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        return default
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed, UTC)
-
-
-def _content(obj: dict) -> str:
-    content = obj.get("content")
-    if not isinstance(content, str):
-        content_map = obj.get("contentMap")
-        if isinstance(content_map, dict) and content_map:
-            content = next(iter(content_map.values()))
-    # cut before cleaning (nh3 closes what the cut left open): a page never shows megabytes of one post
-    return sanitize_html(content[:MAX_CONTENT_CHARS] if isinstance(content, str) else "")
-
-
-def _language(obj: dict) -> str:
-    content_map = obj.get("contentMap")
-    if isinstance(content_map, dict) and content_map:
-        return str(next(iter(content_map)))[:16]
-    return ""
-
-
-def _text(value, limit: int) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def post_fields(obj: dict, author: Actor, parents: dict[str, Post] | None = None) -> dict:
+def post_fields(obj: PostObject, author: Actor, parents: dict[str, Post] | None = None) -> dict:
     """The Post columns of an object; `parents` (uri -> post), when given, answers inReplyTo without a query."""
-    now = timezone.now()
-    in_reply_to_uri = id_of(obj.get("inReplyTo")) or ""
     if parents is not None:
-        parent = parents.get(in_reply_to_uri)
+        parent = parents.get(obj.in_reply_to)
     else:
-        parent = Post.objects.filter(uri=in_reply_to_uri).first() if in_reply_to_uri else None
+        parent = Post.objects.filter(uri=obj.in_reply_to).first() if obj.in_reply_to else None
     return {
-        "url": _object_url(obj.get("url")) or obj["id"],
-        "type": obj["type"],
+        "url": obj.url or obj.id,
+        "type": obj.type,
         "visibility": visibility_of(obj, author),
-        "name": _text(obj.get("name"), 500),
-        "content": _content(obj),
-        "summary": _text(obj.get("summary"), 1000),
-        "sensitive": bool(obj.get("sensitive")),
-        "language": _language(obj),
-        "in_reply_to_uri": in_reply_to_uri[:500],
+        "name": obj.name,
+        # cut by the parser before cleaning (nh3 closes what the cut left open)
+        "content": sanitize_html(obj.content),
+        "summary": obj.summary,
+        "sensitive": obj.sensitive,
+        "language": obj.language,
+        "in_reply_to_uri": obj.in_reply_to,
         "in_reply_to": parent,
-        "published": _when(obj.get("published"), now),
+        "published": obj.published or timezone.now(),
         "extra": _event_extra(obj),
-        "starts_at": _when(obj.get("startTime"), None) if obj.get("startTime") else None,
-        "ends_at": _when(obj.get("endTime"), None) if obj.get("endTime") else None,
+        "starts_at": obj.start_time,
+        "ends_at": obj.end_time,
     }
 
 
-def _object_url(value) -> str:
-    """The first http(s) URL of an object's `url` (a string, a Link with href, or a list of them); "" if none.
-    Only http(s): a `javascript:` url would become the timestamp link under the post on our pages."""
-    for item in as_list(value):
-        url = http_url(item.get("href") or item.get("id") if isinstance(item, dict) else item, max_length=500)
-        if url:
-            return url
-    return ""
-
-
-def _event_extra(obj: dict) -> dict:
-    """An Event's place, time zone and group, kept small: a location is a Place (name, address, url) or a name."""
-    extra: dict[str, Any] = {}
-    location = obj.get("location")
-    if isinstance(location, dict):
-        extra["location"] = {k: _text(location.get(k), 500) for k in ("type", "name") if location.get(k)}
-        if place_url := _object_url(location.get("url")):  # the "Link zur Videokonferenz" on the event page
-            extra["location"]["url"] = place_url
-    elif isinstance(location, str):
-        extra["location"] = {"type": "Place", "name": location[:500]}
-    if isinstance(obj.get("timezone"), str):
-        extra["timezone"] = obj["timezone"][:64]
-    audience = id_of(obj.get("audience"))
-    if audience:
-        extra["audience"] = audience[:500]
+def _event_extra(obj: PostObject) -> dict:
+    """An Event's place, time zone and group, kept small: a location is a Place (name, url) or a name."""
+    extra: dict = {}
+    if obj.location is not None:
+        place = {"type": obj.location.type, "name": obj.location.name}
+        extra["location"] = {k: v for k, v in place.items() if v}
+        if obj.location.url:  # the "Link zur Videokonferenz" on the event page
+            extra["location"]["url"] = obj.location.url
+    if obj.timezone:
+        extra["timezone"] = obj.timezone
+    if obj.audience:
+        extra["audience"] = obj.audience[0]
     return extra
 
 
-def _attach(post: Post, obj: dict, *, created: bool) -> None:
+def _attach(post: Post, obj: PostObject, *, created: bool) -> None:
     if not created:
         post.attachments.all().delete()
-    if not obj.get("attachment"):
+    if not obj.media:
         return
     if domain_rejects_media(post.author.uri):
         return  # staff reject this server's media: the post is kept without them
-    for position, item in enumerate(as_list(obj.get("attachment"))[:16]):
-        if not isinstance(item, dict) or str(item.get("type")) not in {"Image", "Document", "Video", "Audio"}:
+    for position, item in enumerate(obj.attachments):
+        if not isinstance(item, MediaAttachment):
             continue
-        url = _object_url(item.get("url"))
-        if not url:
-            continue
-        focus = point if isinstance(point := item.get("focalPoint"), list) else [0, 0]
         Attachment.objects.create(
-            owner=post.author, post=post, remote_url=url, position=position,
-            media_type=_text(item.get("mediaType"), 100), description=_text(item.get("name"), 1500),
-            blurhash=_text(item.get("blurhash"), 100),
-            width=item.get("width") if isinstance(item.get("width"), int) else None,
-            height=item.get("height") if isinstance(item.get("height"), int) else None,
-            focus_x=float(focus[0]) if len(focus) == 2 and isinstance(focus[0], int | float) else 0.0,
-            focus_y=float(focus[1]) if len(focus) == 2 and isinstance(focus[1], int | float) else 0.0,
+            owner=post.author, post=post, remote_url=item.url, position=position,
+            media_type=item.media_type, description=item.name, blurhash=item.blurhash,
+            width=item.width, height=item.height, focus_x=item.focal_point[0], focus_y=item.focal_point[1],
         )
 
 
-def tag_names_and_mentions(obj: dict) -> tuple[list[str], list[str]]:
+def tag_names_and_mentions(obj: PostObject) -> tuple[list[str], list[str]]:
     """The object's hashtag names (lower case, once each) and the hrefs of its Mention tags."""
-    names, mentioned = [], []
-    for tag in as_list(obj.get("tag")):
-        if not isinstance(tag, dict):
-            continue
-        if tag.get("type") == "Hashtag" and isinstance(tag.get("name"), str):
-            names.append(tag_name(tag["name"]))  # None for names no page can have ("a/b"): dropped
-        elif tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
-            mentioned.append(tag["href"])
-    return list(dict.fromkeys(n for n in names if n)), mentioned
+    names = [tag_name(name) for name in obj.hashtags]  # None for names no page can have ("a/b"): dropped
+    return list(dict.fromkeys(n for n in names if n)), obj.mentions
 
 
 def tag_rows(names: list[str]) -> list[Tag]:
@@ -170,7 +109,7 @@ def tag_rows(names: list[str]) -> list[Tag]:
     return [existing[name] for name in names if name in existing]
 
 
-def _tags_and_mentions(post: Post, obj: dict, *, created: bool) -> list[Actor]:
+def _tags_and_mentions(post: Post, obj: PostObject, *, created: bool) -> list[Actor]:
     """Store the post's hashtags and mentions; the mentioned actors known here. A new post has none yet, so it
     only adds (each set() first reads what is there: two queries per new post saved)."""
     names, mentioned = tag_names_and_mentions(obj)
@@ -220,14 +159,16 @@ def _notify(post: Post, created: bool, mentioned: list[Actor]) -> None:
     )
 
 
-def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
-    """Store a remote Note/Article/Event/Question/Page (the caller checked that author owns it)."""
+def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
+    """Store a remote Note/Article/Event/Question/Page (the caller checked that author owns it); raises
+    VocabError for a document that is no such object."""
+    obj = post_object_parse(obj)
     with transaction.atomic(savepoint=False):  # inside a batch, the item's own savepoint covers it
-        post = Post.objects.filter(uri=obj["id"]).first()
+        post = Post.objects.filter(uri=obj.id).first()
         created = post is None
         fields = post_fields(obj, author)
         if post is None:
-            post = Post.objects.create(id=next_id(), uri=obj["id"], author=author, local=False, **fields)
+            post = Post.objects.create(id=next_id(), uri=obj.id, author=author, local=False, **fields)
         else:
             if post.author_id != author.id:
                 raise PermissionError("Only the author can change a post.")
@@ -238,7 +179,7 @@ def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
             fields["published"] = post.published
             for name, value in fields.items():
                 setattr(post, name, value)
-            post.edited_at = _when(obj.get("updated"), timezone.now())
+            post.edited_at = obj.updated or timezone.now()
             post.save()
         _attach(post, obj, created=created)
         mentioned = _tags_and_mentions(post, obj, created=created)
@@ -256,7 +197,7 @@ def post_delete_remote(*, uri: str, author: Actor) -> bool:
     return bool(deleted)
 
 
-def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published) -> Post:
+def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published: datetime | None) -> Post:
     """A remote actor boosted a post: keep the boost as a post of theirs wrapping it."""
     with transaction.atomic():
         boost = Post.objects.filter(uri=announce_id).first()
@@ -264,7 +205,7 @@ def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published)
             return boost
         boost = Post.objects.create(
             id=next_id(), uri=announce_id, url=announce_id, author=actor, local=False, type=PostType.ANNOUNCE,
-            visibility=Visibility.PUBLIC, boost_of=post, published=_when(published, timezone.now()),
+            visibility=Visibility.PUBLIC, boost_of=post, published=published or timezone.now(),
         )
         if post.author.local:
             Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)

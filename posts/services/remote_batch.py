@@ -8,25 +8,33 @@ mentions and replies, home-feed entries), at a fraction of the cost per post (be
 from collections import defaultdict
 
 from actors.models import Actor, Follow, FollowState
-from fediverse_node.activitystreams import id_of
+from fediverse_node.protocol.vocab import PostObject
 
 from ..ids import next_id
 from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
 from .feeds import tag_followers
-from .remote import blocking_pairs, notification_recipients, post_fields, tag_names_and_mentions, tag_rows
+from .remote import (
+    blocking_pairs,
+    notification_recipients,
+    post_fields,
+    post_object_parse,
+    tag_names_and_mentions,
+    tag_rows,
+)
 
 
-def posts_create_remote(*, entries: list[tuple[dict, Actor]]) -> list[Post]:
+def posts_create_remote(*, entries: list[tuple[dict | PostObject, Actor]]) -> list[Post]:
     """Store new remote posts (each object embedded, on its author's server, not stored yet) and return them."""
-    parsed = [(obj, author, *tag_names_and_mentions(obj)) for obj, author in entries]
+    objects = [(post_object_parse(obj), author) for obj, author in entries]
+    parsed = [(obj, author, *tag_names_and_mentions(obj)) for obj, author in objects]
     hrefs = {href for *_, mentioned in parsed for href in mentioned}
     mentioned_actors = {a.uri: a for a in Actor.objects.filter(uri__in=hrefs)} if hrefs else {}
-    reply_uris = {uri for obj, *_ in parsed if (uri := id_of(obj.get("inReplyTo")))}
+    reply_uris = {obj.in_reply_to for obj, *_ in parsed if obj.in_reply_to}
     parents = (
         {p.uri: p for p in Post.objects.filter(uri__in=reply_uris).select_related("author")} if reply_uris else {}
     )
     posts = [
-        Post(id=next_id(), uri=obj["id"], author=author, local=False, **post_fields(obj, author, parents))
+        Post(id=next_id(), uri=obj.id, author=author, local=False, **post_fields(obj, author, parents))
         for obj, author, _, _ in parsed
     ]
     Post.objects.bulk_create(posts)

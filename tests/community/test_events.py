@@ -14,6 +14,7 @@ from icalendar import Calendar
 from actors.models import Follow, FollowState
 from actors.services.local import organization_create
 from community.services.scout_groups import GroupError, group_create, group_occurrences, rhythm_parse
+from fediverse_node.protocol.vocab import Activity
 from inbox.handlers import Unprocessable, handle_join, handle_leave, handle_undo
 from outbox.models import Delivery
 from posts.models import Participation, Post, PostType
@@ -135,17 +136,17 @@ def test_join_and_leave_from_another_server_register_and_withdraw(org):
     event = _event(org, timezone.now() + timedelta(days=1))
     person = remote_actor(host="mobilizon.example")
     join = {"id": "https://mobilizon.example/join/1", "type": "Join", "actor": person.uri, "object": event.uri}
-    assert handle_join(join, person) == "processed"
+    assert handle_join(Activity.parse(join), person) == "processed"
     assert Participation.objects.filter(event=event, actor=person).exists()
     accept = Delivery.objects.filter(inbox_url=person.inbox_url).select_related("activity").get()
     assert accept.activity.type == "Accept"
-    assert handle_join(join, person) == "processed" and Participation.objects.count() == 1  # a repeat is harmless
-    assert handle_leave({"id": "https://mobilizon.example/leave/1", "type": "Leave", "actor": person.uri,
-                         "object": event.uri}, person) == "processed"
+    assert handle_join(Activity.parse(join), person) == "processed" and Participation.objects.count() == 1  # a repeat is harmless
+    assert handle_leave(Activity.parse({"id": "https://mobilizon.example/leave/1", "type": "Leave",
+                                        "actor": person.uri, "object": event.uri}), person) == "processed"
     assert not Participation.objects.exists()
-    handle_join(join, person)
-    assert handle_undo({"id": "https://mobilizon.example/undo/1", "type": "Undo", "actor": person.uri,
-                        "object": join}, person) == "processed"
+    handle_join(Activity.parse(join), person)
+    assert handle_undo(Activity.parse({"id": "https://mobilizon.example/undo/1", "type": "Undo", "actor": person.uri,
+                                       "object": join}), person) == "processed"
     assert not Participation.objects.exists()
 
 
@@ -155,8 +156,8 @@ def test_a_join_for_an_unknown_or_past_event_is_refused_and_nothing_is_stored(or
     past = _event(org, timezone.now() - timedelta(days=2))
     for target, reason in ((f"{org.uri}/posts/999", "no event"), (note.uri, "no event"), (past.uri, "over")):
         with pytest.raises(Unprocessable) as refused:
-            handle_join({"id": f"https://mobilizon.example/join/{reason}", "type": "Join", "actor": person.uri,
-                         "object": target}, person)
+            handle_join(Activity.parse({"id": f"https://mobilizon.example/join/{reason.replace(' ', '-')}", "type": "Join",
+                                        "actor": person.uri, "object": target}), person)
         assert "event" in str(refused.value)
     assert not Participation.objects.exists()
     assert Client().post("/events/424242/register").status_code in (302, 404)  # anonymous: to the log-in first

@@ -14,6 +14,7 @@ from actors.models import Follow, FollowState
 from actors.services.blocks import block_create
 from actors.services.follow import FollowBlocked, follow_request
 from community.services.scout_groups import group_create
+from fediverse_node.protocol.vocab import Activity
 from inbox.handlers import handle_follow
 from outbox.models import Delivery, OutgoingActivity
 from posts.models import Notification, Visibility
@@ -51,8 +52,8 @@ def test_a_blocked_actor_that_follows_again_is_rejected():
     org, stranger = make_org(), remote_actor(host="blocked.example")
     block_create(actor=org, target=stranger)
     before = OutgoingActivity.objects.count()
-    handle_follow({"id": f"{stranger.uri}#follow-2", "type": "Follow", "actor": stranger.uri, "object": org.uri},
-                  stranger)
+    handle_follow(Activity.parse({"id": f"{stranger.uri}#follow-2", "type": "Follow", "actor": stranger.uri,
+                                  "object": org.uri}), stranger)
     assert not Follow.objects.filter(follower=stranger, target=org).exists()
     answers = list(OutgoingActivity.objects.order_by("id")[before:])
     assert [a.type for a in answers] == ["Reject"]  # told so, never Accepted
