@@ -117,9 +117,10 @@ def test(args: list[str]) -> None:
     # Its Django plugin loads tests.settings, which would leave a data directory behind: it gets a passing one.
     with tempfile.TemporaryDirectory(prefix="fedinode-mypy-") as data_dir:
         sh(str(BIN / "mypy"), env={**os.environ, "FEDINODE_DATA_DIR": data_dir})
-    # loadgroup: a module marked xdist_group runs in one worker, with one copy of its module-scoped node
+    # loadscope: a module runs in one worker, so a module-scoped node or survey is made once (pytest-xdist's
+    # loadgroup does not group under pytest 9: its xdist_group suffix never reaches the node id)
     pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"),
-              "--dist", "loadgroup", *args]
+              "--dist", "loadscope", *args]
     services = reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)
     message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
     embedded_env = {**os.environ, "FEDINODE_TEST_BACKEND": "embedded"}

