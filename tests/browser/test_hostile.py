@@ -96,14 +96,19 @@ def _click(context, url: str, index: int) -> str:
 
 
 def _visit_and_click_everything(page, base: str, paths: list[str]) -> int:
-    """Open each page, then click each link of its main content in turn."""
-    clicked = 0
+    """Open each page, check every link of its main content, and click each link not clicked before in turn (the
+    same post or profile link on several pages leads to the same place)."""
+    clicked, seen = 0, set()
     for path in paths:
         page.goto(f"{base}{path}")
         page.screenshot(path=str(ARTIFACTS / f"hostile{path.replace('/', '-').rstrip('-') or '-home'}.png"),
                         full_page=True)
-        for index in range(page.locator("main a[href]").count()):
-            clicked += bool(_click(page.context, f"{base}{path}", index))
+        hrefs = page.locator("main a[href]").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+        for index, href in enumerate(hrefs):
+            assert not re.match(r"\s*(javascript|data|vbscript):", href, re.I), f"{path}: a link to {href}"
+            if href not in seen:
+                seen.add(href)
+                clicked += bool(_click(page.context, f"{base}{path}", index))
     return clicked
 
 
