@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from outbox.render import CONTEXT
+from posts.activities import CONTEXT
 
 from .models import Actor
 from .services.local import local_actor_by_username

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from outbox import render
 from outbox.services import activity_publish
+from posts import activities as render
 
 from ..models import Actor, Block, Follow, Mute
 from .follow import follow_refused

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from outbox import render
 from outbox.services import activity_publish
+from posts import activities as render
 from posts.models import Notification, NotificationType
 from posts.services.feeds import feed_follow_ended, feed_follow_started
 

@@ -6,8 +6,8 @@ import re
 from django.db import transaction
 
 from fediverse_node.activitystreams import PUBLIC
-from outbox import render
 from outbox.services import activity_publish, follower_inboxes
+from posts import activities as render
 
 from ..documents import actor_document
 from ..models import Actor

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from outbox import render
 from outbox.services import activity_publish
+from posts import activities as render
 from posts.models import Post
 
 from ..models import COMMENT_MAX, Actor, Report, ReportCategory, ReportState

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from fediverse_node.activitystreams import PUBLIC
-from outbox import render
 from outbox.models import Delivery, DeliveryState
 from outbox.services import activity_publish, follower_inboxes
+from posts import activities as render
 
 from ..models import Actor, Follow, FollowState
 from .follow import follow_reject

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from actors.models import Actor
 from fediverse_node.protocol.links import http_url
-from outbox import render
 from outbox.services import activity_publish
 
+from .. import activities as render
 from ..models import Participation, Post, PostType
 from .publishing import post_create, post_recipients
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from actors.models import Actor, Block
 from actors.services.remote import ResolveError, actor_resolve
-from outbox import render
 from outbox.services import activity_publish, follower_inboxes
 
+from .. import activities as render
 from ..ids import next_id
 from ..markdown import render_markdown
 from ..models import (

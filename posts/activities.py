@@ -8,7 +8,8 @@ from django.conf import settings
 from actors.models import Actor
 from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
 from fediverse_node.protocol.links import http_url
-from posts.models import Post, PostType, Visibility
+
+from .models import Post, PostType, Visibility
 
 TOOT_CONTEXT = {
     "sensitive": "as:sensitive",

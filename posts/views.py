@@ -8,9 +8,9 @@ from actors.services.local import local_actor_by_username
 from fediverse_node.activitystreams import wants_activity_json
 from fediverse_node.collections import ordered_collection
 from fediverse_node.http import activity_response, json_error
-from posts.models import Post, Visibility
 
-from . import render as as2
+from . import activities as as2
+from .models import Post, Visibility
 
 
 @require_GET
@@ -67,7 +67,7 @@ def post_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse
         return activity_response(as2.announce_activity(post) if post.boost_of_id else as2.with_context(as2.post_object(post)))
     if post.url and post.url != post.uri:
         return redirect(post.url)  # browsers see the post's page in the site's design
-    return render(request, "outbox/post.html", {"post": post})
+    return render(request, "posts/post.html", {"post": post})
 
 
 @require_GET
