@@ -2,8 +2,7 @@
 
 from django.conf import settings
 
-from posts.activities import CONTEXT
-
+from .activities import CONTEXT
 from .models import Actor
 from .services.local import local_actor_by_username
 

@@ -1,39 +1,14 @@
-"""Rendering local objects as ActivityStreams 2.0: posts, and the activities that carry them."""
+"""Rendering local posts as ActivityStreams 2.0: the Note/Article/Event and the activities that carry them."""
 
 import uuid
-from datetime import UTC
 
 from django.conf import settings
 
-from actors.models import Actor
-from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
+from actors.activities import iso, with_context
+from fediverse_node.activitystreams import PUBLIC
 from fediverse_node.protocol.links import http_url
 
 from .models import Post, PostType, Visibility
-
-TOOT_CONTEXT = {
-    "sensitive": "as:sensitive",
-    "Hashtag": "as:Hashtag",
-    "toot": "http://joinmastodon.org/ns#",
-    "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
-    "blurhash": "toot:blurhash",
-    "discoverable": "toot:discoverable",
-    "suspended": "toot:suspended",
-    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-    "schema": "http://schema.org#",
-    "PropertyValue": "schema:PropertyValue",
-    "value": "schema:value",
-}
-CONTEXT = [AS_CONTEXT, "https://w3id.org/security/v1", TOOT_CONTEXT]
-
-
-def iso(dt) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def activity_id(actor: Actor, kind: str) -> str:
-    """A fresh id for an activity that has no page of its own (Follow, Like, Undo…), under the actor's id."""
-    return f"{actor.uri}#{kind}/{uuid.uuid4()}"
 
 
 def post_audience(post: Post) -> tuple[list[str], list[str]]:
@@ -112,10 +87,6 @@ def post_object(post: Post) -> dict:
     return obj
 
 
-def with_context(document: dict) -> dict:
-    return {"@context": CONTEXT, **document}
-
-
 def create_activity(post: Post) -> dict:
     obj = post_object(post)
     return with_context(
@@ -170,11 +141,3 @@ def announce_activity(boost: Post) -> dict:
             "object": boost.boost_of.uri,
         }
     )
-
-
-def simple_activity(*, id: str, type: str, actor: Actor, object, to: list[str] | None = None) -> dict:
-    """Follow, Accept, Reject, Like, Undo…: an activity that only points at its object."""
-    document = {"id": id, "type": type, "actor": actor.uri, "object": object}
-    if to:
-        document["to"] = to
-    return with_context(document)

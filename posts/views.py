@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from actors.activities import with_context
 from actors.services.local import local_actor_by_username
 from fediverse_node.activitystreams import wants_activity_json
 from fediverse_node.collections import ordered_collection
@@ -64,7 +65,7 @@ def post_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse
             return json_error("No such post here.", status=404)
         raise Http404("No such post here.")
     if as_json:
-        return activity_response(as2.announce_activity(post) if post.boost_of_id else as2.with_context(as2.post_object(post)))
+        return activity_response(as2.announce_activity(post) if post.boost_of_id else with_context(as2.post_object(post)))
     if post.url and post.url != post.uri:
         return redirect(post.url)  # browsers see the post's page in the site's design
     return render(request, "posts/post.html", {"post": post})

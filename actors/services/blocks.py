@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from outbox.services import activity_publish
-from posts import activities as render
 
+from .. import activities as render
 from ..models import Actor, Block, Follow, Mute
 from .follow import follow_refused
 

@@ -11,6 +11,7 @@ from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, 
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from outbox.services import deliveries_stop
 from posts.models import Attachment, Post
 
 from ..models import Actor, Domain, DomainSeverity
@@ -104,8 +105,6 @@ def author_hidden_from_public(field: str = "author") -> Exists:
 def domain_block(*, name: str, severity: str = DomainSeverity.SUSPEND, reject_media: bool = False) -> Domain:
     """Set what applies to this server and its subdomains (name: host or host:port). Suspending stops what is
     still queued for it; rejecting media drops what we stored of it."""
-    from outbox.services import deliveries_stop  # outbox.services imports this module
-
     name = name.strip().lower()
     with transaction.atomic():
         domain, _ = Domain.objects.update_or_create(

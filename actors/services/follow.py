@@ -10,10 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from outbox.services import activity_publish
-from posts import activities as render
 from posts.models import Notification, NotificationType
 from posts.services.feeds import feed_follow_ended, feed_follow_started
 
+from .. import activities as render
 from ..models import Actor, Block, Follow, FollowState
 from .domains import domain_is_blocked
 

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import activity_publish
-from posts import activities as render
 from posts.models import Post
 
+from .. import activities as render
 from ..models import COMMENT_MAX, Actor, Report, ReportCategory, ReportState
 from .local import instance_actor
 

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from fediverse_node.activitystreams import PUBLIC
 from outbox.models import Delivery, DeliveryState
-from outbox.services import activity_publish, follower_inboxes
-from posts import activities as render
+from outbox.services import activity_publish
 
+from .. import activities as render
 from ..models import Actor, Follow, FollowState
+from ..selectors import follower_inboxes
 from .follow import follow_reject
 from .profile import actor_update_publish
 
@@ -47,7 +48,7 @@ def _local_suspended(actor: Actor) -> None:
     activity = render.simple_activity(
         id=render.activity_id(actor, "delete"), type="Delete", actor=actor, object=actor.uri, to=[PUBLIC]
     )
-    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor))
+    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor=actor))
 
 
 def _remote_suspended(actor: Actor) -> None:

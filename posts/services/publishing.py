@@ -7,9 +7,11 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from actors.activities import activity_id, simple_activity
 from actors.models import Actor, Block
+from actors.selectors import follower_inboxes
 from actors.services.remote import ResolveError, actor_resolve
-from outbox.services import activity_publish, follower_inboxes
+from outbox.services import activity_publish
 
 from .. import activities as render
 from ..ids import next_id
@@ -62,7 +64,7 @@ def post_page_url(post_id: int, type: str) -> str:
 def post_recipients(post: Post) -> set[str]:
     """Inboxes a post goes to: followers (unless direct), mentioned actors and the author replied to; never an
     actor the author blocks."""
-    inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(post.author)
+    inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(actor=post.author)
     remote = [actor for actor in post.mentions.all() if not actor.local]
     blocked = set(
         Block.objects.filter(actor=post.author, target__in=remote).values_list("target_id", flat=True)
@@ -218,14 +220,14 @@ def like_create(*, actor: Actor, post: Post) -> Like:
         like = Like.objects.filter(actor=actor, post=post).first()
         if like is not None:
             return like
-        like = Like.objects.create(actor=actor, post=post, uri=render.activity_id(actor, "likes"))
+        like = Like.objects.create(actor=actor, post=post, uri=activity_id(actor, "likes"))
         if post.author.local:
             if post.author != actor:
                 Notification.objects.create(
                     recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post
                 )
         else:
-            activity = render.simple_activity(id=like.uri, type="Like", actor=actor, object=post.uri)
+            activity = simple_activity(id=like.uri, type="Like", actor=actor, object=post.uri)
             activity_publish(actor=actor, activity=activity, inboxes=[post.author.inbox_url])
     return like
 
@@ -238,8 +240,8 @@ def like_undo(*, actor: Actor, post: Post) -> None:
         like.delete()
         if not post.author.local:
             like_doc = {"id": like.uri, "type": "Like", "actor": actor.uri, "object": post.uri}
-            activity = render.simple_activity(
-                id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=like_doc
+            activity = simple_activity(
+                id=activity_id(actor, "undo"), type="Undo", actor=actor, object=like_doc
             )
             activity_publish(actor=actor, activity=activity, inboxes=[post.author.inbox_url])
 
@@ -261,7 +263,7 @@ def boost_create(*, actor: Actor, post: Post) -> Post:
         if post.author.local and post.author != actor:
             Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
         feed_add_post(post=boost)
-        inboxes = follower_inboxes(actor)
+        inboxes = follower_inboxes(actor=actor)
         if not post.author.local:
             inboxes.add(post.author.delivery_inbox)
         activity_publish(actor=actor, activity=render.announce_activity(boost), inboxes=inboxes, public=True)
@@ -275,11 +277,11 @@ def boost_undo(*, actor: Actor, post: Post) -> None:
             return
         announce = render.announce_activity(boost)
         announce.pop("@context", None)
-        inboxes = follower_inboxes(actor)
+        inboxes = follower_inboxes(actor=actor)
         if not post.author.local:
             inboxes.add(post.author.delivery_inbox)
         boost.delete()
-        activity = render.simple_activity(
-            id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=announce
+        activity = simple_activity(
+            id=activity_id(actor, "undo"), type="Undo", actor=actor, object=announce
         )
         activity_publish(actor=actor, activity=activity, inboxes=inboxes)
