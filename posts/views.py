@@ -1,17 +1,22 @@
-"""The outbox collection and the dereferenceable ids of local posts and their Create activities."""
+"""The outbox collection, the dereferenceable ids of local posts and their Create activities; the actor's document
+or its profile page (which lists its posts) and NodeInfo (which counts them)."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from actors.activities import with_context
+from actors.documents import actor_document, actor_document_suspended
+from actors.models import Actor
 from actors.services.local import local_actor_by_username
 from fediverse_node.activitystreams import wants_activity_json
 from fediverse_node.collections import ordered_collection
-from fediverse_node.http import activity_response, json_error
+from fediverse_node.http import activity_response, json_error, json_response
 
 from . import activities as as2
 from .models import Post, Visibility
+from .selectors import local_posts_count
 
 
 @require_GET
@@ -93,3 +98,47 @@ def post_replies_view(request: HttpRequest, username: str, post_id: int) -> Http
             render_item=lambda reply: reply.uri,
         )
     )
+
+
+@require_GET
+def actor_view(request: HttpRequest, username: str) -> HttpResponse:
+    actor = local_actor_by_username(username)
+    if wants_activity_json(request.headers.get("Accept", "")):
+        if actor is None:
+            return json_error(f"No actor named {username!r} here.", status=404)
+        return activity_response(actor_document_suspended(actor) if actor.suspended else actor_document(actor))
+    if actor is None or actor.suspended:
+        raise Http404(f"No actor named {username!r} here.")
+    if actor.url and actor.url != actor.uri:
+        return redirect(actor.url)  # browsers see the actor's page in the site's design
+    posts = (
+        Post.objects.filter(author=actor, visibility=Visibility.PUBLIC)
+        .select_related("author", "boost_of__author")
+        .prefetch_related("attachments")[:20]
+    )
+    return render(request, "actors/profile.html", {"actor": actor, "posts": posts})
+
+
+@require_GET
+def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
+    if version not in ("2.0", "2.1"):
+        return json_error("NodeInfo versions 2.0 and 2.1 are served.", status=404)
+    users = Actor.objects.filter(local=True, deleted=False, suspended=False).exclude(type="Application").count()
+    software = {"name": "fediverse-node", "version": settings.FEDINODE_VERSION}
+    if version == "2.1":
+        software["repository"] = "https://github.com/fediverse-node/fediverse-node"
+    document = {
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": False,
+        "usage": {
+            "users": {"total": users, "activeMonth": users, "activeHalfyear": users},
+            "localPosts": local_posts_count(),
+        },
+        # megalodon's detector() and Phanpy read this to treat us as Mastodon-compatible.
+        "metadata": {"nodeName": settings.FEDINODE_NAME, "upstream": {"name": "mastodon", "version": "4.2.0"}},
+    }
+    profile = f"http://nodeinfo.diaspora.software/ns/schema/{version}#"
+    return json_response(document, content_type=f'application/json; profile="{profile}"')
