@@ -2,17 +2,14 @@
 
 from django.db.models import Exists, OuterRef
 
-from .models import Actor, Block, FollowState
+from .models import Actor, Block
 
 
 def follower_inboxes(*, actor: Actor) -> set[str]:
     """Delivery inboxes of the actor's accepted remote followers, one per shared inbox; never one the actor blocks
     (a block ends the follow, this holds should a follow slip through)."""
     rows = (
-        Actor.objects.filter(
-            following_set__target=actor, following_set__state=FollowState.ACCEPTED, local=False, deleted=False,
-            suspended=False,
-        )
+        Actor.objects.followers_of(actor).visible().filter(local=False)
         .exclude(Exists(Block.objects.filter(actor=actor, target=OuterRef("pk"))))
         .values_list("shared_inbox_url", "inbox_url")
         .distinct()

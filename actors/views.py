@@ -9,7 +9,7 @@ from fediverse_node.collections import ordered_collection
 from fediverse_node.http import activity_response, json_error, json_response
 
 from .documents import webfinger_actor, webfinger_document
-from .models import Actor, FollowState
+from .models import Actor
 from .services.local import local_actor_by_username
 
 
@@ -24,10 +24,10 @@ def _relation_collection(request: HttpRequest, username: str, *, followers: bool
     """The paged ids of an actor's accepted followers, or of the actors it follows."""
     actor = _actor_or_404(username)
     if followers:
-        queryset = Actor.objects.filter(following_set__target=actor, following_set__state=FollowState.ACCEPTED)
+        queryset = Actor.objects.followers_of(actor)
         queryset, collection_id = queryset.order_by("-following_set__id"), actor.followers_url
     else:
-        queryset = Actor.objects.filter(follower_set__follower=actor, follower_set__state=FollowState.ACCEPTED)
+        queryset = Actor.objects.followed_by(actor)
         queryset, collection_id = queryset.order_by("-follower_set__id"), actor.following_url
     return activity_response(
         ordered_collection(

@@ -123,7 +123,7 @@ def actor_view(request: HttpRequest, username: str) -> HttpResponse:
 def nodeinfo(request: HttpRequest, version: str) -> HttpResponse:
     if version not in ("2.0", "2.1"):
         return json_error("NodeInfo versions 2.0 and 2.1 are served.", status=404)
-    users = Actor.objects.filter(local=True, deleted=False, suspended=False).exclude(type="Application").count()
+    users = Actor.objects.visible().filter(local=True).exclude(type="Application").count()
     software = {"name": "fediverse-node", "version": settings.FEDINODE_VERSION}
     if version == "2.1":
         software["repository"] = "https://github.com/fediverse-node/fediverse-node"
