@@ -7,9 +7,9 @@ from django.dispatch import receiver
 
 from actors.models import Actor
 from community.models import MemberProfile
+from community.services.positions import profile_geocode, profile_geocode_online, profile_position_from_remote
 
 from .cache import map_version_bump
-from .services import profile_geocode, profile_geocode_online, profile_position_from_remote
 
 ADDRESS_FIELDS = {"street", "postal_code", "city"}
 

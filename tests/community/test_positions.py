@@ -3,7 +3,7 @@ import pytest
 from actors.documents import actor_document
 from actors.services.remote import actor_upsert_from_document
 from community.models import MemberProfile
-from mapview.services import profile_clear_manual_position, profile_geocode, profile_set_position
+from community.services.positions import profile_clear_manual_position, profile_geocode, profile_set_position
 from tests.factories import remote_actor
 from tests.mapview.helpers import member
 

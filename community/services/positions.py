@@ -2,10 +2,9 @@
 
 from django.utils import timezone
 
-from community.models import MemberProfile
-
-from .geocoding import geocode, validate_position
-from .nominatim import address_geocode_online
+from ..geocoding import geocode, validate_position
+from ..models import MemberProfile
+from ..nominatim import address_geocode_online
 
 
 def profile_geocode(*, profile: MemberProfile, save: bool = True) -> bool:
