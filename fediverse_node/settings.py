@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "clientapi",
     "community",
     "mapview",
+    "operations",
 ]
 
 MIDDLEWARE = [
