@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from actors.hooks import remote_location_listen
+from actors.hooks import remote_location_moved
 
 
 class CommunityConfig(AppConfig):
@@ -11,4 +11,4 @@ class CommunityConfig(AppConfig):
         # (here, not at the top: the models load after the app configs)
         from .services.positions import actor_location_moved
 
-        remote_location_listen(actor_location_moved)
+        remote_location_moved.listen(actor_location_moved)

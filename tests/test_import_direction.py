@@ -30,10 +30,9 @@ RANKS = {
 # The modules of fediverse_node that wire the project together (the rest of it is the kernel and the protocol core).
 WIRING = {"urls", "wsgi", "celery", "apps"}  # and settings, which ranks with the kernel
 
-# Upward imports not yet untangled (issue #19): follows and domain blocks change feeds, notifications and media of
-# the posts room. The list only shrinks: the test fails once one of them is gone and still listed here.
+# Upward imports not yet untangled (issue #19): follows change feeds and notifications of the posts room.
+# The list only shrinks: the test fails once one of them is gone and still listed here.
 KNOWN_UPWARD = {
-    ("actors.services.domains", "posts.models"),
     ("actors.services.follow", "posts.models"),
     ("actors.services.follow", "posts.services.feeds"),
 }

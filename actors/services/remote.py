@@ -157,7 +157,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
                 setattr(actor, name, value)
             actor.save()
             if moved:
-                remote_location_moved(actor=actor)
+                remote_location_moved.call(actor=actor)
         for key_id, pem in _keys_of(document):
             if origin(key_id) == origin(uri):
                 PublicKey.objects.update_or_create(key_id=key_id, defaults={"owner": actor, "pem": pem})
