@@ -6,8 +6,8 @@ from typing import Any
 from django.conf import settings
 
 from fediverse_node.protocol import vocab
-from outbox.render import CONTEXT
 
+from .activities import CONTEXT
 from .models import Actor
 from .services.local import local_actor_by_username
 

@@ -3,7 +3,7 @@
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
-from actors.models import Actor, ActorType, FollowState
+from actors.models import Actor, ActorType
 from actors.services.domains import author_hidden_from_public
 from posts.models import Post, PostType, Visibility
 
@@ -82,7 +82,7 @@ def place_centre(place: str) -> tuple[float, float] | None:
 def profile_by_handle(handle: str) -> MemberProfile | None:
     """A listed member by its user name here, or user@domain for a linked account elsewhere."""
     username, _, domain = handle.lstrip("@").partition("@")
-    actors = Actor.objects.filter(username__iexact=username, deleted=False, suspended=False)
+    actors = Actor.objects.visible().filter(username__iexact=username)
     actors = actors.filter(domain__iexact=domain) if domain else actors.filter(local=True)
     return (
         MemberProfile.objects.filter(actor__in=actors, listed=True)
@@ -107,9 +107,8 @@ def reply_count() -> Coalesce:
 
 def organisation_without_profile(username: str) -> Actor | None:
     """A local organisation that has no member profile yet (made on the command line): its page is still its `url`."""
-    return Actor.objects.filter(
-        local=True, type=ActorType.ORGANIZATION, username__iexact=username, deleted=False, suspended=False,
-        member_profile__isnull=True,
+    return Actor.objects.visible().filter(
+        local=True, type=ActorType.ORGANIZATION, username__iexact=username, member_profile__isnull=True
     ).first()
 
 
@@ -205,13 +204,11 @@ def campaign_participants(campaign: Campaign) -> int:
 
 def groups_listed() -> QuerySet:
     """The local Fediverse groups (scout groups), by name."""
-    return Actor.objects.filter(local=True, type=ActorType.GROUP, deleted=False, suspended=False).order_by("display_name")
+    return Actor.objects.visible().filter(local=True, type=ActorType.GROUP).order_by("display_name")
 
 
 def group_members(group: Actor) -> QuerySet:
-    return Actor.objects.filter(
-        following_set__target=group, following_set__state=FollowState.ACCEPTED, deleted=False, suspended=False
-    ).order_by("display_name")
+    return Actor.objects.followers_of(group).visible().order_by("display_name")
 
 
 def group_posts(group: Actor) -> QuerySet:

@@ -9,7 +9,6 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from django.core.exceptions import ImproperlyConfigured
 
-from clientapi.scopes import ALL_SCOPES
 from fediverse_node import __version__
 from fediverse_node.filemodes import data_dir_secure
 from fediverse_node.site_address import SiteAddressError, host_of, site_address
@@ -110,6 +109,7 @@ INSTALLED_APPS = [
     "clientapi",
     "community",
     "mapview",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -291,7 +291,8 @@ FEDINODE_OAUTH_PASSWORD_GRANT = env_flag("FEDINODE_OAUTH_PASSWORD_GRANT", True)
 # Mastodon's tokens do not expire and most apps never refresh them; ten years unless set (seconds).
 FEDINODE_OAUTH_TOKEN_SECONDS = int(os.environ.get("FEDINODE_OAUTH_TOKEN_SECONDS", str(10 * 365 * 24 * 3600)))
 OAUTH2_PROVIDER = {
-    "SCOPES": ALL_SCOPES,
+    # Mastodon's scopes, read from clientapi when OAuth first needs them: the settings import no app
+    "SCOPES_BACKEND_CLASS": "clientapi.oauth.scopes_backend.MastodonScopes",
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": FEDINODE_OAUTH_TOKEN_SECONDS,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,

@@ -13,7 +13,7 @@ from community.views.account import PasswordResetView
 from community.views.interaction import authorize_interaction
 from community.views.site import robots_txt
 from inbox import views as inbox_views
-from outbox import views as outbox_views
+from posts import views as post_views
 
 from .security_headers import csp_report
 
@@ -29,16 +29,16 @@ urlpatterns = [
     path(".well-known/webfinger", actor_views.webfinger),
     path(".well-known/host-meta", actor_views.host_meta),
     path(".well-known/nodeinfo", actor_views.nodeinfo_links),
-    path("nodeinfo/<str:version>", actor_views.nodeinfo),
+    path("nodeinfo/<str:version>", post_views.nodeinfo),
     path("inbox", inbox_views.shared_inbox),
-    path("actors/<str:username>", actor_views.actor_view, name="actor"),
+    path("actors/<str:username>", post_views.actor_view, name="actor"),
     path("actors/<str:username>/inbox", inbox_views.actor_inbox),
-    path("actors/<str:username>/outbox", outbox_views.outbox_view),
+    path("actors/<str:username>/outbox", post_views.outbox_view),
     path("actors/<str:username>/followers", actor_views.followers_view),
     path("actors/<str:username>/following", actor_views.following_view),
-    path("actors/<str:username>/posts/<int:post_id>", outbox_views.post_view, name="post"),
-    path("actors/<str:username>/posts/<int:post_id>/activity", outbox_views.post_activity_view),
-    path("actors/<str:username>/posts/<int:post_id>/replies", outbox_views.post_replies_view),
+    path("actors/<str:username>/posts/<int:post_id>", post_views.post_view, name="post"),
+    path("actors/<str:username>/posts/<int:post_id>/activity", post_views.post_activity_view),
+    path("actors/<str:username>/posts/<int:post_id>/replies", post_views.post_replies_view),
     path("", include("clientapi.urls")),
     # The site's own log-in (also the one apps reach through OAuth), log-out by POST, password reset by e-mail.
     path(

@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from community.selectors import profile_by_handle
+from community.services.positions import profile_clear_manual_position, profile_set_position
 from community.services.profiles import profile_may_edit
-
-from .services import profile_clear_manual_position, profile_set_position
 
 
 @login_required

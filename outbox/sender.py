@@ -12,13 +12,12 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from actors.models import Domain, SignatureScheme
-from actors.services.domains import domain_is_blocked
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
 
 from .models import DELIVERY_STATES, Delivery, DeliveryState
+from .peers import SignatureScheme, peer_directory
 
 log = logging.getLogger(__name__)
 _local = threading.local()
@@ -59,16 +58,6 @@ def deliveries_claim(ids: list[int]) -> list[Delivery]:
     return deliveries
 
 
-def _domains(deliveries: list[Delivery]) -> dict[str, Domain]:
-    """The Domain row of every inbox host in the batch, creating the new ones in one statement."""
-    hosts = {_host(d.inbox_url) for d in deliveries}
-    known = {d.name: d for d in Domain.objects.filter(name__in=hosts)}
-    if len(known) < len(hosts):
-        Domain.objects.bulk_create([Domain(name=h) for h in hosts - known.keys()], ignore_conflicts=True)
-        known = {d.name: d for d in Domain.objects.filter(name__in=hosts)}
-    return known
-
-
 def _host(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
@@ -84,9 +73,11 @@ def _post(delivery: Delivery, scheme: str) -> int:
     return _session().post(delivery.inbox_url, body, headers)
 
 
-def _attempt(delivery: Delivery, domain: Domain) -> tuple[int | None, str]:
-    """One attempt: double-knocks (RFC 9421, then draft-cavage after a 4xx) and remembers what the domain takes."""
-    schemes = [domain.signature_scheme] if domain.signature_scheme else [SignatureScheme.RFC9421, SignatureScheme.CAVAGE]
+def _attempt(delivery: Delivery, known: dict[str, str]) -> tuple[int | None, str]:
+    """One attempt: double-knocks (RFC 9421, then draft-cavage after a 4xx) and remembers in `known` what the
+    inbox's host takes."""
+    host = _host(delivery.inbox_url)
+    schemes = [known[host]] if known.get(host) else [SignatureScheme.RFC9421, SignatureScheme.CAVAGE]
     status, error = None, ""
     for scheme in schemes:
         try:
@@ -94,7 +85,7 @@ def _attempt(delivery: Delivery, domain: Domain) -> tuple[int | None, str]:
         except FetchError as exc:
             return exc.status, str(exc)
         if status < 400:
-            domain.signature_scheme = scheme  # saved with the batch; later POSTs in it skip the knock
+            known[host] = scheme  # saved with the batch; later POSTs in it skip the knock
             return status, ""
         error = f"HTTP {status}"
         if not 400 <= status < 500:
@@ -109,40 +100,42 @@ def deliveries_send(ids: list[int]) -> dict[int, str]:
     deliveries = deliveries_claim(ids)
     if not deliveries:
         return {}
-    domains = _domains(deliveries)
-    learned = {name: domain.signature_scheme for name, domain in domains.items()}
+    directory = peer_directory()
+    known = directory.signature_schemes({_host(d.inbox_url) for d in deliveries})
+    saved = dict(known)
     done: list[Delivery] = []
     written: set[int] = set()
     flushed_at = time.monotonic()
     for delivery in deliveries:
-        if domain_is_blocked(delivery.inbox_url):
+        if directory.is_suspended(delivery.inbox_url):
             # suspended after it was queued: domain_block stops such rows, this catches one claimed meanwhile
             delivery.state, delivery.last_error = DeliveryState.GIVEN_UP, "the server is suspended here"
         else:
-            status, error = _attempt(delivery, domains[_host(delivery.inbox_url)])
+            status, error = _attempt(delivery, known)
             _record(delivery, status, error)
         done.append(delivery)
         # What was sent is written down often, so a worker that dies mid-batch re-sends little.
         if time.monotonic() - flushed_at > RECORD_EVERY_SECONDS:
-            written |= _save(done, domains, learned)
+            written |= _save(done, known, saved)
             done, flushed_at = [], time.monotonic()
-    written |= _save(done, domains, learned)
+    written |= _save(done, known, saved)
     return {d.pk: d.state for d in deliveries if d.pk in written}
 
 
 RECORD_EVERY_SECONDS = 0.1  # a worker killed mid-batch re-sends at most this much of its work
 
 
-def _save(deliveries: list[Delivery], domains: dict[str, Domain], learned: dict[str, str]) -> set[int]:
-    """Write the outcomes and what the domains taught; the ids whose outcome was written."""
+def _save(deliveries: list[Delivery], known: dict[str, str], saved: dict[str, str]) -> set[int]:
+    """Record the batch's results and the signature schemes learned since the last save; the ids whose outcome
+    was written."""
+    learned = {host: scheme for host, scheme in known.items() if scheme != saved.get(host)}
     written: set[int] = set()
     with transaction.atomic():
         if deliveries:
             written = _update_rows(deliveries)
-        for name, domain in domains.items():
-            if domain.signature_scheme != learned[name]:
-                Domain.objects.filter(pk=domain.pk).update(signature_scheme=domain.signature_scheme)
-                learned[name] = domain.signature_scheme
+        if learned:
+            peer_directory().signature_schemes_learned(learned)
+    saved.update(learned)
     return written
 
 

@@ -4,47 +4,29 @@ from collections.abc import Callable, Iterable
 
 import orjson
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import models, transaction
 from django.utils import timezone
 
-from actors.models import Actor, Block, FollowState
-from actors.services.domains import domain_is_blocked
-
 from .models import DELIVERY_STATES, Delivery, DeliveryState, OutgoingActivity
-
-TASK_BATCH = 50
+from .peers import peer_directory
+from .tasks import deliveries_enqueue
 
 
 def _is_local_inbox(url: str) -> bool:
     return url.startswith(settings.FEDINODE_BASE_URL + "/")
 
 
-def follower_inboxes(actor: Actor) -> set[str]:
-    """Delivery inboxes of the actor's accepted remote followers, one per shared inbox; never one the actor blocks
-    (a block ends the follow, this holds should a follow slip through)."""
-    rows = (
-        Actor.objects.filter(
-            following_set__target=actor, following_set__state=FollowState.ACCEPTED, local=False, deleted=False,
-            suspended=False,
-        )
-        .exclude(Exists(Block.objects.filter(actor=actor, target=OuterRef("pk"))))
-        .values_list("shared_inbox_url", "inbox_url")
-        .distinct()
-    )
-    return {shared or inbox for shared, inbox in rows if shared or inbox}
-
-
 def activity_publish(
-    *, actor: Actor, activity: dict, inboxes: Iterable[str], public: bool = False
+    *, actor: models.Model, activity: dict, inboxes: Iterable[str], public: bool = False
 ) -> OutgoingActivity:
     """Record an outgoing activity and queue its deliveries (never to a suspended server); tasks start once the
-    transaction commits."""
+    transaction commits. The actor (an `actors.Actor`) signs the deliveries."""
     outgoing = OutgoingActivity.objects.create(
-        uri=activity["id"], actor=actor, type=activity["type"], body=orjson.dumps(activity), public=public
+        uri=activity["id"], actor_id=actor.pk, type=activity["type"], body=orjson.dumps(activity), public=public
     )
     now = timezone.now()
-    targets = sorted({url for url in inboxes if url and not _is_local_inbox(url) and not domain_is_blocked(url)})
+    directory = peer_directory()
+    targets = sorted({url for url in inboxes if url and not _is_local_inbox(url) and not directory.is_suspended(url)})
     deliveries = Delivery.objects.bulk_create(
         [Delivery(activity=outgoing, inbox_url=url, next_attempt_at=now) for url in targets]
     )
@@ -52,14 +34,6 @@ def activity_publish(
     if ids:
         transaction.on_commit(lambda: deliveries_enqueue(ids))
     return outgoing
-
-
-def deliveries_enqueue(ids: list[int]) -> None:
-    """Hand delivery ids to the workers in batches (one task carries many deliveries)."""
-    from .tasks import deliver
-
-    for start in range(0, len(ids), TASK_BATCH):
-        deliver.delay(ids[start : start + TASK_BATCH])
 
 
 def deliveries_stop(*, inbox_matches: Callable[[str], bool], reason: str) -> int:

@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from .models import Delivery, DeliveryState
 from .sender import deliveries_send
-from .services import deliveries_enqueue
+
+TASK_BATCH = 50
+
+
+def deliveries_enqueue(ids: list[int]) -> None:
+    """Hand delivery ids to the workers in batches (one task carries many deliveries)."""
+    for start in range(0, len(ids), TASK_BATCH):
+        deliver.delay(ids[start : start + TASK_BATCH])
 
 
 @shared_task

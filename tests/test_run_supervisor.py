@@ -2,7 +2,7 @@
 
 import time
 
-from fediverse_node.management.commands.run import Command, _child
+from operations.management.commands.run import Command, _child
 from tests.nodes import process_alive, process_tree
 
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from .follow import FollowState
+
 
 class ActorType(models.TextChoices):
     ORGANIZATION = "Organization"
@@ -10,6 +12,20 @@ class ActorType(models.TextChoices):
     GROUP = "Group"
     SERVICE = "Service"
     APPLICATION = "Application"
+
+
+class ActorQuerySet(models.QuerySet):
+    def visible(self) -> "ActorQuerySet":
+        """Actors that are shown and reachable: neither deleted nor suspended here."""
+        return self.filter(deleted=False, suspended=False)
+
+    def followers_of(self, actor: "Actor") -> "ActorQuerySet":
+        """The actor's accepted followers."""
+        return self.filter(following_set__target=actor, following_set__state=FollowState.ACCEPTED)
+
+    def followed_by(self, actor: "Actor") -> "ActorQuerySet":
+        """The actors this one follows (accepted follows)."""
+        return self.filter(follower_set__follower=actor, follower_set__state=FollowState.ACCEPTED)
 
 
 class Actor(models.Model):
@@ -49,6 +65,8 @@ class Actor(models.Model):
     deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActorQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "domain"], name="actor_unique_handle")]

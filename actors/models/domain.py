@@ -2,10 +2,12 @@
 
 from django.db import models
 
+from outbox import peers
+
 
 class SignatureScheme(models.TextChoices):
-    RFC9421 = "rfc9421"
-    CAVAGE = "cavage"
+    RFC9421 = peers.SignatureScheme.RFC9421.value
+    CAVAGE = peers.SignatureScheme.CAVAGE.value
 
 
 class DomainSeverity(models.TextChoices):

@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
-from outbox import render
 from outbox.services import activity_publish
 
+from .. import activities as render
 from ..models import Actor, Block, Follow, Mute
 from .follow import follow_end
 

@@ -11,8 +11,9 @@ from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, 
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from posts.models import Attachment, Post
+from outbox.services import deliveries_stop
 
+from ..hooks import remote_media_dropped
 from ..models import Actor, Domain, DomainSeverity
 
 STRICTNESS = {DomainSeverity.NOOP: 0, DomainSeverity.SILENCE: 1, DomainSeverity.SUSPEND: 2}
@@ -104,8 +105,6 @@ def author_hidden_from_public(field: str = "author") -> Q:
 def domain_block(*, name: str, severity: str = DomainSeverity.SUSPEND, reject_media: bool = False) -> Domain:
     """Set what applies to this server and its subdomains (name: host or host:port). Suspending stops what is
     still queued for it; rejecting media drops what we stored of it."""
-    from outbox.services import deliveries_stop  # outbox.services imports this module
-
     name = name.strip().lower()
     with transaction.atomic():
         domain, _ = Domain.objects.update_or_create(
@@ -136,10 +135,8 @@ def _media_forget(name: str) -> None:
     """Drop the attachments, avatars and headers we keep of this server's actors (remote URLs only: nothing of
     theirs is cached here)."""
     actors = Actor.objects.filter(Q(domain=name) | Q(domain__endswith=f".{name}"), local=False)
-    attachments = Attachment.objects.filter(owner__in=actors)
     now = timezone.now()  # updated_at keys the client API's cached copies of posts and accounts
-    Post.objects.filter(id__in=attachments.values("post_id")).update(updated_at=now)
-    attachments.delete()
+    remote_media_dropped.call(actors=actors, now=now)  # the posts' attachments
     actors.exclude(icon_url="", image_url="").update(icon_url="", image_url="", updated_at=now)
 
 

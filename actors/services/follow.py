@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from outbox import render
 from outbox.services import activity_publish
 from posts.models import Notification, NotificationType
 from posts.services.feeds import feed_follow_ended, feed_follow_started
 
+from .. import activities as render
 from ..models import FOLLOW_STATES, Actor, Block, Follow, FollowState
 from .domains import domain_is_blocked
 

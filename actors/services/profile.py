@@ -6,11 +6,12 @@ import re
 from django.db import transaction
 
 from fediverse_node.activitystreams import PUBLIC
-from outbox import render
-from outbox.services import activity_publish, follower_inboxes
+from outbox.services import activity_publish
 
+from .. import activities as render
 from ..documents import actor_document
 from ..models import Actor
+from ..selectors import follower_inboxes
 
 URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 MAX_FIELDS = 4
@@ -83,4 +84,4 @@ def actor_update_publish(*, actor: Actor) -> None:
     activity = render.simple_activity(
         id=render.activity_id(actor, "updates"), type="Update", actor=actor, object=document, to=[PUBLIC]
     )
-    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor), public=True)
+    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor=actor), public=True)

@@ -16,6 +16,7 @@ from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from fediverse_node.sanitize import sanitize_html
 
+from ..hooks import remote_location_moved
 from ..models import Actor, PublicKey
 from .domains import domain_rejects_media
 from .local import instance_actor, local_actor_by_username
@@ -109,9 +110,12 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
             except IntegrityError:
                 actor = Actor.objects.get(uri=uri)
         else:
+            moved = (actor.document or {}).get("location") != document.get("location")
             for name, value in values.items():
                 setattr(actor, name, value)
             actor.save()
+            if moved:
+                remote_location_moved.call(actor=actor)
         for key in parsed.public_keys:
             if origin(key.id) == origin(uri):
                 PublicKey.objects.update_or_create(key_id=key.id, defaults={"owner": actor, "pem": key.pem})

@@ -1,23 +1,31 @@
 """Reports: a member reports an account (optionally forwarding a Flag to its server); staff resolve them."""
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
 
-from outbox import render
 from outbox.services import activity_publish
-from posts.models import Post
 
+from .. import activities as render
 from ..models import COMMENT_MAX, Actor, Report, ReportCategory, ReportState
 from .local import instance_actor
+
+
+class ReportedPost(Protocol):
+    """What a report reads of a post (a `posts.Post`): the posts room sits above this one."""
+
+    pk: int
+    uri: str
+    author_id: int
 
 
 class ReportError(ValueError):
     """The report cannot be made as asked; the message says why."""
 
 
-def _flag_send(*, report: Report, posts: Sequence[Post]) -> None:
+def _flag_send(*, report: Report, posts: Sequence[ReportedPost]) -> None:
     """Send the report to the target's server as a Flag from our instance actor: the reporter stays unnamed
     there (Mastodon does the same; its Flag object lists the account first, then the posts)."""
     sender = instance_actor()
@@ -33,7 +41,7 @@ def report_create(
     *,
     target: Actor,
     reporter: Actor | None = None,
-    posts: Sequence[Post] = (),
+    posts: Sequence[ReportedPost] = (),
     comment: str = "",
     category: str = ReportCategory.OTHER,
     forward: bool = False,
@@ -56,7 +64,7 @@ def report_create(
             reporter=reporter, target=target, comment=comment, category=category, origin_domain=origin_domain,
             uri=uri, forwarded=forward and reporter is not None and not target.local,
         )
-        report.posts.set(posts)
+        report.posts.set([p.pk for p in posts])
         if report.forwarded:
             _flag_send(report=report, posts=posts)
             report.save(update_fields=["uri"])

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from fediverse_node.activitystreams import PUBLIC
-from outbox import render
-from outbox.services import activity_publish, deliveries_stop_of, follower_inboxes
+from outbox.services import activity_publish, deliveries_stop_of
 
+from .. import activities as render
 from ..models import Actor, Follow
+from ..selectors import follower_inboxes
 from .follow import follow_reject
 from .profile import actor_update_publish
 
@@ -44,7 +45,7 @@ def _local_suspended(actor: Actor) -> None:
     activity = render.simple_activity(
         id=render.activity_id(actor, "delete"), type="Delete", actor=actor, object=actor.uri, to=[PUBLIC]
     )
-    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor))
+    activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor=actor))
 
 
 def _remote_suspended(actor: Actor) -> None:

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from actors.models import Actor
 from posts.models import Attachment, Like, Post, PostEdit, Visibility
 from posts.selectors import post_visible, thread_of
+from posts.services.boosts import boost_create, boost_undo
 from posts.services.marks import (
     bookmark_create,
     bookmark_undo,
@@ -17,8 +18,6 @@ from posts.services.marks import (
 from posts.services.media import MediaError, media_update
 from posts.services.publishing import (
     PostError,
-    boost_create,
-    boost_undo,
     like_create,
     like_undo,
     post_create,

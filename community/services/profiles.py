@@ -11,6 +11,7 @@ from .. import limits
 from ..limits import text_limits_check
 from ..mediaproxy import absolute
 from ..models import FIELD_NAMES, FieldOfWork, MemberProfile
+from .positions import profile_address_place, profile_address_place_online
 
 
 def fields_of_work_rows(slugs) -> list[FieldOfWork]:
@@ -19,13 +20,16 @@ def fields_of_work_rows(slugs) -> list[FieldOfWork]:
 
 
 def profile_save(*, profile: MemberProfile, fields_of_work: list[str] | None = None) -> MemberProfile:
-    """Save a profile with its search text (name, description, city: lower case, for the directory)."""
+    """Save a profile with its search text (name, description, city: lower case, for the directory); a new or changed
+    address is placed on the map."""
     text_limits_check(description=(profile.description, limits.DESCRIPTION))
     actor = profile.actor
     profile.search_text = " ".join(
         part.lower() for part in (actor.display_name, actor.username, profile.description, profile.city) if part
     )
+    profile_address_place(profile=profile)
     profile.save()
+    profile_address_place_online(profile=profile)
     if fields_of_work is not None:
         profile.fields_of_work.set(fields_of_work_rows(fields_of_work))
     return profile

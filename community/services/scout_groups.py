@@ -16,7 +16,7 @@ from actors.models import Actor, ActorType, Follow, FollowState
 from actors.services.follow import follow_accept, follow_reject, follow_request
 from actors.services.local import actor_create_local, username_check
 from posts.models import Post
-from posts.services.publishing import boost_undo
+from posts.services.boosts import boost_undo
 
 from ..models import ScoutGroup
 

@@ -13,7 +13,7 @@ from ..forms import ArticleForm
 
 def _authors(user) -> list[Actor]:
     """Whom the user may write as: staff any local member organisation, a member only itself."""
-    members = Actor.objects.filter(local=True, type=ActorType.ORGANIZATION, deleted=False, suspended=False)
+    members = Actor.objects.visible().filter(local=True, type=ActorType.ORGANIZATION)
     if user.is_staff:
         return list(members.order_by("display_name"))
     return list(members.filter(user=user))

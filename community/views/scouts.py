@@ -58,7 +58,7 @@ def scout(request, username: str):
 def _organisations_for(user) -> list[Actor]:
     """Whom the user may invite scouts for: staff any member organisation, an organisation itself."""
     if user.is_staff:
-        return list(Actor.objects.filter(local=True, type=ActorType.ORGANIZATION, deleted=False, suspended=False,
+        return list(Actor.objects.visible().filter(local=True, type=ActorType.ORGANIZATION,
                                          user__isnull=False).order_by("display_name"))
     own = getattr(user, "actor", None)
     return [own] if own is not None and own.type == ActorType.ORGANIZATION else []

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from actors.activities import activity_id, simple_activity
 from actors.models import Actor
 from fediverse_node.protocol.links import http_url
-from outbox import render
 from outbox.services import activity_publish
 
+from .. import activities as render
 from ..models import Participation, Post, PostType
 from .publishing import post_create, post_recipients
 
@@ -99,9 +100,9 @@ def event_join(*, actor: Actor, event: Post) -> Participation:
         existing = Participation.objects.filter(event=event, actor=actor).first()
         if existing is not None:
             return existing
-        participation = Participation.objects.create(event=event, actor=actor, uri=render.activity_id(actor, "joins"))
+        participation = Participation.objects.create(event=event, actor=actor, uri=activity_id(actor, "joins"))
         if not event.author.local:
-            activity = render.simple_activity(
+            activity = simple_activity(
                 id=participation.uri, type="Join", actor=actor, object=event.uri, to=[event.author.uri]
             )
             activity_publish(actor=actor, activity=activity, inboxes=[event.author.inbox_url])
@@ -113,8 +114,8 @@ def event_leave(*, actor: Actor, event: Post) -> None:
     with transaction.atomic():
         deleted, _ = Participation.objects.filter(event=event, actor=actor).delete()
         if deleted and not event.author.local:
-            activity = render.simple_activity(
-                id=render.activity_id(actor, "leaves"), type="Leave", actor=actor, object=event.uri,
+            activity = simple_activity(
+                id=activity_id(actor, "leaves"), type="Leave", actor=actor, object=event.uri,
                 to=[event.author.uri],
             )
             activity_publish(actor=actor, activity=activity, inboxes=[event.author.inbox_url])
@@ -126,8 +127,8 @@ def participation_arrived(*, actor: Actor, event: Post, uri: str) -> Participati
     with transaction.atomic():
         participation, created = Participation.objects.get_or_create(event=event, actor=actor, defaults={"uri": uri})
         join = {"id": participation.uri, "type": "Join", "actor": actor.uri, "object": event.uri}
-        activity = render.simple_activity(
-            id=render.activity_id(event.author, "accepts"), type="Accept", actor=event.author, object=join,
+        activity = simple_activity(
+            id=activity_id(event.author, "accepts"), type="Accept", actor=event.author, object=join,
             to=[actor.uri],
         )
         activity_publish(actor=event.author, activity=activity, inboxes=[actor.inbox_url])

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from actors.models import Actor, ActorType, Follow, FollowState
 
 from ..models import Post
-from .publishing import boost_create
+from .boosts import boost_create
 
 
 def groups_addressed(*, post: Post, addressed: Iterable[str] = ()) -> list[Actor]:

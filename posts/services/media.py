@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from actors.models import Actor
 
-from ..models import Attachment
+from ..models import Attachment, Post
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 MAX_PIXELS = 64_000_000  # refuse decompression bombs before decoding them
@@ -162,3 +162,11 @@ def media_update(*, attachment: Attachment, description: str | None = None, focu
         if attachment.post:
             attachment.post.save(update_fields=["updated_at"])
     return attachment
+
+
+def remote_media_drop(*, actors, now) -> None:
+    """A server's media are rejected (or it is suspended): the attachments of its actors go, and the posts that had
+    them count as changed (their updated_at keys cached copies). Called through actors/hooks.py."""
+    attachments = Attachment.objects.filter(owner__in=actors)
+    Post.objects.filter(id__in=attachments.values("post_id")).update(updated_at=now)
+    attachments.delete()

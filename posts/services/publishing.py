@@ -7,12 +7,14 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from actors.activities import activity_id, simple_activity
 from actors.models import Actor, Block
+from actors.selectors import follower_inboxes
 from actors.services.remote import ResolveError, actor_resolve
-from outbox import render
-from outbox.services import activity_publish, follower_inboxes
+from outbox.services import activity_publish
 
-from ..ids import next_id
+from .. import activities as render
+from ..ids import next_id, post_uri
 from ..markdown import render_markdown
 from ..models import (
     Attachment,
@@ -26,14 +28,13 @@ from ..models import (
     Visibility,
 )
 from ..text import render_plain_text, tag_name
+from .boosts import boost_undo
+from .errors import PostError
 from .feeds import feed_add_post
+from .groups import group_share
 
 MAX_CHARS = 5000
 MAX_ARTICLE_CHARS = 100_000
-
-
-class PostError(ValueError):
-    """A post that cannot be made as asked (the message says why, for the author)."""
 
 
 def _resolve_quietly(handle: str) -> Actor | None:
@@ -41,10 +42,6 @@ def _resolve_quietly(handle: str) -> Actor | None:
         return actor_resolve(handle)
     except ResolveError:
         return None
-
-
-def post_uri(author: Actor, post_id: int) -> str:
-    return f"{author.uri}/posts/{post_id}"
 
 
 # The website's page of each kind of post (the site's URLconf names them); every other type has a post page.
@@ -62,7 +59,7 @@ def post_page_url(post_id: int, type: str) -> str:
 def post_recipients(post: Post) -> set[str]:
     """Inboxes a post goes to: followers (unless direct), mentioned actors and the author replied to; never an
     actor the author blocks."""
-    inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(post.author)
+    inboxes = set() if post.visibility == Visibility.DIRECT else follower_inboxes(actor=post.author)
     remote = [actor for actor in post.mentions.all() if not actor.local]
     blocked = set(
         Block.objects.filter(actor=post.author, target__in=remote).values_list("target_id", flat=True)
@@ -155,8 +152,6 @@ def post_create(
         activity_publish(
             actor=author, activity=render.create_activity(post), inboxes=post_recipients(post), public=post.is_public
         )
-        from .groups import group_share  # groups share posts through boost_create, defined below
-
         group_share(post=post, addressed=[post.extra["audience"]] if post.extra.get("audience") else [])
     return post
 
@@ -218,14 +213,14 @@ def like_create(*, actor: Actor, post: Post) -> Like:
         like = Like.objects.filter(actor=actor, post=post).first()
         if like is not None:
             return like
-        like = Like.objects.create(actor=actor, post=post, uri=render.activity_id(actor, "likes"))
+        like = Like.objects.create(actor=actor, post=post, uri=activity_id(actor, "likes"))
         if post.author.local:
             if post.author != actor:
                 Notification.objects.create(
                     recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post
                 )
         else:
-            activity = render.simple_activity(id=like.uri, type="Like", actor=actor, object=post.uri)
+            activity = simple_activity(id=like.uri, type="Like", actor=actor, object=post.uri)
             activity_publish(actor=actor, activity=activity, inboxes=[post.author.inbox_url])
     return like
 
@@ -238,48 +233,7 @@ def like_undo(*, actor: Actor, post: Post) -> None:
         like.delete()
         if not post.author.local:
             like_doc = {"id": like.uri, "type": "Like", "actor": actor.uri, "object": post.uri}
-            activity = render.simple_activity(
-                id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=like_doc
+            activity = simple_activity(
+                id=activity_id(actor, "undo"), type="Undo", actor=actor, object=like_doc
             )
             activity_publish(actor=actor, activity=activity, inboxes=[post.author.inbox_url])
-
-
-def boost_create(*, actor: Actor, post: Post) -> Post:
-    """Boost a public post: a post of ours wrapping it, published as an Announce."""
-    if not post.is_public:
-        raise PostError("Only public and unlisted posts can be boosted.")
-    with transaction.atomic():
-        existing = Post.objects.filter(author=actor, boost_of=post).first()
-        if existing is not None:
-            return existing
-        boost_id = next_id()
-        uri = post_uri(actor, boost_id)
-        boost = Post.objects.create(
-            id=boost_id, uri=uri, url=uri, author=actor, local=True, type=PostType.ANNOUNCE,
-            visibility=Visibility.PUBLIC, boost_of=post, published=timezone.now(),
-        )
-        if post.author.local and post.author != actor:
-            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
-        feed_add_post(post=boost)
-        inboxes = follower_inboxes(actor)
-        if not post.author.local:
-            inboxes.add(post.author.delivery_inbox)
-        activity_publish(actor=actor, activity=render.announce_activity(boost), inboxes=inboxes, public=True)
-    return boost
-
-
-def boost_undo(*, actor: Actor, post: Post) -> None:
-    with transaction.atomic():
-        boost = Post.objects.filter(author=actor, boost_of=post).select_related("boost_of__author").first()
-        if boost is None:
-            return
-        announce = render.announce_activity(boost)
-        announce.pop("@context", None)
-        inboxes = follower_inboxes(actor)
-        if not post.author.local:
-            inboxes.add(post.author.delivery_inbox)
-        boost.delete()
-        activity = render.simple_activity(
-            id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=announce
-        )
-        activity_publish(actor=actor, activity=activity, inboxes=inboxes)

@@ -89,7 +89,7 @@ def judge(request, check: str, name: str, findings: list[str], *, language: str,
 
 SETUP = """
 from django.core.management import call_command
-from fediverse_node.demo import demo_data_create
+from operations.demo import demo_data_create
 call_command('migrate', verbosity=0)
 demo_data_create()
 from django.contrib.auth import get_user_model

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from community.models import MemberProfile
-from fediverse_node.demo import demo_data_create
+from operations.demo import demo_data_create
 from tests.browser.test_site import go
 from tests.conftest import ARTIFACTS
 

@@ -52,7 +52,7 @@ def test_every_logo_and_remote_picture_loads_from_the_node_itself(start_node, br
         node.query(
             "from actors.services.local import organization_create\n"
             "from community.services.profiles import profile_create, profile_images_set\n"
-            "from fediverse_node.demo import DEMO_ORGS, logo_picture\n"
+            "from operations.demo import DEMO_ORGS, logo_picture\n"
             "from posts.services.publishing import post_create\n"
             "for username, name, street, code, city, state, lat, lon, fields in DEMO_ORGS[:3]:\n"
             "    actor = organization_create(username=username, email=f'{username}@example.org',\n"

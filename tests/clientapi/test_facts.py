@@ -3,7 +3,8 @@
 import pytest
 
 from clientapi.entities.facts import page_facts
-from posts.services.publishing import boost_create, like_create, post_create
+from posts.services.boosts import boost_create
+from posts.services.publishing import like_create, post_create
 
 from .conftest import make_org
 

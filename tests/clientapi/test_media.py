@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
-from outbox import render
+from posts import activities as render
 from posts.models import Attachment, Post
 
 pytestmark = pytest.mark.django_db

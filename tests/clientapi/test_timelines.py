@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actors.services.follow import follow_request
 from clientapi.localcache import fragments
-from posts.services.publishing import boost_create, like_create, post_create
+from posts.services.boosts import boost_create
+from posts.services.publishing import like_create, post_create
 
 from .conftest import Api, issue_token, make_org
 

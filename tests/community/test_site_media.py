@@ -22,7 +22,7 @@ from actors.services.domains import domain_block
 from actors.services.local import organization_create
 from community import mediaproxy
 from community.services.profiles import profile_create
-from fediverse_node.demo import logo_initials, logo_picture
+from operations.demo import logo_initials, logo_picture
 from outbox.models import OutgoingActivity
 from posts.models import Attachment, Post
 from tests.factories import accepted_follow, remote_actor

@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from community.models import MemberProfile, ScoutProfile
-from fediverse_node.demo import demo_data_create
+from operations.demo import demo_data_create
 from posts.models import Post, PostType
 from tests.community.forms import untouched_form
 from tests.community.site import logged_in, member

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fediverse_node import backup
+from operations import backup
 from tests.nodes import Node
 
 

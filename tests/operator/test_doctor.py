@@ -90,7 +90,7 @@ def test_doctor_names_media_it_cannot_write(tmp_path):
 
 def test_doctor_names_a_secret_file_others_can_read(tmp_path):
     """Where the node cannot tighten a file itself (a volume owned by another user), doctor says what to run."""
-    from fediverse_node.doctor import _mode_problem
+    from operations.doctor import _mode_problem
 
     secret = tmp_path / "secret_key"
     secret.write_text("x")

@@ -73,7 +73,7 @@ def fixture_make(*, source: Path, version: str) -> Path:
         env.pop(name, None)
 
     def node(*args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "fediverse_node.cli", *args], cwd=work, env=env,
+        result = subprocess.run([sys.executable, "-m", "operations.cli", *args], cwd=work, env=env,
                                 capture_output=True, text=True, check=True)
         return result.stdout.strip()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fediverse_node import backup
+from operations import backup
 from tests.nodes import Node
 
 ROOT = Path(__file__).resolve().parent.parent.parent

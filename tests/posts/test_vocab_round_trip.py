@@ -9,7 +9,7 @@ from django.utils import timezone
 from actors.documents import actor_document, actor_document_suspended
 from actors.services.local import organization_create
 from fediverse_node.protocol.vocab import PUBLIC, Activity, Actor, PostObject
-from outbox.render import announce_activity, create_activity, post_object, update_activity
+from posts.activities import announce_activity, create_activity, post_object, update_activity
 from posts.services.events import event_create
 from posts.services.publishing import boost_create, post_create
 from tests.factories import remote_actor

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
-from .filemodes import private_file_open
+from fediverse_node.filemodes import private_file_open
 
 FORMAT = 1
 DATA_FILES = ("secret_key", "demo-created")

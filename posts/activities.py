@@ -1,34 +1,15 @@
-"""Rendering local objects as ActivityStreams 2.0: posts, and the activities that carry them."""
+"""Rendering local posts as ActivityStreams 2.0: the Note/Article/Event and the activities that carry them."""
 
 import uuid
 
 from django.conf import settings
 
-from actors.models import Actor
-from fediverse_node.activitystreams import AS_CONTEXT, PUBLIC
+from actors.activities import with_context
+from fediverse_node.activitystreams import PUBLIC
 from fediverse_node.protocol import vocab
 from fediverse_node.protocol.links import http_url
-from posts.models import Post, PostType, Visibility
 
-TOOT_CONTEXT = {
-    "sensitive": "as:sensitive",
-    "Hashtag": "as:Hashtag",
-    "toot": "http://joinmastodon.org/ns#",
-    "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
-    "blurhash": "toot:blurhash",
-    "discoverable": "toot:discoverable",
-    "suspended": "toot:suspended",
-    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-    "schema": "http://schema.org#",
-    "PropertyValue": "schema:PropertyValue",
-    "value": "schema:value",
-}
-CONTEXT = [AS_CONTEXT, "https://w3id.org/security/v1", TOOT_CONTEXT]
-
-
-def activity_id(actor: Actor, kind: str) -> str:
-    """A fresh id for an activity that has no page of its own (Follow, Like, Undo…), under the actor's id."""
-    return f"{actor.uri}#{kind}/{uuid.uuid4()}"
+from .models import Post, PostType, Visibility
 
 
 def post_audience(post: Post) -> tuple[list[str], list[str]]:
@@ -108,10 +89,6 @@ def post_object(post: Post) -> dict:
     return post_model(post).render()
 
 
-def with_context(document: dict) -> dict:
-    return {"@context": CONTEXT, **document}
-
-
 def create_activity(post: Post) -> dict:
     obj = post_object(post)
     return with_context(vocab.Activity(
@@ -142,11 +119,3 @@ def announce_activity(boost: Post) -> dict:
         id=boost.uri, type="Announce", actor=boost.author.uri, published=boost.published, to=(PUBLIC,),
         cc=(boost.boost_of.author.uri, boost.author.followers_url), object_id=boost.boost_of.uri,
     ).render())
-
-
-def simple_activity(*, id: str, type: str, actor: Actor, object, to: list[str] | None = None) -> dict:
-    """Follow, Accept, Reject, Like, Undo…: an activity that only points at its object."""
-    document = {"id": id, "type": type, "actor": actor.uri, "object": object}
-    if to:
-        document["to"] = to
-    return with_context(document)

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from fediverse_node.demo import demo_data_create
 from fediverse_node.staticstorage import static_collect
+from operations.demo import demo_data_create
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
 WORKER_NICENESS = 10

@@ -1,9 +1,12 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from actors.documents import actor_document
 from actors.services.remote import actor_upsert_from_document
 from community.models import MemberProfile
-from mapview.services import profile_clear_manual_position, profile_geocode, profile_set_position
+from community.services.positions import profile_clear_manual_position, profile_geocode, profile_set_position
+from community.services.profiles import profile_save
 from tests.factories import remote_actor
 from tests.mapview.helpers import member
 
@@ -73,3 +76,34 @@ def test_remote_location_abroad_or_malformed_is_ignored(location):
     actor_upsert_from_document(remote_document(actor, location), fetched_from=actor.uri)
     profile.refresh_from_db()
     assert not profile.has_position
+
+
+def test_a_profile_saved_with_a_new_postal_code_gets_its_pin():
+    profile = member(name="F", postal_code="24103", city="Kiel")
+    assert 54.2 < profile.latitude < 54.5
+    profile.postal_code, profile.city = "99084", "Erfurt"
+    profile_save(profile=profile)
+    stored = MemberProfile.objects.get(pk=profile.pk)
+    assert 50.9 < stored.latitude < 51.1 and 10.9 < stored.longitude < 11.1
+
+
+def test_a_moved_address_the_geocoder_does_not_know_drops_the_old_pin():
+    profile = member(name="G", postal_code="24103", city="Kiel")
+    profile.postal_code, profile.city = "10115", "Atlantis"
+    profile_save(profile=profile)
+    assert not MemberProfile.objects.get(pk=profile.pk).has_position
+
+
+def test_an_actor_refresh_with_the_same_document_leaves_the_member_alone():
+    actor = remote_actor(host="social.example")
+    MemberProfile.objects.create(actor=actor, listed=True)
+    document = remote_document(actor, {"type": "Place", "name": "Mainz", "latitude": 49.99, "longitude": 8.27})
+    actor_upsert_from_document(document, fetched_from=actor.uri)
+    with CaptureQueriesContext(connection) as queries:
+        actor_upsert_from_document(document, fetched_from=actor.uri)
+    assert not [q["sql"] for q in queries if "community_memberprofile" in q["sql"]]
+    moved = remote_document(actor, {"type": "Place", "name": "Kiel", "latitude": 54.32, "longitude": 10.13})
+    with CaptureQueriesContext(connection) as queries:
+        actor_upsert_from_document(moved, fetched_from=actor.uri)
+    assert [q["sql"] for q in queries if "community_memberprofile" in q["sql"]]
+    assert MemberProfile.objects.get(actor=actor).latitude == 54.32

@@ -1,6 +1,6 @@
 import pytest
 
-from mapview.geocoding import (
+from community.geocoding import (
     LAT_MAX,
     LAT_MIN,
     LON_MAX,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fediverse_node.backup import BackupError, backup_restore
+from operations.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

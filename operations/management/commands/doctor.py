@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from fediverse_node.doctor import doctor_run
+from operations.doctor import doctor_run
 
 
 class Command(BaseCommand):

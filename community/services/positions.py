@@ -1,11 +1,42 @@
-"""Writing positions: from the address (geocoding), by hand (a pin), or from a remote actor's `location`."""
+"""Writing positions: from the address (geocoding), by hand (a pin), or from a remote actor's `location`.
 
+Called by the services that change them (`profile_save`, the pin, a remote actor's refresh), not by model signals:
+a save that does not touch the address geocodes nothing."""
+
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from community.models import MemberProfile
+from ..geocoding import geocode, validate_position
+from ..models import MemberProfile
+from ..nominatim import address_geocode_online
 
-from .geocoding import geocode, validate_position
-from .nominatim import address_geocode_online
+ADDRESS_FIELDS = ("street", "postal_code", "city")
+
+
+def profile_address_place(*, profile: MemberProfile) -> None:
+    """Before a profile is stored: a new or changed address is geocoded (offline); a hand-set pin stays.
+
+    A new profile keeps a position it brings (a pin from the application); a moved address is placed anew, and when
+    the geocoder does not know it the old pin goes (the place is wrong now; the member is asked for a pin)."""
+    if profile.position_manual or not (profile.postal_code or profile.city):
+        return
+    stored = MemberProfile.objects.filter(pk=profile.pk).values(*ADDRESS_FIELDS).first() if profile.pk else None
+    moved = stored is not None and any(stored[name] != getattr(profile, name) for name in ADDRESS_FIELDS)
+    if (moved or not profile.has_position) and not profile_geocode(profile=profile, save=False) and moved:
+        profile.latitude = profile.longitude = None
+
+
+def profile_address_place_online(*, profile: MemberProfile) -> None:
+    """After a profile is stored: an address the offline geocoder could not place goes to the online geocoder, when
+    one is configured.
+
+    After the commit: the request may take seconds, and no database lock (SQLite has one writer) may wait on it.
+    Outside a transaction that is at once, so the profile form already knows whether the address was found."""
+    if not settings.FEDINODE_GEOCODER_URL or profile.position_manual or profile.has_position:
+        return
+    if profile.postal_code or profile.city:
+        transaction.on_commit(lambda: profile_geocode_online(profile=profile))
 
 
 def profile_geocode(*, profile: MemberProfile, save: bool = True) -> bool:
@@ -57,6 +88,7 @@ def profile_clear_manual_position(*, profile: MemberProfile) -> MemberProfile:
     profile.latitude = profile.longitude = None
     profile_geocode(profile=profile, save=False)
     profile.save(update_fields=["latitude", "longitude", "state", "position_manual", "updated_at"])
+    profile_address_place_online(profile=profile)
     return profile
 
 
@@ -71,6 +103,15 @@ def place_from_document(document: dict) -> tuple[float, float] | None:
         return validate_position(location.get("latitude"), location.get("longitude"))
     except ValueError:
         return None  # a position abroad or malformed is ignored, not stored
+
+
+def actor_location_moved(*, actor) -> bool:
+    """A remote actor's document came with another `location`: its member's pin follows (actors/hooks.py)."""
+    profile = MemberProfile.objects.filter(actor_id=actor.pk).first()
+    if profile is None:
+        return False
+    profile.actor = actor
+    return profile_position_from_remote(profile=profile)
 
 
 def profile_position_from_remote(*, profile: MemberProfile) -> bool:

@@ -1,0 +1,56 @@
+"""Boosts: a post of ours wrapping someone's public post, published as an Announce; and taking it back."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from actors.activities import activity_id, simple_activity
+from actors.models import Actor
+from actors.selectors import follower_inboxes
+from outbox.services import activity_publish
+
+from .. import activities as render
+from ..ids import next_id, post_uri
+from ..models import Notification, NotificationType, Post, PostType, Visibility
+from .errors import PostError
+from .feeds import feed_add_post
+
+
+def boost_create(*, actor: Actor, post: Post) -> Post:
+    """Boost a public post: a post of ours wrapping it, published as an Announce."""
+    if not post.is_public:
+        raise PostError("Only public and unlisted posts can be boosted.")
+    with transaction.atomic():
+        existing = Post.objects.filter(author=actor, boost_of=post).first()
+        if existing is not None:
+            return existing
+        boost_id = next_id()
+        uri = post_uri(actor, boost_id)
+        boost = Post.objects.create(
+            id=boost_id, uri=uri, url=uri, author=actor, local=True, type=PostType.ANNOUNCE,
+            visibility=Visibility.PUBLIC, boost_of=post, published=timezone.now(),
+        )
+        if post.author.local and post.author != actor:
+            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+        feed_add_post(post=boost)
+        inboxes = follower_inboxes(actor=actor)
+        if not post.author.local:
+            inboxes.add(post.author.delivery_inbox)
+        activity_publish(actor=actor, activity=render.announce_activity(boost), inboxes=inboxes, public=True)
+    return boost
+
+
+def boost_undo(*, actor: Actor, post: Post) -> None:
+    with transaction.atomic():
+        boost = Post.objects.filter(author=actor, boost_of=post).select_related("boost_of__author").first()
+        if boost is None:
+            return
+        announce = render.announce_activity(boost)
+        announce.pop("@context", None)
+        inboxes = follower_inboxes(actor=actor)
+        if not post.author.local:
+            inboxes.add(post.author.delivery_inbox)
+        boost.delete()
+        activity = simple_activity(
+            id=activity_id(actor, "undo"), type="Undo", actor=actor, object=announce
+        )
+        activity_publish(actor=actor, activity=activity, inboxes=inboxes)
