@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC
 
 from fediverse_node.activitystreams import AS_CONTEXT
+from fediverse_node.protocol import vocab
 
 from .models import Actor
 
@@ -37,9 +38,18 @@ def with_context(document: dict) -> dict:
     return {"@context": CONTEXT, **document}
 
 
-def simple_activity(*, id: str, type: str, actor: Actor, object, to: list[str] | None = None) -> dict:
-    """Follow, Accept, Reject, Like, Undo…: an activity that only points at its object."""
-    document = {"id": id, "type": type, "actor": actor.uri, "object": object}
-    if to:
-        document["to"] = to
+def simple_activity(
+    *, id: str, type: str, actor: Actor, object: str | dict | list[str], to: list[str] | None = None
+) -> dict:
+    """Follow, Accept, Reject, Like, Undo…: an activity that only points at its object (an id, or the activity
+    it answers or undoes, already rendered)."""
+    document = vocab.Activity(
+        id=id, type=type, actor=actor.uri, to=tuple(to or ()),
+        object=object if isinstance(object, dict) else None,
+        object_id=object if isinstance(object, str) else "",
+        object_ids=tuple(object) if isinstance(object, list) else (),
+    ).render()
+    # these name their one recipient in `to` or nobody: no empty `cc` (peers have always seen them without one)
+    if not document.get("cc"):
+        document.pop("cc", None)
     return with_context(document)

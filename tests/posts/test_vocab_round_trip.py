@@ -10,8 +10,9 @@ from actors.documents import actor_document, actor_document_suspended
 from actors.services.local import organization_create
 from fediverse_node.protocol.vocab import PUBLIC, Activity, Actor, PostObject
 from posts.activities import announce_activity, create_activity, post_object, update_activity
+from posts.services.boosts import boost_create
 from posts.services.events import event_create
-from posts.services.publishing import boost_create, post_create
+from posts.services.publishing import post_create
 from tests.factories import remote_actor
 
 pytestmark = pytest.mark.django_db

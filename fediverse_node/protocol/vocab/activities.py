@@ -79,7 +79,8 @@ class Activity:
             document["published"] = iso(self.published)
         if self.to or self.cc:
             document.update(to=list(self.to), cc=list(self.cc))
-        document["object"] = self.object if self.object is not None else self.object_id
+        # an embedded object, else one id, else the list of ids (a Flag names an account and posts)
+        document["object"] = self.object if self.object is not None else self.object_id or list(self.object_ids)
         if self.content:
             document["content"] = self.content
         return document

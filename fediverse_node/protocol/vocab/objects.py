@@ -157,6 +157,7 @@ class PostObject:
             any_of=_options(document.get("anyOf")),
             closed=when(document.get("closed")),
             voters_count=count(document.get("votersCount")),
+            source_markdown=_markdown_source(document.get("source")),
         )
 
     @property
@@ -230,6 +231,13 @@ def _content(document: dict) -> tuple[str, str]:
     if not isinstance(content, str):
         content = next((v for v in content_map.values() if isinstance(v, str)), "")
     return content[:MAX_CONTENT], language
+
+
+def _markdown_source(value) -> str:
+    """The Markdown an Article was written in (`source`, as we render it); "" for any other source."""
+    if isinstance(value, dict) and value.get("mediaType") == "text/markdown":
+        return text(value.get("content"), MAX_CONTENT)
+    return ""
 
 
 def _tags(value) -> tuple[Hashtag | Mention, ...]:
