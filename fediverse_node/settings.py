@@ -13,6 +13,7 @@ from clientapi.scopes import ALL_SCOPES
 from fediverse_node import __version__
 from fediverse_node.filemodes import data_dir_secure
 from fediverse_node.site_address import SiteAddressError, host_of, site_address
+from fediverse_node.vapid import vapid_private_pem, vapid_public_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -310,8 +311,16 @@ OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 AUTHENTICATION_BACKENDS = ["fediverse_node.auth.UsernameOrEmailBackend"]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Web push is not offered yet; apps (Elk) read the key from the app and instance entities.
-FEDINODE_VAPID_PUBLIC_KEY = os.environ.get("FEDINODE_VAPID_PUBLIC_KEY", "")
+# Web Push (clientapi/push*.py): FEDINODE_VAPID_PRIVATE_KEY (PEM or raw base64url; share it between machines), else
+# a key generated once into the data directory (fediverse_node/vapid.py). Apps read the public key from the app and
+# instance entities.
+try:
+    FEDINODE_VAPID_PRIVATE_KEY_PEM = vapid_private_pem(
+        environment_value=os.environ.get("FEDINODE_VAPID_PRIVATE_KEY", ""), data_dir=DATA_DIR
+    )
+    FEDINODE_VAPID_PUBLIC_KEY = vapid_public_key(FEDINODE_VAPID_PRIVATE_KEY_PEM)
+except ValueError as error:
+    raise ImproperlyConfigured(f"FEDINODE_VAPID_PRIVATE_KEY: {error}") from None
 FEDINODE_DESCRIPTION = os.environ.get(
     "FEDINODE_DESCRIPTION", "Member organisations of the association show their practice on the Fediverse."
 )

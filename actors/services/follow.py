@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from outbox import render
 from outbox.services import activity_publish
-from posts.models import Notification, NotificationType
+from posts.models import NotificationType
 from posts.services.feeds import feed_follow_ended, feed_follow_started
+from posts.services.notifying import notification_add
 
 from ..models import Actor, Block, Follow, FollowState
 from .domains import domain_is_blocked
@@ -67,7 +68,7 @@ def follow_arrived(*, follow: Follow) -> Follow | None:
         _accept_send(follow)
         return follow
     if target.manually_approves_followers:
-        Notification.objects.create(recipient=target, type=NotificationType.FOLLOW_REQUEST, from_actor=follow.follower)
+        notification_add(recipient=target, type=NotificationType.FOLLOW_REQUEST, from_actor=follow.follower)
         return follow
     return follow_accept(follow=follow)
 
@@ -91,7 +92,7 @@ def follow_accept(*, follow: Follow) -> Follow:
         if not _follow_move(follow, FollowState.PENDING, FollowState.ACCEPTED):
             return follow
         feed_follow_started(follower=follow.follower, target=follow.target)
-        Notification.objects.create(recipient=follow.target, type=NotificationType.FOLLOW, from_actor=follow.follower)
+        notification_add(recipient=follow.target, type=NotificationType.FOLLOW, from_actor=follow.follower)
         _accept_send(follow)
     return follow
 

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..text import render_plain_text, tag_name
 from .feeds import feed_add_post
+from .notifying import notification_add, notifications_add
 
 MAX_CHARS = 5000
 MAX_ARTICLE_CHARS = 100_000
@@ -74,8 +75,8 @@ def post_recipients(post: Post) -> set[str]:
 
 
 def _notify_mentions(post: Post) -> None:
-    Notification.objects.bulk_create(
-        [
+    notifications_add(
+        notifications=[
             Notification(recipient=actor, type=NotificationType.MENTION, from_actor=post.author, post=post)
             for actor in post.mentions.all()
             if actor.local and actor != post.author
@@ -221,7 +222,7 @@ def like_create(*, actor: Actor, post: Post) -> Like:
         like = Like.objects.create(actor=actor, post=post, uri=render.activity_id(actor, "likes"))
         if post.author.local:
             if post.author != actor:
-                Notification.objects.create(
+                notification_add(
                     recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post
                 )
         else:
@@ -259,7 +260,7 @@ def boost_create(*, actor: Actor, post: Post) -> Post:
             visibility=Visibility.PUBLIC, boost_of=post, published=timezone.now(),
         )
         if post.author.local and post.author != actor:
-            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+            notification_add(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
         feed_add_post(post=boost)
         inboxes = follower_inboxes(actor)
         if not post.author.local:

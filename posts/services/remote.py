@@ -17,6 +17,7 @@ from ..ids import next_id
 from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
 from ..text import tag_name
 from .feeds import feed_add_post
+from .notifying import notification_add, notifications_add
 
 # the longest HTML kept of a remote post (a long blog article fits; the inbox caps a whole activity anyway)
 MAX_CONTENT_CHARS = 200_000
@@ -209,10 +210,10 @@ def _notify(post: Post, created: bool, mentioned: list[Actor]) -> None:
         return
     recipients = notification_recipients(post, mentioned)
     blocked = blocking_pairs({(r.id, post.author_id) for r in recipients})
-    Notification.objects.bulk_create(
-        [Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
-         for r in recipients if (r.id, post.author_id) not in blocked]
-    )
+    notifications_add(notifications=[
+        Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
+        for r in recipients if (r.id, post.author_id) not in blocked
+    ])
 
 
 def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
@@ -262,7 +263,7 @@ def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published)
             visibility=Visibility.PUBLIC, boost_of=post, published=_when(published, timezone.now()),
         )
         if post.author.local:
-            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+            notification_add(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
         feed_add_post(post=boost)
     return boost
 

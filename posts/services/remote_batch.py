@@ -12,6 +12,7 @@ from fediverse_node.activitystreams import id_of
 
 from ..ids import next_id
 from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
+from .notifying import notifications_add
 from .remote import blocking_pairs, notification_recipients, post_fields, tag_names_and_mentions, tag_rows
 
 
@@ -65,7 +66,7 @@ def _notify(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
     """The same notifications as the one-by-one path, with one query for the blocks of the whole batch."""
     recipients = {post.id: notification_recipients(post, mentions[post.id]) for post in posts}
     blocked = blocking_pairs({(r.id, post.author_id) for post in posts for r in recipients[post.id]})
-    Notification.objects.bulk_create([
+    notifications_add(notifications=[
         Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
         for post in posts for r in recipients[post.id] if (r.id, post.author_id) not in blocked
     ])
