@@ -186,3 +186,18 @@ def test_aesgcm_decrypts_with_http_ece_directly():
     body = http_ece.encrypt(b'{"a":1}', salt=b"s" * 16, private_key=sender, dh=b64url_decode(receiver.keys["p256dh"]),
                             auth_secret=receiver.auth_secret, version="aes128gcm")
     assert receiver.decrypt({"content-encoding": "aes128gcm"}, body) == {"a": 1}
+
+
+def test_a_standard_subscription_gets_rfc8291_aes128gcm(django_capture_on_commit_callbacks):
+    kita, pflege = make_org("kitastandard"), make_org("pflegestandard")
+    with PushReceiver() as receiver:
+        body = {"subscription": {"endpoint": receiver.endpoint, "keys": receiver.keys, "standard": True},
+                "data": {"alerts": {"favourite": True}}}
+        Api(issue_token(kita)).post("/api/v1/push/subscription", body, json=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            like_create(actor=pflege, post=post_create(author=kita, text="Unser Sommerfest"))
+        [push] = receiver.wait_for(1)
+    headers, _ = receiver.requests[0]
+    assert headers["content-encoding"] == "aes128gcm" and headers["authorization"].startswith("vapid t=")
+    assert push["notification_type"] == "favourite" and push["title"] == "pflegestandard favorited your post"
+    assert push["body"] == "Unser Sommerfest"
