@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "clientapi",
     "community",
     "mapview",
+    "streaming.apps.StreamingConfig",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
     )
 }
+
+# The streaming API's event bus: Redis pub/sub across machines when REDIS_URL is set, else a file in the data dir.
+STREAMING_REDIS_URL = os.environ.get("REDIS_URL", "")
+# FEDINODE_STREAMING_URL: where clients open streams (Mastodon's `urls.streaming_api`). By default the node's own
+# address: the proxy in front routes /api/v1/streaming to the streaming process (Caddyfile).
+FEDINODE_STREAMING_URL = os.environ.get("FEDINODE_STREAMING_URL", "") or FEDINODE_BASE_URL.replace("http", "ws", 1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -46,6 +46,12 @@ def free_loopback_address() -> tuple[str, int]:
     raise RuntimeError("no free loopback address")
 
 
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 class Node:
     """One node: its own data directory, domain (host:port) and processes."""
 
@@ -54,12 +60,16 @@ class Node:
         self.host, self.port = free_loopback_address()
         self.domain = f"{self.host}:{self.port}"
         self.base = f"http://{self.domain}"
+        self.streaming_port = _free_port(self.host)  # the streaming process (granian ASGI) listens beside the web
+        self.streaming_base = f"http://{self.host}:{self.streaming_port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"fedinode-{name}-"))
         self.env = {
             **os.environ,
             "FEDINODE_DOMAIN": self.domain,
             "FEDINODE_DATA_DIR": str(self.data_dir),
             "FEDINODE_INSECURE_HTTP": "1",
+            "FEDINODE_STREAMING_BIND": f"{self.host}:{self.streaming_port}",
+            "FEDINODE_STREAMING_URL": f"ws://{self.host}:{self.streaming_port}",
             "FEDINODE_DELIVERY_FIRST_RETRY": "1",
             # documents rendered per request: tests look right after a change (test_discovery_cache.py turns it on)
             "FEDINODE_DOCUMENT_CACHE_SECONDS": "0",

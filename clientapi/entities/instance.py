@@ -50,7 +50,7 @@ def _registrations_open() -> bool:
 def instance_v2() -> dict:
     contact = _contact_account()
     config = _configuration()
-    config["urls"] = {}  # present (Elk reads it); streaming is not offered yet
+    config["urls"] = {"streaming": settings.FEDINODE_STREAMING_URL}
     config["translation"] = {"enabled": False}
     config["vapid"] = {"public_key": settings.FEDINODE_VAPID_PUBLIC_KEY}
     return {
@@ -83,7 +83,7 @@ def instance_v1() -> dict:
         "description": settings.FEDINODE_DESCRIPTION,
         "email": settings.FEDINODE_CONTACT_EMAIL,
         "version": version(),
-        "urls": {},
+        "urls": {"streaming_api": settings.FEDINODE_STREAMING_URL},
         "stats": {
             "user_count": User.objects.filter(actor__isnull=False).count(),
             "status_count": local_posts_count(),  # public posts only, as NodeInfo

@@ -26,6 +26,7 @@ from ..models import (
     Visibility,
 )
 from ..text import render_plain_text, tag_name
+from .announcing import posts_changed_announce, posts_removing_announce
 from .feeds import feed_add_post
 from .notifying import notification_add, notifications_add
 
@@ -197,6 +198,7 @@ def post_edit(
                 attachment.post, attachment.position = post, position
                 attachment.save(update_fields=["post", "position"])
         activity_publish(actor=post.author, activity=render.update_activity(post), inboxes=post_recipients(post))
+        posts_changed_announce(post_ids=[post.id])
     return post
 
 
@@ -209,6 +211,7 @@ def post_delete(*, post: Post) -> None:
         inboxes = post_recipients(post)
         to, cc = render.post_audience(post)
         activity = render.delete_activity(post, to, cc)
+        posts_removing_announce(post_ids=[post.id])
         post.delete()
         activity_publish(actor=post.author, activity=activity, inboxes=inboxes)
 
@@ -279,6 +282,7 @@ def boost_undo(*, actor: Actor, post: Post) -> None:
         inboxes = follower_inboxes(actor)
         if not post.author.local:
             inboxes.add(post.author.delivery_inbox)
+        posts_removing_announce(post_ids=[boost.id])
         boost.delete()
         activity = render.simple_activity(
             id=render.activity_id(actor, "undo"), type="Undo", actor=actor, object=announce

@@ -16,6 +16,7 @@ from fediverse_node.sanitize import sanitize_html
 from ..ids import next_id
 from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
 from ..text import tag_name
+from .announcing import posts_changed_announce, posts_removing_announce
 from .feeds import feed_add_post
 from .notifying import notification_add, notifications_add
 
@@ -243,12 +244,17 @@ def post_upsert_remote(*, obj: dict, author: Actor) -> Post:
         _notify(post, created, mentioned)
         if created:
             feed_add_post(post=post)
+        else:
+            posts_changed_announce(post_ids=[post.id])
     return post
 
 
 def post_delete_remote(*, uri: str, author: Actor) -> bool:
     """Delete a remote post by its author; False if there was none."""
-    deleted, _ = Post.objects.filter(uri=uri, author=author, local=False).delete()
+    with transaction.atomic(savepoint=False):
+        doomed = Post.objects.filter(uri=uri, author=author, local=False)
+        posts_removing_announce(post_ids=list(doomed.values_list("id", flat=True)))
+        deleted, _ = doomed.delete()
     return bool(deleted)
 
 

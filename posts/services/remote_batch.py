@@ -12,6 +12,7 @@ from fediverse_node.activitystreams import id_of
 
 from ..ids import next_id
 from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
+from .announcing import posts_added_announce
 from .notifying import notifications_add
 from .remote import blocking_pairs, notification_recipients, post_fields, tag_names_and_mentions, tag_rows
 
@@ -80,10 +81,13 @@ def _feeds_add(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
     ).values_list("target_id", "follower_id"):
         followers[target_id].append(follower_id)
     entries = []
+    feeds: dict[int, set[int]] = {}
     for post in posts:
         if post.visibility == Visibility.DIRECT:
             owners = {actor.id for actor in mentions[post.id] if actor.local}
         else:
             owners = set(followers[post.author_id])
         entries += [FeedEntry(owner_id=owner, post_id=post.id, author_id=post.author_id) for owner in owners]
+        feeds[post.id] = owners
     FeedEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    posts_added_announce(feeds=feeds)

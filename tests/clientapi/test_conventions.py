@@ -11,13 +11,16 @@ def test_instance_with_and_without_trailing_slash(anonymous, path):
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = response.json()
     assert data["version"].startswith("4.2.0 (compatible; fediverse-node ")
-    assert "streaming" not in str(data.get("urls", {})) and "api_versions" not in data
+    assert "api_versions" not in data
+    # the streaming API is advertised where Mastodon puts it (v1 `urls.streaming_api`, v2 `configuration.urls`)
+    advertised = data["urls"]["streaming_api"] if path.startswith("/api/v1") else data["configuration"]["urls"]["streaming"]
+    assert advertised == "ws://testserver"
 
 
 def test_instance_v2_sub_objects_are_whole(anonymous):
     data = anonymous.get("/api/v2/instance").json()
     config = data["configuration"]
-    assert config["urls"] == {} and config["statuses"]["max_characters"] == 5000
+    assert config["urls"] == {"streaming": "ws://testserver"} and config["statuses"]["max_characters"] == 5000
     assert set(config["media_attachments"]) >= {"supported_mime_types", "image_size_limit", "image_matrix_limit"}
     assert set(data["registrations"]) == {"enabled", "approval_required", "message", "url"}
     assert set(data["contact"]) == {"email", "account"}
