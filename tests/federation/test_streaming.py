@@ -73,9 +73,15 @@ def _streaming_processes(node) -> list[int]:
     return found
 
 
+def _streaming_healthy(node) -> bool:
+    try:
+        return requests.get(f"{node.streaming_base}/api/v1/streaming/health", timeout=2).text == "OK"
+    except requests.RequestException:
+        return False
+
+
 def _wait_streaming(node) -> None:
-    wait_until(lambda: requests.get(f"{node.streaming_base}/api/v1/streaming/health", timeout=2).text == "OK",
-               message="the streaming process")
+    wait_until(lambda: _streaming_healthy(node), message="the streaming process")
 
 
 def _follow(session, handle: str) -> dict:
@@ -95,6 +101,7 @@ def test_streams_follow_posts_replies_and_visibility_across_nodes(start_node):
     gast = log_in(node_a.base, username="gast", password="gast-pass-123")
     pflege = log_in(node_b.base, username="pflege", password="pflege-pass-123")
     _follow(kita, f"pflege@{node_b.domain}")
+    _follow(pflege, f"kita@{node_a.domain}")  # so that kita's post reaches B, to be answered there
     _wait_streaming(node_a)
 
     kita_events, gast_home, gast_public = Collector(), Collector(), Collector()
@@ -124,9 +131,10 @@ def test_streams_follow_posts_replies_and_visibility_across_nodes(start_node):
         # a remote reply arrives as a notification
         own = kita.ok("POST", "/api/v1/statuses", data={"status": "Wer kommt zum Fest?"})
         assert kita_events.next("update")["id"] == own["id"]  # the own post in the own home stream
-        there = pflege.ok("GET", "/api/v2/search", params={"q": own["uri"], "resolve": "true", "type": "statuses"})
+        there = wait_until(lambda: [s for s in pflege.ok("GET", "/api/v1/timelines/home") if s["uri"] == own["uri"]],
+                           message="kita's post at B")[0]
         pflege.ok("POST", "/api/v1/statuses",
-                  data={"status": f"@kita@{node_a.domain} Wir kommen!", "in_reply_to_id": there["statuses"][0]["id"]})
+                  data={"status": f"@kita@{node_a.domain} Wir kommen!", "in_reply_to_id": there["id"]})
         notification = kita_events.next("notification")
         assert notification["type"] == "mention" and "Wir kommen" in notification["status"]["content"]
         assert notification["account"]["acct"] == f"pflege@{node_b.domain}"
@@ -136,7 +144,6 @@ def test_streams_follow_posts_replies_and_visibility_across_nodes(start_node):
             if process_stat(pid):
                 os.kill(pid, signal.SIGKILL)
         _wait_streaming(node_a)
-        wait_until(lambda: kita_client.stream_healthy(), message="streaming healthy again")
         wait_until(lambda: handles[0].is_receiving(), message="kita's stream again")
         after = pflege.ok("POST", "/api/v1/statuses", data={"status": "Nach dem Neustart"})
         assert wait_until(lambda: _uri_arrives(kita_events, after["uri"]), timeout=60, message="the post after")
