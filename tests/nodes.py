@@ -273,3 +273,30 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.3, message
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message} (last value: {last!r})")
+
+
+def streaming_processes(node) -> list[int]:
+    """The granian ASGI processes of a node (the main one and its workers)."""
+    tree, found = process_tree(), []
+    pending = [node.process.pid]
+    while pending:
+        pid = pending.pop()
+        pending += tree.get(pid, [])
+        try:
+            command = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if b"streaming.asgi" in command:
+            found.append(pid)
+    return found
+
+
+def streaming_healthy(node) -> bool:
+    try:
+        return requests.get(f"{node.streaming_base}/api/v1/streaming/health", timeout=2).text == "OK"
+    except requests.RequestException:
+        return False
+
+
+def streaming_wait(node) -> None:
+    wait_until(lambda: streaming_healthy(node), message="the streaming process")

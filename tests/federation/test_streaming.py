@@ -8,10 +8,9 @@ import queue
 import signal
 
 import mastodon
-import requests
 
 from tests.api_session import log_in
-from tests.nodes import process_stat, process_tree, wait_until
+from tests.nodes import process_stat, streaming_processes, streaming_wait, wait_until
 
 TWO_OF_EACH = {"FEDINODE_WEB_WORKERS": "2", "FEDINODE_STREAMING_WORKERS": "2"}
 
@@ -57,33 +56,6 @@ def _stream(handle_method, listener) -> object:
     return handle_method(listener, run_async=True, reconnect_async=True, reconnect_async_wait_sec=1)
 
 
-def _streaming_processes(node) -> list[int]:
-    """The granian ASGI processes of a node (the main one and its workers)."""
-    tree, found = process_tree(), []
-    pending = [node.process.pid]
-    while pending:
-        pid = pending.pop()
-        pending += tree.get(pid, [])
-        try:
-            command = open(f"/proc/{pid}/cmdline", "rb").read()
-        except OSError:
-            continue
-        if b"streaming.asgi" in command:
-            found.append(pid)
-    return found
-
-
-def _streaming_healthy(node) -> bool:
-    try:
-        return requests.get(f"{node.streaming_base}/api/v1/streaming/health", timeout=2).text == "OK"
-    except requests.RequestException:
-        return False
-
-
-def _wait_streaming(node) -> None:
-    wait_until(lambda: _streaming_healthy(node), message="the streaming process")
-
-
 def _follow(session, handle: str) -> dict:
     found = session.ok("GET", "/api/v2/search", params={"q": handle, "resolve": "true", "type": "accounts"})["accounts"]
     session.ok("POST", f"/api/v1/accounts/{found[0]['id']}/follow")
@@ -102,7 +74,7 @@ def test_streams_follow_posts_replies_and_visibility_across_nodes(start_node):
     pflege = log_in(node_b.base, username="pflege", password="pflege-pass-123")
     _follow(kita, f"pflege@{node_b.domain}")
     _follow(pflege, f"kita@{node_a.domain}")  # so that kita's post reaches B, to be answered there
-    _wait_streaming(node_a)
+    streaming_wait(node_a)
 
     kita_events, gast_home, gast_public = Collector(), Collector(), Collector()
     kita_client, gast_client = _client(node_a, kita), _client(node_a, gast)
@@ -140,10 +112,10 @@ def test_streams_follow_posts_replies_and_visibility_across_nodes(start_node):
         assert notification["account"]["acct"] == f"pflege@{node_b.domain}"
 
         # the streaming processes restart: the client reconnects and receives what follows
-        for pid in _streaming_processes(node_a):
+        for pid in streaming_processes(node_a):
             if process_stat(pid):
                 os.kill(pid, signal.SIGKILL)
-        _wait_streaming(node_a)
+        streaming_wait(node_a)
         wait_until(lambda: handles[0].is_receiving(), message="kita's stream again")
         after = pflege.ok("POST", "/api/v1/statuses", data={"status": "Nach dem Neustart"})
         assert wait_until(lambda: _uri_arrives(kita_events, after["uri"]), timeout=60, message="the post after")
