@@ -85,6 +85,8 @@ def run(args: list[str]) -> None:
     env = dict(os.environ)
     env.setdefault("FEDINODE_DOMAIN", "localhost:8000")
     env.setdefault("FEDINODE_INSECURE_HTTP", "1")  # a local demo serves plain http on loopback
+    # no proxy in front of a local demo: apps open streams on the streaming process's own port
+    env.setdefault("FEDINODE_STREAMING_URL", "ws://localhost:8001")
     os.execve(str(BIN / "fediverse-node"), ["fediverse-node", "run", "--bind", "127.0.0.1:8000", *args], env)
 
 

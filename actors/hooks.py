@@ -27,3 +27,8 @@ class Hook:
 remote_location_moved = Hook("actor: Actor")
 # A server's media are rejected or it is suspended: what we keep of its actors' media goes (posts drops attachments).
 remote_media_dropped = Hook("actors: QuerySet[Actor], now: datetime (the updated_at to set)")
+# A follow became active, or ended: posts fills or empties the follower's home feed.
+follow_started = Hook("follower: Actor, target: Actor")
+follow_ended = Hook("follower: Actor, target: Actor")
+# A local actor has a new follower, or a request to decide (requested=True): posts notifies it.
+follow_noticed = Hook("recipient: Actor, from_actor: Actor, requested: bool")

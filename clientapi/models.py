@@ -3,6 +3,10 @@
 from django.db import models
 from oauth2_provider.models import Application
 
+from .push_models import PushSubscription  # its own module; imported here so the app registers the model
+
+__all__ = ["ClientApp", "IdempotentPost", "Marker", "PushSubscription"]
+
 
 class ClientApp(models.Model):
     """What Mastodon's `POST /api/v1/apps` records and DOT's Application has no field for."""

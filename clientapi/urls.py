@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from . import push_views
 from .http import USER, api_route
 from .oauth import views as oauth
 from .views import accounts, media, misc, notifications, reports, statuses, tags, timelines
@@ -110,8 +111,9 @@ urlpatterns = [
     api_route("api/v2/suggestions", get=misc.empty_list(USER)),
     api_route("api/v1/endorsements", get=misc.empty_list(USER)),
     api_route("api/v1/featured_tags", get=misc.empty_list(USER)),
-    api_route("api/v1/push/subscription", get=misc.record_not_found, post=misc.record_not_found,
-              put=misc.record_not_found, delete=misc.record_not_found),
+    api_route("api/v1/push/subscription", get=push_views.push_subscription_get,
+              post=push_views.push_subscription_create, put=push_views.push_subscription_update,
+              delete=push_views.push_subscription_delete),
     # last: any other API path answers a JSON 404 with CORS (a preflight too)
     re_path(r"^api/(?P<path>.*)$", misc.unknown_api_route),
 ]

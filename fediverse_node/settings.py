@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from fediverse_node import __version__
 from fediverse_node.filemodes import data_dir_secure
 from fediverse_node.site_address import SiteAddressError, host_of, site_address
+from fediverse_node.vapid import vapid_private_pem, vapid_public_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "community",
     "mapview",
     "operations",
+    "streaming.apps.StreamingConfig",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +196,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
     )
 }
+
+# The streaming API's event bus: Redis pub/sub across machines when REDIS_URL is set, else a file in the data dir.
+STREAMING_REDIS_URL = os.environ.get("REDIS_URL", "")
+# FEDINODE_STREAMING_URL: where clients open streams (Mastodon's `urls.streaming_api`). By default the node's own
+# address: the proxy in front routes /api/v1/streaming to the streaming process (Caddyfile).
+FEDINODE_STREAMING_URL = os.environ.get("FEDINODE_STREAMING_URL", "") or FEDINODE_BASE_URL.replace("http", "ws", 1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -311,8 +319,16 @@ OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 AUTHENTICATION_BACKENDS = ["fediverse_node.auth.UsernameOrEmailBackend"]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Web push is not offered yet; apps (Elk) read the key from the app and instance entities.
-FEDINODE_VAPID_PUBLIC_KEY = os.environ.get("FEDINODE_VAPID_PUBLIC_KEY", "")
+# Web Push (clientapi/push*.py): FEDINODE_VAPID_PRIVATE_KEY (PEM or raw base64url; share it between machines), else
+# a key generated once into the data directory (fediverse_node/vapid.py). Apps read the public key from the app and
+# instance entities.
+try:
+    FEDINODE_VAPID_PRIVATE_KEY_PEM = vapid_private_pem(
+        environment_value=os.environ.get("FEDINODE_VAPID_PRIVATE_KEY", ""), data_dir=DATA_DIR
+    )
+    FEDINODE_VAPID_PUBLIC_KEY = vapid_public_key(FEDINODE_VAPID_PRIVATE_KEY_PEM)
+except ValueError as error:
+    raise ImproperlyConfigured(f"FEDINODE_VAPID_PRIVATE_KEY: {error}") from None
 FEDINODE_DESCRIPTION = os.environ.get(
     "FEDINODE_DESCRIPTION", "Member organisations of the association show their practice on the Fediverse."
 )

@@ -17,9 +17,10 @@ from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from actors.services.reports import report_create
 from fediverse_node.protocol.fetcher import FetchError
 from fediverse_node.protocol.vocab import ACTOR_TYPES, POST_TYPES, Activity, PostObject, VocabError
-from posts.models import Like, Notification, NotificationType, Post, PostType
+from posts.models import Like, NotificationType, Post, PostType
 from posts.services.events import EventError, participation_arrived, participation_ended
 from posts.services.groups import group_share
+from posts.services.notifying import notification_add
 from posts.services.remote import boost_store_remote, post_delete_remote, post_upsert_remote
 
 from .models import InboxItem, InboxState
@@ -178,7 +179,7 @@ def handle_like(activity: Activity, actor: Actor) -> str:
         return InboxState.IGNORED
     _, created = Like.objects.get_or_create(actor=actor, post=post, defaults={"uri": activity.id})
     if created:
-        Notification.objects.create(recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post)
+        notification_add(recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post)
     return InboxState.PROCESSED
 
 

@@ -3,7 +3,7 @@
 Archive layout (format 1):
     manifest.json   what is inside and where it came from
     database/db.sqlite3 and database/inbox.sqlite3 (the inbox spool) | database/db.pgdump
-    data/secret_key, data/demo-created   (when the data directory holds them)
+    data/secret_key, data/vapid_private_key.pem, data/demo-created   (when the data directory holds them)
     media/...       the media folder
 """
 
@@ -24,9 +24,10 @@ from django.db import connections
 from fediverse_node.filemodes import private_file_open
 
 FORMAT = 1
-DATA_FILES = ("secret_key", "demo-created")
+# The VAPID key: the clients' push subscriptions were made for its public half.
+DATA_FILES = ("secret_key", "vapid_private_key.pem", "demo-created")
 # What `settings` itself creates in a data directory on start: their presence does not make it "in use".
-STARTUP_LEFTOVERS = {"secret_key", "broker", "static", "celerybeat-schedule"}
+STARTUP_LEFTOVERS = {"secret_key", "vapid_private_key.pem", "broker", "static", "celerybeat-schedule"}
 
 
 class BackupError(Exception):

@@ -125,7 +125,7 @@ def _mode_problem(path: Path, *, private: bool) -> str | None:
 def check_files() -> list[Finding]:
     data = Path(settings.DATA_DIR)
     findings = []
-    private = [data / "secret_key"] + [
+    private = [data / "secret_key", data / "vapid_private_key.pem"] + [
         Path(db["NAME"]) for db in settings.DATABASES.values() if "sqlite" in db["ENGINE"]
     ]
     problems = [p for p in [_mode_problem(data, private=False)] +

@@ -46,6 +46,12 @@ def free_loopback_address() -> tuple[str, int]:
     raise RuntimeError("no free loopback address")
 
 
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 class Node:
     """One node: its own data directory, domain (host:port) and processes."""
 
@@ -54,12 +60,16 @@ class Node:
         self.host, self.port = free_loopback_address()
         self.domain = f"{self.host}:{self.port}"
         self.base = f"http://{self.domain}"
+        self.streaming_port = _free_port(self.host)  # the streaming process (granian ASGI) listens beside the web
+        self.streaming_base = f"http://{self.host}:{self.streaming_port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"fedinode-{name}-"))
         self.env = {
             **os.environ,
             "FEDINODE_DOMAIN": self.domain,
             "FEDINODE_DATA_DIR": str(self.data_dir),
             "FEDINODE_INSECURE_HTTP": "1",
+            "FEDINODE_STREAMING_BIND": f"{self.host}:{self.streaming_port}",
+            "FEDINODE_STREAMING_URL": f"ws://{self.host}:{self.streaming_port}",
             "FEDINODE_DELIVERY_FIRST_RETRY": "1",
             # documents rendered per request: tests look right after a change (test_discovery_cache.py turns it on)
             "FEDINODE_DOCUMENT_CACHE_SECONDS": "0",
@@ -263,3 +273,30 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.3, message
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message} (last value: {last!r})")
+
+
+def streaming_processes(node) -> list[int]:
+    """The granian ASGI processes of a node (the main one and its workers)."""
+    tree, found = process_tree(), []
+    pending = [node.process.pid]
+    while pending:
+        pid = pending.pop()
+        pending += tree.get(pid, [])
+        try:
+            command = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if b"streaming.asgi" in command:
+            found.append(pid)
+    return found
+
+
+def streaming_healthy(node) -> bool:
+    try:
+        return requests.get(f"{node.streaming_base}/api/v1/streaming/health", timeout=2).text == "OK"
+    except requests.RequestException:
+        return False
+
+
+def streaming_wait(node) -> None:
+    wait_until(lambda: streaming_healthy(node), message="the streaming process")

@@ -13,10 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from outbox.services import activity_publish
-from posts.models import Notification, NotificationType
-from posts.services.feeds import feed_follow_ended, feed_follow_started
 
 from .. import activities as render
+from ..hooks import follow_ended, follow_noticed, follow_started
 from ..models import FOLLOW_STATES, Actor, Block, Follow, FollowState
 from .domains import domain_is_blocked
 
@@ -89,7 +88,7 @@ def follow_end(*, follow: Follow) -> bool:
     if not deleted:
         log.info("follow %s had ended already", follow.id)
         return False
-    feed_follow_ended(follower=follow.follower, target=follow.target)
+    follow_ended.call(follower=follow.follower, target=follow.target)
     return True
 
 
@@ -131,7 +130,7 @@ def follow_confirmed(*, follow: Follow) -> Follow | None:
     with transaction.atomic():
         if not _move(follow, FollowState.PENDING, FollowState.ACCEPTED):
             return _current(follow)
-        feed_follow_started(follower=follow.follower, target=follow.target)
+        follow_started.call(follower=follow.follower, target=follow.target)
     return follow
 
 
@@ -180,9 +179,7 @@ def _arrived(follow: Follow) -> Follow | None:
         _accept_send(follow)
         return follow
     if follow.target.manually_approves_followers:
-        Notification.objects.create(
-            recipient=follow.target, type=NotificationType.FOLLOW_REQUEST, from_actor=follow.follower
-        )
+        follow_noticed.call(recipient=follow.target, from_actor=follow.follower, requested=True)
         return follow
     return follow_accept(follow=follow)
 
@@ -193,8 +190,8 @@ def follow_accept(*, follow: Follow) -> Follow | None:
     with transaction.atomic():
         if not _move(follow, FollowState.PENDING, FollowState.ACCEPTED):
             return _current(follow)
-        feed_follow_started(follower=follow.follower, target=follow.target)
-        Notification.objects.create(recipient=follow.target, type=NotificationType.FOLLOW, from_actor=follow.follower)
+        follow_started.call(follower=follow.follower, target=follow.target)
+        follow_noticed.call(recipient=follow.target, from_actor=follow.follower, requested=False)
         _accept_send(follow)
     return follow
 

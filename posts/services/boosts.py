@@ -10,9 +10,11 @@ from outbox.services import activity_publish
 
 from .. import activities as render
 from ..ids import next_id, post_uri
-from ..models import Notification, NotificationType, Post, PostType, Visibility
+from ..models import NotificationType, Post, PostType, Visibility
+from .announcing import posts_removing_announce
 from .errors import PostError
 from .feeds import feed_add_post
+from .notifying import notification_add
 
 
 def boost_create(*, actor: Actor, post: Post) -> Post:
@@ -30,7 +32,7 @@ def boost_create(*, actor: Actor, post: Post) -> Post:
             visibility=Visibility.PUBLIC, boost_of=post, published=timezone.now(),
         )
         if post.author.local and post.author != actor:
-            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+            notification_add(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
         feed_add_post(post=boost)
         inboxes = follower_inboxes(actor=actor)
         if not post.author.local:
@@ -49,6 +51,7 @@ def boost_undo(*, actor: Actor, post: Post) -> None:
         inboxes = follower_inboxes(actor=actor)
         if not post.author.local:
             inboxes.add(post.author.delivery_inbox)
+        posts_removing_announce(post_ids=[boost.id])
         boost.delete()
         activity = simple_activity(
             id=activity_id(actor, "undo"), type="Undo", actor=actor, object=announce

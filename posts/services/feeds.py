@@ -3,6 +3,7 @@
 from actors.models import Actor, Follow, FollowState
 
 from ..models import FeedEntry, Post, TagFollow, Visibility
+from .announcing import posts_added_announce
 
 BACKFILL = 40
 
@@ -37,6 +38,7 @@ def feed_add_post(*, post: Post) -> None:
     FeedEntry.objects.bulk_create(
         [FeedEntry(owner_id=o, post=post, author_id=post.author_id) for o in owners], ignore_conflicts=True
     )
+    posts_added_announce(feeds={post.id: owners})
 
 
 def feed_follow_started(*, follower: Actor, target: Actor) -> None:

@@ -28,10 +28,12 @@ from ..models import (
     Visibility,
 )
 from ..text import render_plain_text, tag_name
+from .announcing import posts_changed_announce, posts_removing_announce
 from .boosts import boost_undo
 from .errors import PostError
 from .feeds import feed_add_post
 from .groups import group_share
+from .notifying import notification_add, notifications_add
 
 MAX_CHARS = 5000
 MAX_ARTICLE_CHARS = 100_000
@@ -71,8 +73,8 @@ def post_recipients(post: Post) -> set[str]:
 
 
 def _notify_mentions(post: Post) -> None:
-    Notification.objects.bulk_create(
-        [
+    notifications_add(
+        notifications=[
             Notification(recipient=actor, type=NotificationType.MENTION, from_actor=post.author, post=post)
             for actor in post.mentions.all()
             if actor.local and actor != post.author
@@ -191,6 +193,7 @@ def post_edit(
                 attachment.post, attachment.position = post, position
                 attachment.save(update_fields=["post", "position"])
         activity_publish(actor=post.author, activity=render.update_activity(post), inboxes=post_recipients(post))
+        posts_changed_announce(post_ids=[post.id])
     return post
 
 
@@ -203,6 +206,7 @@ def post_delete(*, post: Post) -> None:
         inboxes = post_recipients(post)
         to, cc = render.post_audience(post)
         activity = render.delete_activity(post, to, cc)
+        posts_removing_announce(post_ids=[post.id])
         post.delete()
         activity_publish(actor=post.author, activity=activity, inboxes=inboxes)
 
@@ -216,7 +220,7 @@ def like_create(*, actor: Actor, post: Post) -> Like:
         like = Like.objects.create(actor=actor, post=post, uri=activity_id(actor, "likes"))
         if post.author.local:
             if post.author != actor:
-                Notification.objects.create(
+                notification_add(
                     recipient=post.author, type=NotificationType.FAVOURITE, from_actor=actor, post=post
                 )
         else:

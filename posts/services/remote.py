@@ -15,7 +15,9 @@ from fediverse_node.sanitize import sanitize_html
 from ..ids import next_id
 from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
 from ..text import tag_name
+from .announcing import posts_changed_announce, posts_removing_announce
 from .feeds import feed_add_post
+from .notifying import notification_add, notifications_add
 
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
 
@@ -153,10 +155,10 @@ def _notify(post: Post, created: bool, mentioned: list[Actor]) -> None:
         return
     recipients = notification_recipients(post, mentioned)
     blocked = blocking_pairs({(r.id, post.author_id) for r in recipients})
-    Notification.objects.bulk_create(
-        [Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
-         for r in recipients if (r.id, post.author_id) not in blocked]
-    )
+    notifications_add(notifications=[
+        Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
+        for r in recipients if (r.id, post.author_id) not in blocked
+    ])
 
 
 def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
@@ -188,12 +190,17 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         _notify(post, created, mentioned)
         if created:
             feed_add_post(post=post)
+        else:
+            posts_changed_announce(post_ids=[post.id])
     return post
 
 
 def post_delete_remote(*, uri: str, author: Actor) -> bool:
     """Delete a remote post by its author; False if there was none."""
-    deleted, _ = Post.objects.filter(uri=uri, author=author, local=False).delete()
+    with transaction.atomic(savepoint=False):
+        doomed = Post.objects.filter(uri=uri, author=author, local=False)
+        posts_removing_announce(post_ids=list(doomed.values_list("id", flat=True)))
+        deleted, _ = doomed.delete()
     return bool(deleted)
 
 
@@ -208,7 +215,7 @@ def boost_store_remote(*, announce_id: str, actor: Actor, post: Post, published:
             visibility=Visibility.PUBLIC, boost_of=post, published=published or timezone.now(),
         )
         if post.author.local:
-            Notification.objects.create(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
+            notification_add(recipient=post.author, type=NotificationType.REBLOG, from_actor=actor, post=post)
         feed_add_post(post=boost)
     return boost
 

@@ -12,7 +12,9 @@ from fediverse_node.protocol.vocab import PostObject
 
 from ..ids import next_id
 from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
+from .announcing import posts_added_announce
 from .feeds import tag_followers
+from .notifying import notifications_add
 from .remote import (
     blocking_pairs,
     notification_recipients,
@@ -74,7 +76,7 @@ def _notify(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
     """The same notifications as the one-by-one path, with one query for the blocks of the whole batch."""
     recipients = {post.id: notification_recipients(post, mentions[post.id]) for post in posts}
     blocked = blocking_pairs({(r.id, post.author_id) for post in posts for r in recipients[post.id]})
-    Notification.objects.bulk_create([
+    notifications_add(notifications=[
         Notification(recipient=r, type=NotificationType.MENTION, from_actor=post.author, post=post)
         for post in posts for r in recipients[post.id] if (r.id, post.author_id) not in blocked
     ])
@@ -89,10 +91,13 @@ def _feeds_add(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
         followers[target_id].append(follower_id)
     by_tag = tag_followers(post_ids=[p.id for p in posts if p.visibility == Visibility.PUBLIC and not p.boost_of_id])
     entries = []
+    feeds: dict[int, set[int]] = {}
     for post in posts:
         if post.visibility == Visibility.DIRECT:
             owners = {actor.id for actor in mentions[post.id] if actor.local}
         else:
             owners = set(followers[post.author_id]) | by_tag.get(post.id, set())
         entries += [FeedEntry(owner_id=owner, post_id=post.id, author_id=post.author_id) for owner in owners]
+        feeds[post.id] = owners
     FeedEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    posts_added_announce(feeds=feeds)

@@ -33,6 +33,8 @@ def test_backup_restore_keeps_the_actor_keys(start_node, tmp_path):
         assert "Restored the backup" in restored.cli("restore", str(archive))
         assert (restored.data_dir / "media" / "attachments" / "bild.txt").read_text() == "ein Bild"
         assert (restored.data_dir / "secret_key").read_text() == (original.data_dir / "secret_key").read_text()
+        vapid = "vapid_private_key.pem"  # apps' push subscriptions were made for its public half
+        assert (restored.data_dir / vapid).read_bytes() == (original.data_dir / vapid).read_bytes()
         refused = restored.run_cli("restore", str(archive))
         assert refused.returncode != 0 and "in use" in refused.stderr and "--force" in refused.stderr
         assert restored.run_cli("restore", "--force", str(archive)).returncode == 0

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fediverse_node.staticstorage import static_collect
 from operations.demo import demo_data_create
+from streaming.process import streaming_bind_default, streaming_command
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
 WORKER_NICENESS = 10
@@ -47,6 +48,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FEDINODE_BIND", "127.0.0.1:8000"), help="HOST:PORT")
+        parser.add_argument("--streaming-bind", default="", help="HOST:PORT of the streaming API (default: port + 1)")
         parser.add_argument("--no-demo", action="store_true", help="do not create demo data on first start")
         parser.add_argument(
             "--web-workers", type=int, default=int(os.environ.get("FEDINODE_WEB_WORKERS", str(min(os.cpu_count() or 1, 4))))
@@ -60,7 +62,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, bind: str, no_demo: bool, web_workers: int, worker_processes: int, no_worker: bool, **options
+        self, *args, bind: str, streaming_bind: str, no_demo: bool, web_workers: int, worker_processes: int, no_worker: bool, **options
     ):
         host, sep, port = bind.rpartition(":")
         if not sep or not port.isdigit():
@@ -73,7 +75,11 @@ class Command(BaseCommand):
             demo_data_create()
             marker.write_text("demo data created\n")
             self.stdout.write("Demo data created (run with --no-demo to skip).")
-        starters: list[Callable[[], subprocess.Popen]] = [lambda: self._web(host.strip("[]"), port, web_workers)]
+        streaming_bind = streaming_bind or streaming_bind_default(host=host, port=port)
+        starters: list[Callable[[], subprocess.Popen]] = [
+            lambda: self._web(host.strip("[]"), port, web_workers),
+            lambda: _child(streaming_command(bind=streaming_bind, kill_timeout=STOP_GRACE_SECONDS - 5)),
+        ]
         if not no_worker:
             # One worker process per core (threads inside each wait on the network), and beat on its own: embedded
             # in a worker, a killed worker orphaned it and the restarted one raced it for the schedule file.

@@ -1,0 +1,74 @@
+"""Which streams an event goes to, decided where it is published (as the REST timelines decide), and which streams a
+reader may open."""
+
+import orjson
+import pytest
+
+from actors.models import Block
+from actors.services.local import actor_create_local
+from posts.services.publishing import post_create, post_delete
+from streaming import bus as bus_module
+from streaming.streams import StreamError, stream_subscription
+from tests.factories import accepted_follow
+
+pytestmark = pytest.mark.django_db(transaction=True)  # events leave after commit
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The events this process puts on the bus (the real bus of the settings is replaced by a list)."""
+    events: list[dict] = []
+
+    class Recorder:
+        def publish(self, batch):
+            events.extend(batch)
+
+    monkeypatch.setattr(bus_module, "_bus", Recorder())
+    return events
+
+
+def _keys(events: list[dict], event: str) -> set[str]:
+    return {key for e in events if e["event"] == event for key in e["keys"]}
+
+
+def test_followers_only_post_goes_to_followers_only(published):
+    author, follower, stranger = (actor_create_local(username=n) for n in ("autor", "folgt", "fremd"))
+    accepted_follow(follower=follower, target=author)
+    post = post_create(author=author, text="Nur intern #Fest", visibility="private")
+    assert _keys(published, "update") == {f"user:{author.id}", f"user:{follower.id}"}
+    assert f"user:{stranger.id}" not in _keys(published, "update")
+    payload = orjson.loads(published[0]["payload"])
+    assert payload["visibility"] == "private" and payload["favourited"] is False
+
+    published.clear()
+    post_delete(post=post)
+    assert _keys(published, "delete") == {f"user:{author.id}", f"user:{follower.id}"}
+
+
+def test_public_post_goes_to_public_and_hashtag_streams_not_to_a_blocking_follower(published):
+    author, follower, blocker = (actor_create_local(username=n) for n in ("autor", "folgt", "sperrt"))
+    accepted_follow(follower=follower, target=author)
+    accepted_follow(follower=blocker, target=author)
+    Block.objects.create(actor=blocker, target=author, uri="https://testserver/blocks/1")
+    post_create(author=author, text="Sommerfest #Garten")
+    keys = _keys(published, "update")
+    assert {"public", "public:local", "hashtag:garten", "hashtag:local:garten", f"user:{follower.id}"} <= keys
+    assert f"user:{blocker.id}" not in keys
+    public_event = next(e for e in published if "public" in e["keys"])
+    assert public_event["authors"] == [author.id]  # each public reader's own blocks and mutes filter it
+
+
+def test_stream_subscription_follows_the_rest_api_scopes():
+    assert stream_subscription(name="user", tag="", actor_id=7, scopes=frozenset({"read"})).key == "user:7"
+    assert stream_subscription(name="user:notification", tag="", actor_id=7,
+                               scopes=frozenset({"read:notifications"})).key == "notification:7"
+    assert stream_subscription(name="hashtag:local", tag="#Garten", actor_id=None,
+                               scopes=frozenset()).label == ("hashtag:local", "garten")
+    with pytest.raises(StreamError) as anonymous:
+        stream_subscription(name="user", tag="", actor_id=None, scopes=frozenset())
+    assert anonymous.value.status == 401
+    with pytest.raises(StreamError) as narrow:
+        stream_subscription(name="user", tag="", actor_id=7, scopes=frozenset({"read:notifications"}))
+    assert narrow.value.status == 403
+    with pytest.raises(StreamError):
+        stream_subscription(name="list", tag="", actor_id=7, scopes=frozenset({"read"}))
