@@ -1,6 +1,7 @@
 """/authorize_interaction?uri=…: the remote interaction page WebFinger's subscribe template points to."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from actors.models import Follow
@@ -56,3 +57,21 @@ def test_a_post_uri_shows_the_post_and_the_member_replies_likes_and_boosts():
     assert Post.objects.filter(author=kita, in_reply_to=post, content__contains="Wir!").exists()
     assert client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": " "}).status_code == 422
     assert client.post("/authorize_interaction", {"uri": post.uri, "action": "delete"}).status_code == 400
+
+
+def test_the_page_speaks_english_too():
+    kita, pflege = org("kita"), org("pflege")
+    post = post_create(author=pflege, text="Wer hilft beim Sommerfest?")
+    client = Client(headers={"Accept-Language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(kita.user)
+    text = client.get("/authorize_interaction", {"uri": post.uri}).content.decode()
+    for english in ("Interact with a post", "Your reply", "Reply", "Like", "Boost"):
+        assert english in text
+    assert "Follow Pflege?" in client.get("/authorize_interaction", {"uri": pflege.uri}).content.decode()
+    followed = client.post("/authorize_interaction", {"uri": pflege.uri}).content.decode()
+    assert "You follow this account (or have asked to)." in followed
+    assert "You cannot follow yourself." in client.get("/authorize_interaction", {"uri": kita.uri}).content.decode()
+    client.post("/authorize_interaction", {"uri": post.uri, "action": "like"})
+    liked = client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": "Gern"}).content.decode()
+    assert "You like this post." in liked and "Your reply is published." in liked
