@@ -16,6 +16,7 @@ from posts.services.events import EventError, participation_arrived, participati
 from posts.services.groups import group_share
 from posts.services.remote import POST_TYPES, boost_store_remote, post_delete_remote, post_upsert_remote
 
+from .forwarding import forward_plan, forward_run
 from .models import InboxItem, InboxState
 
 log = logging.getLogger(__name__)
@@ -320,6 +321,7 @@ def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, dict, A
             or not isinstance(obj.get("id"), str) or len(obj["id"]) > 500 or obj["id"] in taken
             or origin(obj["id"]) != origin(actor.uri) or id_of(obj.get("attributedTo")) != actor.uri
             or obj.get("attachment") or groups & set(_named_uris(obj))
+            or _is_ours(id_of(obj.get("inReplyTo")) or "")  # a reply to us may be forwarded: one by one
         ):
             rest.append(item)
             continue
@@ -349,4 +351,8 @@ def item_process(item: InboxItem) -> str:
         actor = actor_fetch(item.actor_uri)
     if actor.suspended:
         return InboxState.IGNORED  # suspended after the inbox took it (or by another process's stale cache)
-    return handler(item.payload, actor)
+    plan = forward_plan(item.payload, actor)
+    state = handler(item.payload, actor)
+    if state == InboxState.PROCESSED:
+        forward_run(item.payload, actor, plan)
+    return state

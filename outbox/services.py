@@ -54,6 +54,14 @@ def activity_publish(
     return outgoing
 
 
+def activity_forward(*, actor: Actor, activity: dict, inboxes: Iterable[str]) -> OutgoingActivity | None:
+    """Forward another server's activity (ActivityPub §7.1.2) under our actor's signature (the author's own HTTP
+    signature covered its request to us and cannot be reused); once per activity id, never listed in our outbox."""
+    if OutgoingActivity.objects.filter(uri=activity["id"]).exists():
+        return None
+    return activity_publish(actor=actor, activity=activity, inboxes=inboxes)
+
+
 def deliveries_enqueue(ids: list[int]) -> None:
     """Hand delivery ids to the workers in batches (one task carries many deliveries)."""
     from .tasks import deliver
