@@ -166,7 +166,7 @@ def inbox_receive(*, method: str, url: str, headers, body: bytes) -> None:
         raise Refusal(401, f"Signature refused: {error}") from None
     activity = parse_activity(body)
     actor_uri = id_of(activity["actor"])
-    if origin(key_id) != origin(actor_uri) and activity["type"] not in FORWARDABLE:
+    if origin(key_id) != origin(actor_uri) and activity["type"] not in FORWARDABLE and "proof" not in activity:
         raise Refusal(401, "The signing key is not on the actor's server.")
     if domain_is_blocked(actor_uri) or domain_is_blocked(key_id):  # before fetching a key: no request for them
         raise Refusal(403, "This server does not accept activities from yours.")

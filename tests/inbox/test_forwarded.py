@@ -1,10 +1,13 @@
 """Forwarded activities (ActivityPub §7.1.2) arrive signed by the server that forwards them, not by their author:
 they are believed only as far as the author's own server confirms them, never on the forwarder's word."""
 
+import copy
+from pathlib import Path
+
 import orjson
 import pytest
 
-from actors.services.remote import actor_fetch
+from actors.services.remote import actor_fetch, actor_upsert_from_document
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
 from inbox.models import InboxItem
@@ -65,3 +68,23 @@ def test_other_forwarded_activities_are_refused(client):
                 "object": "http://testserver/actors/x/posts/1"}
         assert _forward(client, forwarder, like).status_code == 401
         assert not InboxItem.objects.exists()
+
+
+def test_a_forwarded_activity_with_its_authors_integrity_proof_is_taken_as_it_came(client):
+    """FEP-8b32: an activity captured from Fedify, forwarded by another server while Fedify's server is away: its
+    proof alone vouches for it; a changed copy falls back to the author's server, which does not answer."""
+    captured = orjson.loads((Path(__file__).parent.parent / "protocol" / "data" / "fedify_create_with_proof.json")
+                            .read_bytes())
+    actor_upsert_from_document(captured["actor"], fetched_from=captured["actor"]["id"])
+    activity = captured["activity"]
+    with BovinePeer("weiter") as forwarder:
+        tampered = copy.deepcopy(activity)
+        tampered["id"] += "-copy"
+        tampered["object"]["content"] = "<p>Gefälscht</p>"
+        assert _forward(client, forwarder, tampered).status_code == 202
+        assert InboxItem.objects.get(activity_id=tampered["id"]).payload["object"] == activity["object"]["id"]
+        assert not Post.objects.exists()
+
+        assert _forward(client, forwarder, activity).status_code == 202
+        assert InboxItem.objects.get(activity_id=activity["id"]).payload["object"]["content"] == "<p>Hallo aus Fedify</p>"
+        assert "Hallo aus Fedify" in Post.objects.get(uri=activity["object"]["id"]).content
