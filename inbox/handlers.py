@@ -23,6 +23,7 @@ from posts.services.groups import group_share
 from posts.services.notifying import notification_add
 from posts.services.remote import boost_store_remote, post_delete_remote, post_upsert_remote
 
+from .forwarding import forward_plan, forward_run
 from .models import InboxItem, InboxState
 
 log = logging.getLogger(__name__)
@@ -316,7 +317,10 @@ def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, PostObj
     batch, rest, taken = [], [], existing
     for item in items:
         obj, actor = admitted.get(item.id, (None, None))
-        if obj is None or actor is None or obj.id in taken or obj.attachments or groups.intersection(obj.named()):
+        if (
+            obj is None or actor is None or obj.id in taken or obj.attachments or groups.intersection(obj.named())
+            or _is_ours(obj.in_reply_to)  # a reply to us may be forwarded: one by one
+        ):
             rest.append(item)
             continue
         taken.add(obj.id)
@@ -342,4 +346,8 @@ def item_process(item: InboxItem) -> str:
         activity = Activity.parse(item.payload)
     except VocabError as error:
         raise Unprocessable(str(error)) from error
-    return handler(activity, actor)
+    plan = forward_plan(item.payload, actor)
+    state = handler(activity, actor)
+    if state == InboxState.PROCESSED:
+        forward_run(item.payload, actor, plan)
+    return state

@@ -22,6 +22,7 @@ from fediverse_node.protocol.keys import load_public_key
 from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
 from fediverse_node.protocol.vocab import id_of
 
+from .forwarded import FORWARDABLE, NotConfirmed, forwarded_payload
 from .models import InboxItem, InboxState
 
 log = logging.getLogger(__name__)
@@ -166,9 +167,9 @@ def inbox_receive(*, method: str, url: str, headers, body: bytes) -> None:
     activity = parse_activity(body)
     actor_uri = id_of(activity["actor"])
     assert actor_uri is not None  # parse_activity refused an activity without one
-    if origin(key_id) != origin(actor_uri):
+    if origin(key_id) != origin(actor_uri) and activity["type"] not in FORWARDABLE and "proof" not in activity:
         raise Refusal(401, "The signing key is not on the actor's server.")
-    if domain_is_blocked(actor_uri):  # before fetching its key: a blocked server costs us no request
+    if domain_is_blocked(actor_uri) or domain_is_blocked(key_id):  # before fetching a key: no request for them
         raise Refusal(403, "This server does not accept activities from yours.")
     try:
         signer, suspended = signer_verify(method=method, url=url, headers=headers, body=body, key_id=key_id)
@@ -176,14 +177,20 @@ def inbox_receive(*, method: str, url: str, headers, body: bytes) -> None:
         if _is_unknown_actor_deleting_itself(activity, actor_uri):
             return None  # Mastodon announces deleted accounts to every server; we never knew this one
         raise
-    if signer != actor_uri:
-        raise Refusal(401, "The request is signed by another actor than the activity's actor.")
     if suspended:
         raise Refusal(403, "This actor is suspended here.")
     if origin(activity["id"]) != origin(actor_uri):
         raise Refusal(400, "The activity's id is not on its actor's server.")
-    # the payload is stored as sent (it parsed as JSON above)
-    _appender.append(SpoolRow(activity["id"], activity["type"][:50], actor_uri, body.decode()))
+    payload = body.decode()  # stored as sent (it parsed as JSON above)
+    if signer != actor_uri:
+        # Forwarded (ActivityPub §7.1.2): the signature names the forwarder; the author's server must confirm it.
+        if Actor.objects.filter(uri=actor_uri, suspended=True).exists():
+            raise Refusal(403, "This actor is suspended here.")
+        try:
+            payload = orjson.dumps(forwarded_payload(activity)).decode()
+        except NotConfirmed as error:
+            raise Refusal(401, f"Forwarded activity refused: {error}") from None
+    _appender.append(SpoolRow(activity["id"], activity["type"][:50], actor_uri, payload))
 
 
 class SpoolRow(NamedTuple):

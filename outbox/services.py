@@ -36,6 +36,14 @@ def activity_publish(
     return outgoing
 
 
+def activity_forward(*, actor: models.Model, activity: dict, inboxes: Iterable[str]) -> OutgoingActivity | None:
+    """Forward another server's activity (ActivityPub §7.1.2) under our actor's signature (the author's own HTTP
+    signature covered its request to us and cannot be reused); once per activity id, never listed in our outbox."""
+    if OutgoingActivity.objects.filter(uri=activity["id"]).exists():
+        return None
+    return activity_publish(actor=actor, activity=activity, inboxes=inboxes)
+
+
 def deliveries_stop(*, inbox_matches: Callable[[str], bool], reason: str) -> int:
     """Give up the pending deliveries to the inboxes that match (a server just suspended); how many."""
     pending = Delivery.objects.filter(state=DeliveryState.PENDING).values_list("id", "inbox_url").iterator()

@@ -7,11 +7,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from fediverse_node.protocol import vocab
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
+from fediverse_node.protocol.links import http_url
 from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from fediverse_node.sanitize import sanitize_html
@@ -145,11 +147,13 @@ def actor_resolve(handle_or_url: str) -> Actor:
     text = handle_or_url.strip()
     if text.startswith(("http://", "https://")):
         if origin(text) == origin(settings.FEDINODE_BASE_URL):
-            actor = Actor.objects.filter(uri=text).first()
+            actor = Actor.objects.filter(uri=text).first() or _actor_by_profile_page(text)
             if actor is None:
                 raise ResolveError(f"No local actor at {text}.")
             return actor
-        return actor_fetch(text)
+        known = Actor.objects.filter(uri=text, local=False).first() or Actor.objects.filter(
+            url=text, local=False).first()
+        return actor_fetch(known.uri) if known is not None else _actor_fetch_by_address(text)
     try:
         user, host = parse_handle(text)
     except ValueError as error:
@@ -173,6 +177,33 @@ def actor_resolve(handle_or_url: str) -> Actor:
             return known  # its server is unreachable: the stale copy is better than none
         raise ResolveError(f"Could not find {user}@{host} by WebFinger: {error}") from error
     return actor_fetch(actor_url, refresh=True)
+
+
+def _actor_by_profile_page(url: str) -> Actor | None:
+    """The actor a profile page of our website names (/members/<name>/, a remote member's /members/<user@host>/):
+    the address people share. Read from the URLconf, so this package needs nothing of the website's code."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.view_name != "community:profile":
+        return None
+    username, _, domain = str(match.kwargs.get("handle", "")).partition("@")
+    actors = Actor.objects.filter(username__iexact=username, deleted=False)
+    return actors.filter(local=True).first() if not domain else actors.filter(domain__iexact=domain).first()
+
+
+def _actor_fetch_by_address(url: str) -> Actor:
+    """A remote actor by any address of it (its id, or a profile page that answers with its document): the document
+    is taken from the origin of its own id, fetched again by that id when the address was another one."""
+    try:
+        document = fetcher().get_json(url)
+    except FetchError as error:
+        raise ResolveError(f"Could not fetch {url}: {error}") from error
+    actor_id = document.get("id")
+    if isinstance(actor_id, str) and actor_id != url and http_url(actor_id, max_length=500) and vocab.values.kind_of(document) in vocab.ACTOR_TYPES:
+        return actor_fetch(actor_id, refresh=True)
+    return actor_upsert_from_document(document, fetched_from=url)
 
 
 def _is_https_only() -> bool:

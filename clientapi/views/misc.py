@@ -4,8 +4,10 @@ from django.http import HttpRequest
 from django.views.decorators.csrf import csrf_exempt
 
 from actors.models import Actor
+from actors.services.remote import ResolveError
 from posts.models import Post
 from posts.selectors import tags_listed, visible_to
+from posts.services.lookup import post_resolve
 
 from ..entities.accounts import AccountStats, account_entity
 from ..entities.instance import instance_v1, instance_v2
@@ -58,10 +60,16 @@ def preferences(request: HttpRequest, caller, params) -> dict:
     }
 
 
-def _statuses_matching(query: str, viewer: Actor | None, limit: int, offset: int) -> list[int]:
+def _statuses_matching(query: str, viewer: Actor | None, limit: int, offset: int, resolve: bool) -> list[int]:
     query = query.strip()
     if query.startswith(("https://", "http://")):
         posts = Post.objects.filter(uri=query) | Post.objects.filter(url=query)
+        if resolve and viewer is not None and offset == 0 and not posts.exists():
+            # Mastodon fetches a pasted post link for a logged-in user: from its own server, then stored here.
+            try:
+                posts = Post.objects.filter(id=post_resolve(url=query).id)
+            except ResolveError:
+                return []
     elif viewer is not None and len(query) >= 3:
         posts = Post.objects.filter(content__icontains=query, boost_of__isnull=True)
     else:
@@ -89,7 +97,7 @@ def search(request: HttpRequest, caller, params) -> dict:
         stats = AccountStats(a.id for a in found)
         result["accounts"] = [account_entity(a, stats) for a in found]
     if kind in ("", "statuses"):
-        result["statuses"] = status_entities_by_id(_statuses_matching(query, caller.actor, limit, offset), caller.actor)
+        result["statuses"] = status_entities_by_id(_statuses_matching(query, caller.actor, limit, offset, params.bool("resolve")), caller.actor)
     if kind in ("", "hashtags"):
         name = query.strip().lstrip("#").lower()
         tags = tags_listed().filter(name__startswith=name).order_by("name")[offset : offset + limit] if name else []

@@ -1,5 +1,6 @@
 """Remote interaction: the page another server's "interact" button (and our own website's remote follow) sends a
-member of this node to, `/authorize_interaction?uri=…`, the subscribe template WebFinger advertises."""
+member of this node to, `/authorize_interaction?uri=…`, the subscribe template WebFinger advertises. The URI names
+an account (follow it) or a post (reply to, like or boost it), as on Mastodon."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
@@ -8,17 +9,37 @@ from django.utils.translation import gettext as _
 from actors.models import Actor, Follow
 from actors.services.follow import FollowBlocked, follow_request
 from actors.services.remote import ResolveError, actor_resolve
+from posts.models import Like, Post
+from posts.selectors import visible_to
+from posts.services.boosts import boost_create
+from posts.services.lookup import post_resolve
+from posts.services.publishing import PostError, like_create, post_create
 
 TEMPLATE = "community/authorize_interaction.html"
 MAX_URI = 2000
+POST_ACTIONS = ("reply", "like", "boost")
 
 
 def _page(request, *, status: int = 200, **context):
     return render(request, TEMPLATE, {"nav": "", **context}, status=status)
 
 
+def _resolve(uri: str) -> Actor | Post:
+    """The account or the post a URI names: a handle or an actor's address first, then a post's address."""
+    try:
+        return actor_resolve(uri)
+    except ResolveError as error:
+        if not uri.startswith(("https://", "http://")):
+            raise
+        try:
+            return post_resolve(url=uri)
+        except ResolveError:
+            raise error from None
+
+
 def authorize_interaction(request):
-    """GET: whom `uri` names, with a button to follow; POST: follow. Only a logged-in member of this node."""
+    """GET: whom or what `uri` names, with a button to follow (an account) or to reply, like and boost (a post);
+    POST: do it. Only a logged-in member of this node."""
     uri = (request.POST.get("uri") if request.method == "POST" else request.GET.get("uri", "")) or ""
     uri = uri.strip()[:MAX_URI]
     if not uri:
@@ -29,15 +50,44 @@ def authorize_interaction(request):
     if me is None:
         return _page(request, status=403, error=_("Dieses Konto kann hier niemandem folgen."))
     try:
-        target = actor_resolve(uri)
+        found = _resolve(uri)
     except ResolveError as error:
         return _page(request, status=422, error=_("Dieses Konto ist nicht zu finden: %(why)s") % {"why": error})
-    if target == me:
+    if isinstance(found, Post):
+        return _post_interaction(request, me=me, post=found, uri=uri)
+    if found == me:
         return _page(request, status=422, error=_("Sich selbst kann man nicht folgen."))
     if request.method == "POST":
         try:
-            follow_request(follower=me, target=target)
+            follow_request(follower=me, target=found)
         except (FollowBlocked, ValueError) as error:
             return _page(request, status=422, error=str(error))
-    following = Follow.objects.filter(follower=me, target=target).exists()
-    return _page(request, target=target, uri=uri, following=following)
+    following = Follow.objects.filter(follower=me, target=found).exists()
+    return _page(request, target=found, uri=uri, following=following)
+
+
+def _post_interaction(request, *, me: Actor, post: Post, uri: str):
+    """A post: shown with reply, like and boost; a POST with `action` does one of them."""
+    if not visible_to(Post.objects.filter(id=post.id), me).exists():
+        return _page(request, status=404, error=_("Diesen Beitrag gibt es nicht (mehr)."))
+    done = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in POST_ACTIONS:
+            return _page(request, status=400, error=_("Unbekannte Aktion."))
+        try:
+            if action == "like":
+                like_create(actor=me, post=post)  # the page then says so where the button was
+            elif action == "boost":
+                boost_create(actor=me, post=post)
+            else:
+                post_create(author=me, text=request.POST.get("text", ""), in_reply_to=post)
+                done = _("Ihre Antwort ist veröffentlicht.")
+        except PostError as error:
+            return _page(request, status=422, error=str(error))
+    return _page(
+        request, post=post, uri=uri, done=done,
+        liked=Like.objects.filter(actor=me, post=post).exists(),
+        boosted=Post.objects.filter(author=me, boost_of=post).exists(),
+        boostable=post.is_public,
+    )

@@ -114,6 +114,24 @@ def _actor_document_by_negotiation(view):
     return wrapper
 
 
+def _post_object_by_negotiation(view):
+    """A post's page asked for ActivityStreams redirects to the post's id, which answers with the object: a link
+    copied from the browser finds the post from any server's search."""
+
+    @functools.wraps(view)
+    def wrapper(request, **kwargs):
+        if not wants_activity_json(request.headers.get("Accept", "")):
+            response = view(request, **kwargs)
+            patch_vary_headers(response, ["Accept"])
+            return response
+        item = post_for_page(next(iter(kwargs.values())))
+        if item is None:
+            return json_error("No such post here.", status=404)
+        return redirect(item.uri)
+
+    return wrapper
+
+
 @_actor_document_by_negotiation
 @anonymous_page_cache
 def profile(request, handle: str):
@@ -169,6 +187,7 @@ def blog(request):
     return render(request, "community/blog.html", {"nav": "blog", "articles": articles, "older": older})
 
 
+@_post_object_by_negotiation
 @anonymous_page_cache
 def article(request, article_id: int):
     item = blog_articles().filter(id=article_id, type=PostType.ARTICLE).prefetch_related("tags").first()
@@ -179,6 +198,7 @@ def article(request, article_id: int):
     })
 
 
+@_post_object_by_negotiation
 @anonymous_page_cache
 def post(request, post_id: int):
     """A post's own page in the site's design (its `url`): the post, its author, the replies from the Fediverse."""

@@ -204,6 +204,8 @@ def post_delete(*, post: Post) -> None:
             boost_undo(actor=post.author, post=post.boost_of)
             return
         inboxes = post_recipients(post)
+        # Servers whose members boosted it hear of the deletion too, and forward it to their followers (§7.1.2).
+        inboxes |= {a.delivery_inbox for a in Actor.objects.filter(posts__boost_of=post, local=False).distinct()}
         to, cc = render.post_audience(post)
         activity = render.delete_activity(post, to, cc)
         posts_removing_announce(post_ids=[post.id])

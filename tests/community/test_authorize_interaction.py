@@ -1,10 +1,13 @@
 """/authorize_interaction?uri=…: the remote interaction page WebFinger's subscribe template points to."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from actors.models import Follow
 from actors.services.local import organization_create
+from posts.models import Like, Post
+from posts.services.publishing import post_create
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +38,40 @@ def test_missing_unknown_and_own_accounts_get_a_friendly_refusal():
     assert client.get("/authorize_interaction", {"uri": "acct:niemand@testserver"}).status_code == 422
     assert client.get("/authorize_interaction", {"uri": kita.uri}).status_code == 422
     assert not Follow.objects.exists()
+
+
+def test_a_post_uri_shows_the_post_and_the_member_replies_likes_and_boosts():
+    kita, pflege = org("kita"), org("pflege")
+    post = post_create(author=pflege, text="Wer hilft beim Sommerfest?")
+    client = Client()
+    client.force_login(kita.user)
+    page = client.get("/authorize_interaction", {"uri": post.uri})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Sommerfest" in text and 'value="like"' in text and 'value="boost"' in text
+    assert client.post("/authorize_interaction", {"uri": post.url, "action": "like"}).status_code == 200
+    assert client.post("/authorize_interaction", {"uri": post.uri, "action": "boost"}).status_code == 200
+    replied = client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": "Wir!"})
+    assert replied.status_code == 200 and 'value="like"' not in replied.content.decode()
+    assert Like.objects.filter(actor=kita, post=post).exists()
+    assert Post.objects.filter(author=kita, boost_of=post).exists()
+    assert Post.objects.filter(author=kita, in_reply_to=post, content__contains="Wir!").exists()
+    assert client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": " "}).status_code == 422
+    assert client.post("/authorize_interaction", {"uri": post.uri, "action": "delete"}).status_code == 400
+
+
+def test_the_page_speaks_english_too():
+    kita, pflege = org("kita"), org("pflege")
+    post = post_create(author=pflege, text="Wer hilft beim Sommerfest?")
+    client = Client(headers={"Accept-Language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(kita.user)
+    text = client.get("/authorize_interaction", {"uri": post.uri}).content.decode()
+    for english in ("Interact with a post", "Your reply", "Reply", "Like", "Boost"):
+        assert english in text
+    assert "Follow Pflege?" in client.get("/authorize_interaction", {"uri": pflege.uri}).content.decode()
+    followed = client.post("/authorize_interaction", {"uri": pflege.uri}).content.decode()
+    assert "You follow this account (or have asked to)." in followed
+    assert "You cannot follow yourself." in client.get("/authorize_interaction", {"uri": kita.uri}).content.decode()
+    client.post("/authorize_interaction", {"uri": post.uri, "action": "like"})
+    liked = client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": "Gern"}).content.decode()
+    assert "You like this post." in liked and "Your reply is published." in liked
