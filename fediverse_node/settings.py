@@ -201,7 +201,7 @@ CACHES = {
 STREAMING_REDIS_URL = os.environ.get("REDIS_URL", "")
 # FEDINODE_STREAMING_URL: where clients open streams (Mastodon's `urls.streaming_api`). By default the node's own
 # address: the proxy in front routes /api/v1/streaming to the streaming process (Caddyfile).
-FEDINODE_STREAMING_URL = os.environ.get("FEDINODE_STREAMING_URL", "") or FEDINODE_BASE_URL.replace("http", "ws", 1)
+FEDINODE_STREAMING_URL = os.environ.get("FEDINODE_STREAMING_URL", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -22,7 +22,10 @@ def version() -> str:
 def streaming_url() -> str:
     """Where the streaming API answers: FEDINODE_STREAMING_URL, by default Mastodon's wss://<domain> (ws:// for a
     node on plain http); the proxy routes /api/v1/streaming to the streaming process."""
-    return settings.FEDINODE_STREAMING_URL
+    if settings.FEDINODE_STREAMING_URL:
+        return settings.FEDINODE_STREAMING_URL
+    scheme = "wss" if settings.FEDINODE_SCHEME == "https" else "ws"
+    return f"{scheme}://{settings.FEDINODE_DOMAIN}"
 
 
 def _configuration() -> dict:

@@ -18,6 +18,7 @@ from actors.services.follow import (
     follow_undo,
 )
 from actors.services.local import organization_create
+from fediverse_node.protocol.vocab import Activity
 from fediverse_node.states import TransitionRefused
 from inbox.handlers import handle_follow, handle_reject
 from inbox.models import InboxState
@@ -78,7 +79,7 @@ def test_pending_to_rejected_when_our_target_refuses_and_the_row_stays(org, peer
 def test_pending_to_rejected_when_their_server_rejects(org, peer):
     follow = asked(org, peer)
     reject = {"id": f"{peer.uri}#rejects/1", "type": "Reject", "actor": peer.uri, "object": follow.uri}
-    assert handle_reject(reject, peer) == InboxState.PROCESSED
+    assert handle_reject(Activity.parse(reject), peer) == InboxState.PROCESSED
     assert state_of(follow) == FollowState.REJECTED
 
 
@@ -87,7 +88,7 @@ def test_rejected_to_pending_when_their_actor_asks_again(org, peer):
     org.save(update_fields=["manually_approves_followers"])
     follow = asked(peer, org, FollowState.REJECTED)
     again = {"id": f"{peer.uri}#follows/2", "type": "Follow", "actor": peer.uri, "object": org.uri}
-    handle_follow(again, peer)
+    handle_follow(Activity.parse(again), peer)
     row = Follow.objects.get(id=follow.id)
     assert (row.state, row.uri) == (FollowState.PENDING, again["id"])  # reopened under the id it sent last
     assert org.notifications.filter(type="follow_request").count() == 1

@@ -10,7 +10,8 @@ from inbox.models import InboxItem
 from inbox.tasks import items_run
 from outbox.models import Delivery, OutgoingActivity
 from posts.models import Post, PostType, Visibility
-from posts.services.publishing import boost_create, post_create
+from posts.services.boosts import boost_create
+from posts.services.publishing import post_create
 from tests.factories import accepted_follow, remote_actor
 
 pytestmark = pytest.mark.django_db
