@@ -1,6 +1,7 @@
 """A poll (a Question) and the votes cast on it."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class Poll(models.Model):
@@ -25,6 +26,24 @@ class Poll(models.Model):
     @property
     def votes_count(self) -> int:
         return sum(int(option.get("votes") or 0) for option in self.options)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def totals_shown(self) -> bool:
+        return not self.hide_totals or self.expired
+
+    def results(self) -> list[dict]:
+        """Each option with its votes and share in whole percent (of the voters in a multiple-choice poll, as
+        Mastodon counts), for the website."""
+        total = (self.voters_count or 0) if self.multiple else self.votes_count
+        return [
+            {"title": o["title"], "votes": int(o.get("votes") or 0),
+             "percent": round(100 * int(o.get("votes") or 0) / total) if total else 0}
+            for o in self.options
+        ]
 
 
 class PollVote(models.Model):
