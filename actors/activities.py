@@ -21,6 +21,7 @@ TOOT_CONTEXT = {
     "schema": "http://schema.org#",
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",
+    "votersCount": "toot:votersCount",  # a Question's voters (JSON-LD readers such as Fedify drop it without this)
 }
 CONTEXT = [AS_CONTEXT, "https://w3id.org/security/v1", TOOT_CONTEXT]
 

@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from . import push_views
 from .http import USER, api_route
 from .oauth import views as oauth
-from .views import accounts, media, misc, notifications, reports, statuses, tags, timelines
+from .views import accounts, media, misc, notifications, polls, reports, statuses, tags, timelines
 
 A = "api/v1/accounts"
 S = "api/v1/statuses"
@@ -70,6 +70,8 @@ urlpatterns = [
     api_route(f"{S}/<id>/unmute", post=statuses.status_unmute),
     api_route(f"{S}/<id>/favourited_by", get=statuses.status_favourited_by),
     api_route(f"{S}/<id>/reblogged_by", get=statuses.status_reblogged_by),
+    api_route("api/v1/polls/<id>", get=polls.poll_get),
+    api_route("api/v1/polls/<id>/votes", post=polls.poll_votes),
     api_route("api/v1/scheduled_statuses", get=misc.empty_list(USER)),
     api_route("api/v1/polls/<id>", get=misc.record_not_found),
     # media

@@ -116,7 +116,7 @@ def actor_public_posts(actor: Actor) -> QuerySet:
     """An actor's own public posts (not boosts, not replies), newest first."""
     return (
         Post.objects.filter(author=actor, visibility=Visibility.PUBLIC, boost_of__isnull=True, in_reply_to_uri="")
-        .select_related("author", "author__member_profile")
+        .select_related("author", "author__member_profile", "poll")
         .prefetch_related("attachments", "tags")
         .annotate(reply_count=reply_count())
         .order_by("-published", "-id")
@@ -135,7 +135,7 @@ def member_posts() -> QuerySet:
             author__deleted=False,
             author__suspended=False,
         )
-        .select_related("author", "author__member_profile")
+        .select_related("author", "author__member_profile", "poll")
         .defer(*(f"author__{name}" for name in ACTOR_UNUSED))
         .prefetch_related("attachments", "tags")
         .annotate(reply_count=reply_count())
@@ -169,7 +169,7 @@ def post_replies(post: Post) -> QuerySet:
     return (
         Post.objects.filter(in_reply_to=post, visibility__in=SHOWN, author__deleted=False, author__suspended=False)
         .filter(~author_hidden_from_public())
-        .select_related("author", "author__member_profile")
+        .select_related("author", "author__member_profile", "poll")
         .prefetch_related("attachments", "tags")
         .annotate(reply_count=reply_count())
         .order_by("published", "id")

@@ -58,6 +58,8 @@ FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETR
 FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
 # How long a worker holds the inbox items it claimed; those of a worker that died are run again after it.
 FEDINODE_INBOX_LEASE_SECONDS = int(os.environ.get("FEDINODE_INBOX_LEASE_SECONDS", "300"))
+# A local poll's changed counts go out as one Update this many seconds after the first new vote (Mastodon: minutes).
+FEDINODE_POLL_UPDATE_DELAY = int(os.environ.get("FEDINODE_POLL_UPDATE_DELAY", "60"))
 FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
 
 
@@ -288,6 +290,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-inbox": {"task": "inbox.tasks.housekeeping_sweep_inbox", "schedule": 5.0},
     "sweep-deliveries": {"task": "outbox.tasks.housekeeping_sweep_deliveries", "schedule": 5.0},
+    "sweep-polls": {"task": "posts.tasks.housekeeping_sweep_polls", "schedule": 5.0},
 }
 # The sweeps only need to run every few seconds: an in-memory schedule, no file to persist (or for two beats to race
 # on after a crash).

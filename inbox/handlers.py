@@ -21,6 +21,7 @@ from posts.models import Like, NotificationType, Post, PostType
 from posts.services.events import EventError, participation_arrived, participation_ended
 from posts.services.groups import group_share
 from posts.services.notifying import notification_add
+from posts.services.polls import poll_vote_arrived
 from posts.services.remote import boost_store_remote, post_delete_remote, post_upsert_remote
 
 from .forwarding import forward_plan, forward_run
@@ -137,10 +138,25 @@ def post_admit(obj: dict, author: Actor) -> PostObject | None:
     return post
 
 
+def _poll_voted(obj: PostObject, actor: Actor) -> str | None:
+    """A vote on one of our polls (Mastodon's shape: a Note with a name, in reply to the Question, no content) is
+    counted, never stored as a reply; None when the object is no such vote."""
+    if obj.type != "Note" or not obj.name or obj.content.strip() or not _is_ours(obj.in_reply_to):
+        return None
+    poll = Post.objects.filter(uri=obj.in_reply_to, local=True, type=PostType.QUESTION).first()
+    if poll is None:
+        return None
+    counted = poll_vote_arrived(post=poll, voter=actor, name=obj.name, uri=obj.id)
+    return InboxState.PROCESSED if counted else InboxState.IGNORED
+
+
 def handle_create(activity: Activity, actor: Actor) -> str:
     obj = post_admit(_object_of(activity, actor), actor)
     if obj is None:
         return InboxState.IGNORED
+    voted = _poll_voted(obj, actor)
+    if voted is not None:
+        return voted
     post = post_upsert_remote(obj=obj, author=actor)
     if any(_is_ours(uri) for uri in obj.named()):
         addressed = [*obj.to, *obj.cc, *obj.audience]
@@ -319,6 +335,7 @@ def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, PostObj
         obj, actor = admitted.get(item.id, (None, None))
         if (
             obj is None or actor is None or obj.id in taken or obj.attachments or groups.intersection(obj.named())
+            or obj.type == "Question"  # its poll is stored one by one
             or _is_ours(obj.in_reply_to)  # a reply to us may be forwarded: one by one
         ):
             rest.append(item)

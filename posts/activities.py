@@ -3,13 +3,14 @@
 import uuid
 
 from django.conf import settings
+from django.utils import timezone
 
 from actors.activities import with_context
 from fediverse_node.activitystreams import PUBLIC
 from fediverse_node.protocol import vocab
 from fediverse_node.protocol.links import http_url
 
-from .models import Post, PostType, Visibility
+from .models import Poll, PollVote, Post, PostType, Visibility
 
 
 def post_audience(post: Post) -> tuple[list[str], list[str]]:
@@ -45,8 +46,28 @@ def _place(location: dict) -> vocab.Place:
     return vocab.Place(type=location.get("type", "Place"), name=location.get("name", ""), url=location.get("url", ""))
 
 
+def _poll(post: Post) -> Poll | None:
+    try:
+        return post.poll
+    except Poll.DoesNotExist:
+        return None
+
+
+def _poll_fields(poll: Poll | None) -> dict:
+    """A Question's answers as Mastodon sends them: oneOf or anyOf, each count in replies.totalItems; endTime, and
+    closed once it ended."""
+    if poll is None:
+        return {}
+    options = tuple(vocab.PollOption(name=o["title"], votes=int(o.get("votes") or 0)) for o in poll.options)
+    ended = poll.expires_at is not None and poll.expires_at <= timezone.now()
+    return {
+        "any_of" if poll.multiple else "one_of": options, "voters_count": poll.voters_count or 0,
+        "end_time": poll.expires_at, "closed": poll.expires_at if ended else None,
+    }
+
+
 def post_model(post: Post) -> vocab.PostObject:
-    """The typed Note/Article/Event of a local post."""
+    """The typed Note/Article/Event/Question of a local post."""
     to, cc = post_audience(post)
     tags: list[vocab.Mention | vocab.Hashtag] = [
         vocab.Mention(href=a.uri, name=f"@{a.handle}") for a in post.mentions.all()
@@ -56,6 +77,7 @@ def post_model(post: Post) -> vocab.PostObject:
         for t in post.tags.all()
     ]
     # links to the slides and the recording, added after an event (Mobilizon shows Link attachments the same way)
+    poll = _poll_fields(_poll(post) if post.type == PostType.QUESTION else None)
     material = [vocab.Link(href=item["url"], name=item.get("name") or "") for item in post.extra.get("material", [])]
     return vocab.PostObject(
         id=post.uri,
@@ -76,11 +98,12 @@ def post_model(post: Post) -> vocab.PostObject:
         tags=tuple(tags),
         attachments=(*(_attachment(a) for a in post.attachments.all()), *material),
         start_time=post.starts_at,
-        end_time=post.ends_at,
+        end_time=poll.pop("end_time", post.ends_at),
         location=_place(post.extra["location"]) if isinstance(post.extra.get("location"), dict) else None,
         timezone=post.extra.get("timezone", ""),
         replies=f"{post.uri}/replies",
         source_markdown=(post.source or "") if post.type == PostType.ARTICLE else "",
+        **poll,
     )
 
 
@@ -97,11 +120,23 @@ def create_activity(post: Post) -> dict:
     ).render())
 
 
-def update_activity(post: Post) -> dict:
+def update_activity(post: Post, *, fresh_id: bool = False) -> dict:
+    """An Update of the post; `fresh_id` for one that is no edit (a poll's counts), whose id must not repeat."""
     obj = post_object(post)
+    stamp = int(post.edited_at.timestamp() * 1000) if post.edited_at and not fresh_id else uuid.uuid4()
     return with_context(vocab.Activity(
-        id=f"{post.uri}#updates/{int(post.edited_at.timestamp() * 1000) if post.edited_at else uuid.uuid4()}",
+        id=f"{post.uri}#updates/{stamp}",
         type="Update", actor=post.author.uri, to=tuple(obj["to"]), cc=tuple(obj["cc"]), object=obj,
+    ).render())
+
+
+def vote_activity(*, vote: PollVote, post: Post, title: str) -> dict:
+    """One choice of a vote on a remote poll, as Mastodon sends it: a Create of a Note whose name is the option,
+    in reply to the Question, to its author only."""
+    voter, to = vote.voter.uri, (post.author.uri,)
+    note = {"id": vote.uri, "type": "Note", "name": title, "attributedTo": voter, "inReplyTo": post.uri, "to": list(to)}
+    return with_context(vocab.Activity(
+        id=f"{vote.uri}/activity", type="Create", actor=voter, to=to, object=note,
     ).render())
 
 

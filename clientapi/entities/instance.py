@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from actors.models import Actor
 from posts.selectors import local_posts_count
+from posts.services.polls import MAX_EXPIRY, MAX_OPTION_CHARS, MAX_OPTIONS, MIN_EXPIRY
 
 from .accounts import account_entity
 from .common import static_url
@@ -44,7 +45,10 @@ def _configuration() -> dict:
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
         },
-        "polls": {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0},
+        "polls": {
+            "max_options": MAX_OPTIONS, "max_characters_per_option": MAX_OPTION_CHARS,
+            "min_expiration": MIN_EXPIRY, "max_expiration": MAX_EXPIRY,
+        },
     }
 
 

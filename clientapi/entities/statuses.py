@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from actors.models import Actor
 from fediverse_node.protocol.links import http_url
-from posts.models import Post
+from posts.models import PollVote, Post
 from posts.selectors import conversation_muted_ids, visible_to
 
 from ..localcache import fragments
@@ -16,6 +16,7 @@ from .accounts import AccountStats, account_base, acct, with_counts
 from .common import absolute, timestamp
 from .facts import page_facts
 from .media import attachment_entity
+from .polls import poll_base, poll_for_viewer
 
 FRAGMENT_SECONDS = 24 * 3600
 META_FIELDS = ("id", "updated_at", "author_id", "author__updated_at", "boost_of_id", "author__suspended")
@@ -24,7 +25,7 @@ META_FIELDS = ("id", "updated_at", "author_id", "author__updated_at", "boost_of_
 def with_status_relations(queryset: QuerySet) -> QuerySet:
     """The joins and prefetches rendering a post needs."""
     mentions = Prefetch("mentions", queryset=Actor.objects.only("id", "username", "domain", "local", "url", "uri"))
-    return queryset.select_related("in_reply_to").prefetch_related("attachments", mentions, "tags")
+    return queryset.select_related("in_reply_to", "poll").prefetch_related("attachments", mentions, "tags")
 
 
 def _post_key(post_id: int, updated_at) -> str:
@@ -61,7 +62,7 @@ def status_base(post: Post) -> dict:
         "tags": [{"name": t.name, "url": absolute(f"/tags/{t.name}")} for t in post.tags.all()],
         "emojis": [],
         "card": None,
-        "poll": None,
+        "poll": poll_base(post.poll) if hasattr(post, "poll") else None,
     }
 
 
@@ -105,9 +106,21 @@ class StatusPage:
         self.favourites, self.reblogs, self.replies = facts["favourites"], facts["reblogs"], facts["replies"]
         self.marks = facts
         self.muted = conversation_muted_ids(actor=viewer) if viewer and facts["mutes"][0] else set()
+        self.own_votes = self._own_votes()
         self.stats = AccountStats(
             author_ids, cached_statuses=len(ids) > 1, follow_counts=(facts["followers"], facts["following"])
         )
+
+    def _own_votes(self) -> dict[int, list[int]]:
+        """The reader's choices in the polls of the page (one query, and only when there is a poll)."""
+        poll_ids = [post_id for post_id, base in self.posts.items() if base.get("poll")]
+        if self.viewer is None or not poll_ids:
+            return {}
+        votes: dict[int, list[int]] = {}
+        rows = PollVote.objects.filter(voter=self.viewer, poll_id__in=poll_ids).order_by("choice")
+        for poll_id, choice in rows.values_list("poll_id", "choice"):
+            votes.setdefault(poll_id, []).append(choice)
+        return votes
 
     @staticmethod
     def _fragments(keys: dict[str, int], load) -> dict[int, dict]:
@@ -136,6 +149,10 @@ class StatusPage:
         data["replies_count"] = self.replies.get(post_id, 0)
         data["reblogs_count"] = self.reblogs.get(post_id, 0)
         data["favourites_count"] = self.favourites.get(post_id, 0)
+        if data.get("poll"):
+            is_author = self.viewer is not None and author_id == self.viewer.id
+            own = self.own_votes.get(post_id, []) if self.viewer is not None else None
+            data["poll"] = poll_for_viewer(data["poll"], own_votes=own, is_author=is_author)
         if self.viewer is None:
             data.update(favourited=None, reblogged=None, muted=None, bookmarked=None)
         else:

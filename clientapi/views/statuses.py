@@ -33,6 +33,7 @@ from ..entities.statuses import status_entities_by_id
 from ..http import OPTIONAL, USER, ApiError, endpoint, not_found
 from ..models import IdempotentPost
 from ..paging import paged_answer
+from .polls import poll_spec
 
 WRITE, READ = "write:statuses", "read:statuses"
 
@@ -90,8 +91,7 @@ def status_create(request: HttpRequest, caller, params) -> dict:
             return _render(earlier.post_id, caller)
     if params.raw("scheduled_at"):
         raise ApiError(422, "Scheduled statuses are not supported on this server")
-    if params.raw("poll") or params.raw("poll[options][]"):
-        raise ApiError(422, "Polls are not supported on this server")
+    poll = poll_spec(params)
     attachments = _attachments(params, caller) or []
     if any(a.post_id for a in attachments):
         raise ApiError(422, "Validation failed: a media attachment is already part of another status")
@@ -109,6 +109,7 @@ def status_create(request: HttpRequest, caller, params) -> dict:
                 in_reply_to=in_reply_to,
                 language=params.str("language")[:16],
                 attachments=attachments,
+                poll=poll,
             )
             if key:
                 IdempotentPost.objects.create(actor=caller.actor, key=key, post=post)

@@ -34,6 +34,7 @@ from .errors import PostError
 from .feeds import feed_add_post
 from .groups import group_share
 from .notifying import notification_add, notifications_add
+from .polls import PollSpec, poll_attach, poll_spec_check
 
 MAX_CHARS = 5000
 MAX_ARTICLE_CHARS = 100_000
@@ -98,10 +99,16 @@ def post_create(
     tags: Sequence[str] = (),
     starts_at=None,
     ends_at=None,
+    poll: PollSpec | None = None,
 ) -> Post:
     """Publish a post by a local actor: store it, its tags, mentions and attachments, and a Create to its audience.
-    An Article's text is Markdown (a blog story); every other type's is plain text."""
+    An Article's text is Markdown (a blog story); every other type's is plain text. With a poll it is a Question."""
     text = text or ""
+    if poll is not None:
+        if attachments:
+            raise PostError("A post with a poll cannot have media attachments.")
+        poll_spec_check(spec=poll)
+        type = PostType.QUESTION
     if not text.strip() and not attachments:
         raise PostError("A post needs text or at least one attachment.")
     limit = MAX_ARTICLE_CHARS if type == PostType.ARTICLE else MAX_CHARS
@@ -146,6 +153,8 @@ def post_create(
         )
         post.mentions.set(mentions)
         post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
+        if poll is not None:
+            poll_attach(post=post, spec=poll)
         for position, attachment in enumerate(attachments):
             attachment.post, attachment.position = post, position
             attachment.save(update_fields=["post", "position"])

@@ -18,6 +18,7 @@ from ..text import tag_name
 from .announcing import posts_changed_announce, posts_removing_announce
 from .feeds import feed_add_post
 from .notifying import notification_add, notifications_add
+from .polls import poll_store_remote
 
 POST_TYPES = {PostType.NOTE, PostType.ARTICLE, PostType.EVENT, PostType.QUESTION, PostType.PAGE}
 
@@ -174,15 +175,21 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         else:
             if post.author_id != author.id:
                 raise PermissionError("Only the author can change a post.")
-            PostEdit.objects.create(
-                post=post, content=post.content, summary=post.summary, sensitive=post.sensitive,
-                created_at=post.edited_at or post.published,
-            )
+            # a Question's Update that only moves its counts is no edit (no history entry, no "edited" mark)
+            edited = post.type != PostType.QUESTION or _text_changed(post, fields)
+            if edited:
+                PostEdit.objects.create(
+                    post=post, content=post.content, summary=post.summary, sensitive=post.sensitive,
+                    created_at=post.edited_at or post.published,
+                )
             fields["published"] = post.published
             for name, value in fields.items():
                 setattr(post, name, value)
-            post.edited_at = obj.updated or timezone.now()
+            if edited:
+                post.edited_at = obj.updated or timezone.now()
             post.save()
+        if obj.type == PostType.QUESTION:
+            poll_store_remote(post=post, obj=obj)
         _attach(post, obj, created=created)
         mentioned = _tags_and_mentions(post, obj, created=created)
         # Replies that arrived before their parent find it now.
@@ -193,6 +200,10 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         else:
             posts_changed_announce(post_ids=[post.id])
     return post
+
+
+def _text_changed(post: Post, fields: dict) -> bool:
+    return any(getattr(post, name) != fields[name] for name in ("content", "summary", "sensitive", "name"))
 
 
 def post_delete_remote(*, uri: str, author: Actor) -> bool:

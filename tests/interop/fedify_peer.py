@@ -66,6 +66,9 @@ class FedifyPeer:
     def note(self, to: str, content: str, in_reply_to: str | None = None) -> dict:
         return self._call("POST", "note", {"to": to, "content": content, "inReplyTo": in_reply_to})
 
+    def vote(self, to: str, question: str, name: str) -> dict:
+        return self._call("POST", "vote", {"to": to, "question": question, "name": name})
+
     def received(self) -> list[dict]:
         return self._call("GET", "received")
 

@@ -5,7 +5,8 @@ import http from "node:http";
 import { parseArgs } from "node:util";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
 import {
-  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Undo, Update,
+  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Question, Undo,
+  Update,
 } from "@fedify/vocab";
 
 const { values: args } = parseArgs({
@@ -45,7 +46,24 @@ federation.setFollowersDispatcher("/users/{identifier}/followers", async () => (
 federation.setObjectDispatcher(Note, "/notes/{id}", (ctx, values) => notes.get(ctx.getObjectUri(Note, values).href) ?? null);
 
 async function record(ctx, activity) {
-  received.push({ type: activity.constructor.name, activity: await activity.toJsonLd({ contextLoader: ctx.contextLoader }) });
+  const entry = { type: activity.constructor.name, activity: await activity.toJsonLd({ contextLoader: ctx.contextLoader }) };
+  if (activity instanceof Create || activity instanceof Update) {
+    const object = await activity.getObject();
+    if (object instanceof Question) entry.poll = await pollAsRead(object);  // what Fedify's vocab makes of a Question
+  }
+  received.push(entry);
+}
+
+async function pollAsRead(question) {
+  const options = async (notes) => {
+    const read = [];
+    for await (const note of notes) read.push({ name: String(note.name), votes: (await note.getReplies())?.totalItems ?? null });
+    return read;
+  };
+  return {
+    oneOf: await options(question.getExclusiveOptions()), anyOf: await options(question.getInclusiveOptions()),
+    voters: question.voters, endTime: question.endTime?.toString() ?? null, closed: question.closed?.toString() ?? null,
+  };
 }
 
 federation
@@ -111,6 +129,20 @@ const control = {
     });
     await ctx.sendActivity({ identifier: args.name }, target, create);
     return { id: noteId.href, activity: create.id.href };
+  },
+  // A vote as Mastodon sends it: a Note named after the option, in reply to the Question, to its author only.
+  async "POST /_control/vote"(body) {
+    const ctx = context();
+    const author = await lookupActor(ctx, body.to);
+    const noteId = ctx.getObjectUri(Note, { id: crypto.randomUUID() });
+    const note = new Note({
+      id: noteId, attribution: ctx.getActorUri(args.name), name: body.name, replyTarget: new URL(body.question),
+      to: author.id,
+    });
+    notes.set(noteId.href, note);
+    const create = new Create({ id: new URL(`${noteId.href}/activity`), actor: ctx.getActorUri(args.name), object: note, to: author.id });
+    await ctx.sendActivity({ identifier: args.name }, author, create);
+    return { id: noteId.href };
   },
   async "GET /_control/received"() { return received; },
   async "GET /_control/followers"() { return [...followers.keys()]; },
