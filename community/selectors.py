@@ -137,7 +137,7 @@ def member_posts() -> QuerySet:
         )
         .select_related("author", "author__member_profile")
         .defer(*(f"author__{name}" for name in ACTOR_UNUSED))
-        .prefetch_related("attachments", "tags")
+        .prefetch_related("attachments")  # no tags: a card does not show them (the article page reads its own)
         .annotate(reply_count=reply_count())
         .order_by("-published", "-id")
     )
