@@ -35,3 +35,10 @@ class Fragments:
 
 
 post_cards = Fragments()
+
+
+kept_parts = Fragments(max_entries=2000)
+"""Parts of pages ({% keep %} in community/templatetags/kept.py): header, footer, filter forms."""
+
+member_entries = Fragments()
+"""Directory entries ({% member_entry %} in community/templatetags/member_entries.py)."""
