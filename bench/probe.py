@@ -84,4 +84,5 @@ def _serve() -> None:
 
 
 if __name__ == "__main__":
+    sys.path.pop(0)  # run by path: bench/ itself (bench/streaming.py) must not shadow the project's modules
     _serve()
