@@ -7,7 +7,6 @@ aesgcm that Mastodon sends and its clients decrypt), `py_vapid` signs the VAPID 
 import base64
 import functools
 import os
-import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -18,12 +17,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid01, Vapid02
 
-from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
+from fediverse_node.outgoing import thread_fetcher
+from fediverse_node.protocol.fetcher import FetchError
 
 # How long a push service keeps a message for an offline device (Mastodon: 48 hours).
 TTL_SECONDS = 48 * 3600
 VAPID_VALID_SECONDS = 12 * 3600
-_local = threading.local()
 
 
 class PushKeyError(ValueError):
@@ -96,20 +95,9 @@ def push_message_encrypt(*, endpoint: str, p256dh: str, auth: str, standard: boo
     return PushMessage(body=body, headers=headers)
 
 
-def _fetcher() -> SafeFetcher:
-    """One kept-alive session per worker thread."""
-    if getattr(_local, "fetcher", None) is None:
-        _local.fetcher = SafeFetcher(
-            allow_private=settings.FEDINODE_INSECURE_HTTP,
-            user_agent=f"fediverse-node/{settings.FEDINODE_VERSION} (+{settings.FEDINODE_BASE_URL})",
-            timeout=15,
-        )
-    return _local.fetcher
-
-
 def push_post(*, endpoint: str, message: PushMessage) -> int:
     """POST the message to the push service; its HTTP status, or FetchError (refused address, network failure)."""
-    return _fetcher().post(endpoint, message.body, message.headers)
+    return thread_fetcher().post(endpoint, message.body, message.headers)
 
 
 __all__ = ["FetchError", "PushKeyError", "PushMessage", "push_keys_check", "push_message_encrypt", "push_post"]

@@ -24,6 +24,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from actors.services.domains import domain_rejects_media
+from fediverse_node.outgoing import node_user_agent
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from posts.services.media import MediaError, image_reencode
 
@@ -125,7 +126,7 @@ def _fetcher() -> SafeFetcher:
     if fetcher is None:
         fetcher = _local.fetcher = SafeFetcher(
             allow_private=settings.FEDINODE_INSECURE_HTTP, timeout=FETCH_TIMEOUT,
-            user_agent=f"fediverse-node/{settings.FEDINODE_VERSION} (+{settings.FEDINODE_BASE_URL})",
+            user_agent=node_user_agent(),
             max_bytes=settings.FEDINODE_MEDIA_MAX_BYTES,
         )
     return fetcher

@@ -3,7 +3,6 @@ schedule retries with back-off."""
 
 import logging
 import random
-import threading
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -12,7 +11,8 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
+from fediverse_node.outgoing import thread_fetcher
+from fediverse_node.protocol.fetcher import FetchError
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
 
@@ -20,22 +20,10 @@ from .models import DELIVERY_STATES, Delivery, DeliveryState
 from .peers import SignatureScheme, peer_directory
 
 log = logging.getLogger(__name__)
-_local = threading.local()
 # How long a worker holds a delivery it is sending; a worker that dies lets it go after this.
 LEASE = timedelta(seconds=settings.FEDINODE_DELIVERY_LEASE_SECONDS)
 # 4xx answers that mean "try again later"; any other 4xx is final (as Mastodon treats them).
 RETRYABLE_4XX = {401, 408, 409, 425, 429}
-
-
-def _session() -> SafeFetcher:
-    """One kept-alive HTTP session per worker thread."""
-    if getattr(_local, "fetcher", None) is None:
-        _local.fetcher = SafeFetcher(
-            allow_private=settings.FEDINODE_INSECURE_HTTP,
-            user_agent=f"fediverse-node/{settings.FEDINODE_VERSION} (+{settings.FEDINODE_BASE_URL})",
-            timeout=15,
-        )
-    return _local.fetcher
 
 
 def deliveries_claim(ids: list[int]) -> list[Delivery]:
@@ -70,7 +58,7 @@ def _post(delivery: Delivery, scheme: str) -> int:
     headers = sign(method="POST", url=delivery.inbox_url, body=body, key_id=actor.key_id, private_key=key)
     headers["Content-Type"] = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
     headers["Accept"] = "application/activity+json"
-    return _session().post(delivery.inbox_url, body, headers)
+    return thread_fetcher().post(delivery.inbox_url, body, headers)
 
 
 def _attempt(delivery: Delivery, known: dict[str, str]) -> tuple[int | None, str]:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from fediverse_node.outgoing import node_user_agent
 from fediverse_node.protocol import vocab
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.keys import load_private_key
@@ -50,7 +51,7 @@ def fetcher() -> SafeFetcher:
 
         cached = SafeFetcher(
             allow_private=settings.FEDINODE_INSECURE_HTTP,
-            user_agent=f"fediverse-node/{settings.FEDINODE_VERSION} (+{settings.FEDINODE_BASE_URL})",
+            user_agent=node_user_agent(),
             signer=signer,
         )
         _local.fetcher = cached
