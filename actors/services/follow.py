@@ -232,19 +232,19 @@ def _follow_document(follow: Follow) -> dict:
     return {"id": follow.uri, "type": "Follow", "actor": follow.follower.uri, "object": follow.target.uri}
 
 
-def _accept_send(follow: Follow) -> None:
+def _answer_send(follow: Follow, kind: str) -> None:
+    """Accept or Reject, to a remote follower only."""
     if not follow.follower.local:
         activity = render.simple_activity(
-            id=render.activity_id(follow.target, "accepts"), type="Accept", actor=follow.target,
+            id=render.activity_id(follow.target, f"{kind.lower()}s"), type=kind, actor=follow.target,
             object=_follow_document(follow), to=[follow.follower.uri],
         )
         activity_publish(actor=follow.target, activity=activity, inboxes=[follow.follower.inbox_url])
+
+
+def _accept_send(follow: Follow) -> None:
+    _answer_send(follow, "Accept")
 
 
 def _reject_send(follow: Follow) -> None:
-    if not follow.follower.local:
-        activity = render.simple_activity(
-            id=render.activity_id(follow.target, "rejects"), type="Reject", actor=follow.target,
-            object=_follow_document(follow), to=[follow.follower.uri],
-        )
-        activity_publish(actor=follow.target, activity=activity, inboxes=[follow.follower.inbox_url])
+    _answer_send(follow, "Reject")
