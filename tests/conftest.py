@@ -1,21 +1,28 @@
 """Shared fixtures: real node processes for federation and interop tests."""
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
 
+from tests import node_templates
 from tests.nodes import Node
 
 # Node processes sized for tests: one web worker and one Celery worker process (its threads wait on the network),
 # instead of one per core each. A test that needs more asks for it in its own env (tests/federation/test_faults.py).
 # Set here, not in tests/nodes.py: the benchmarks (bench/) start their nodes as deployed.
-NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1"}
+# The streaming process starts only for the tests of streaming, which ask for it (FEDINODE_STREAMING_WORKERS).
+NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1", "FEDINODE_STREAMING_WORKERS": "0"}
 
 
 def pytest_configure(config):
     for name, value in NODE_SIZE.items():
         os.environ.setdefault(name, value)
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses", None) \
+            and not hasattr(config, "workerinput"):
+        # an xdist controller, before it starts its workers: they share one set of node templates
+        os.environ.setdefault(node_templates.RUN_VARIABLE, uuid.uuid4().hex[:16])
 
 
 def pytest_collection_modifyitems(config, items):
@@ -41,6 +48,12 @@ def pytest_collection_modifyitems(config, items):
         if once:
             config.hook.pytest_deselected(items=once)
             items[:] = [item for item in items if not item.get_closest_marker("backend_independent")]
+
+
+def pytest_sessionfinish(session):
+    """The node templates of an xdist run are shared by its workers: the controller removes them at the end."""
+    if not hasattr(session.config, "workerinput"):
+        node_templates.templates_remove()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -175,6 +175,8 @@ class Node:
                 node_templates.postgres_database_create(self.database, from_template=True, replace=True)
         elif not (self.data_dir / "db.sqlite3").exists():
             node_templates.sqlite_files_copy(self.data_dir)
+        if not (self.data_dir / node_templates.STATIC / "staticfiles.json").exists():
+            node_templates.static_files_copy(self.data_dir)
 
     def _probe_run(self, argv: list[str]) -> subprocess.CompletedProcess:
         """One command in the node's probe (started on first use, and again when the node's environment changed)."""

@@ -40,6 +40,13 @@ def _in_order(report: str) -> bool:
     return all(f"ok  {check}" in report for check in ("database", "keys", "broker", "workers", "public"))
 
 
+def _streaming_health(node: InstalledNode) -> str:
+    try:
+        return requests.get(f"http://{node.host}:{node.port + 1}/api/v1/streaming/health", timeout=2).text
+    except requests.RequestException:
+        return ""
+
+
 def _project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
@@ -96,6 +103,8 @@ def test_the_installed_node_runs_lists_an_organisation_and_federates(release, fe
         assert page.status_code == 200 and "Praxis am Fluss" in page.text
         directory = requests.get(f"{node.base}/members/", timeout=30)
         assert directory.status_code == 200 and "/members/praxis/" in directory.text
+        # the streaming process `run` starts beside the web server (by default on the next port)
+        wait_until(lambda: _streaming_health(node) == "OK", timeout=60, message="the streaming process")
 
         fedify_peer.follow(uri)
         wait_until(lambda: uri in fedify_peer.following(), timeout=60, message="our Accept at the Fedify peer")

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fediverse_node.staticstorage import static_collect
 from operations.demo import demo_data_create
-from streaming.process import streaming_bind_default, streaming_command
+from streaming.process import STREAMING_WORKERS, streaming_bind_default, streaming_command
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
 WORKER_NICENESS = 10
@@ -76,10 +76,9 @@ class Command(BaseCommand):
             marker.write_text("demo data created\n")
             self.stdout.write("Demo data created (run with --no-demo to skip).")
         streaming_bind = streaming_bind or streaming_bind_default(host=host, port=port)
-        starters: list[Callable[[], subprocess.Popen]] = [
-            lambda: self._web(host.strip("[]"), port, web_workers),
-            lambda: _child(streaming_command(bind=streaming_bind, kill_timeout=STOP_GRACE_SECONDS - 5)),
-        ]
+        starters: list[Callable[[], subprocess.Popen]] = [lambda: self._web(host.strip("[]"), port, web_workers)]
+        if STREAMING_WORKERS:  # 0: the streaming API is served elsewhere, or not at all
+            starters.append(lambda: _child(streaming_command(bind=streaming_bind, kill_timeout=STOP_GRACE_SECONDS - 5)))
         if not no_worker:
             # One worker process per core (threads inside each wait on the network), and beat on its own: embedded
             # in a worker, a killed worker orphaned it and the restarted one raced it for the schedule file.
