@@ -132,6 +132,20 @@ def feed_verify(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> Memb
     feed.title, feed.site_url = parsed.title[:200], site[:500]
     if feed.verified:
         return feed
+    try:
+        _site_links_back(feed, site, fetcher)
+    except MemberFeedError as error:  # kept on the feed: its page says why it is not verified yet
+        MemberFeed.objects.filter(pk=feed.pk).update(last_error=str(error)[:300])
+        feed.last_error = str(error)[:300]
+        raise
+    MemberFeed.objects.filter(pk=feed.pk).update(
+        verified=FeedVerification.REL_ME, next_poll_at=timezone.now(), last_error=""
+    )
+    feed.verified, feed.last_error = FeedVerification.REL_ME, ""
+    return feed
+
+
+def _site_links_back(feed: MemberFeed, site: str, fetcher: SafeFetcher) -> None:
     if not _same_site(feed.url, site):
         raise MemberFeedError(_("Die Website des Feeds liegt nicht auf dem Server des Feeds."))
     try:
@@ -142,9 +156,6 @@ def feed_verify(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> Memb
         raise MemberFeedError(_(
             'Die Website verlinkt nicht mit rel="me" auf Ihr Profil hier; bitte ergänzen Sie den Link.'
         ))
-    MemberFeed.objects.filter(pk=feed.pk).update(verified=FeedVerification.REL_ME, next_poll_at=timezone.now())
-    feed.verified = FeedVerification.REL_ME
-    return feed
 
 
 def _poll_interval() -> timedelta:
