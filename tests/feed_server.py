@@ -82,7 +82,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route is not None:
             self._validators(route)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the fetcher stopped reading (a feed over its size cap)
 
     def log_message(self, *args):
         pass
