@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import orjson
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -320,6 +321,11 @@ def test_the_member_adds_verifies_switches_off_and_hides_on_its_page(member, sit
     client.post("/members/verein/feeds/", {"action": "off", "id": feed.id})
     feed.refresh_from_db()
     assert not feed.enabled
+    english = Client()
+    english.force_login(member.user)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get("/members/verein/feeds/").content.decode()
+    assert "Website feeds" in page and "Switch on" in page and "Entries taken over" in page
     client.post("/members/verein/feeds/", {"action": "remove", "id": feed.id})
     assert not MemberFeed.objects.exists()
 
