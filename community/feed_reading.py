@@ -67,7 +67,8 @@ def _text(value: object, limit: int) -> str:
     """One line of plain text (markup and entities read as a person would), at most `limit` characters."""
     if not isinstance(value, str):
         return ""
-    text = " ".join(plain_text(value).split())
+    value = value[: limit * 20]
+    text = " ".join((plain_text(value) if "<" in value or "&" in value else value).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
