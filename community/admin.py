@@ -9,12 +9,15 @@ from .models import (
     ApplicationState,
     Campaign,
     ContactMessage,
+    FeedEntry,
+    MemberFeed,
     MemberProfile,
     MembershipApplication,
     ScoutGroup,
     ScoutProfile,
     SitePage,
 )
+from .services.member_feeds import feed_confirm, feed_entry_hide
 from .services.membership import MembershipError, application_approve, application_reject
 from .services.profiles import profile_save
 from .services.scout_groups import GroupError, rhythm_check
@@ -31,6 +34,49 @@ class MemberProfileAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         profile_save(profile=obj)  # keeps the directory's search text in step
+
+
+class FeedEntryInline(admin.TabularInline):
+    model = FeedEntry
+    fields = ("title", "link", "post", "hidden", "created_at")
+    readonly_fields = ("title", "link", "post", "hidden", "created_at")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MemberFeed)
+class MemberFeedAdmin(admin.ModelAdmin):
+    """Members' website feeds: staff confirm a feed as the organisation's own (when its website cannot link back)."""
+
+    list_display = ["url", "profile", "verified", "enabled", "gone", "last_polled_at", "failures"]
+    list_filter = ["verified", "enabled", "gone"]
+    search_fields = ["url", "profile__actor__username"]
+    raw_id_fields = ["profile"]
+    readonly_fields = ["etag", "last_modified", "last_polled_at", "failures", "last_error", "created_at"]
+    inlines = [FeedEntryInline]
+    actions = ["confirm"]
+
+    @admin.action(description=_("Ausgewählte Feeds als Feeds der Organisation bestätigen"))
+    def confirm(self, request, queryset):
+        for feed in queryset:
+            feed_confirm(feed=feed)
+
+
+@admin.register(FeedEntry)
+class FeedEntryAdmin(admin.ModelAdmin):
+    list_display = ["title", "feed", "post", "hidden", "created_at"]
+    list_filter = ["hidden"]
+    raw_id_fields = ["feed", "post"]
+    actions = ["hide"]
+
+    @admin.action(description=_("Ausgewählte Einträge ausblenden (ihr Beitrag wird gelöscht)"))
+    def hide(self, request, queryset):
+        for entry in queryset.filter(hidden=False):
+            feed_entry_hide(entry=entry)
 
 
 @admin.register(MembershipApplication)

@@ -399,3 +399,12 @@ class ContactForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "message": forms.Textarea(attrs={"rows": 8}),
         }
+
+
+class MemberFeedForm(forms.Form):
+    """A feed of the member's own website (RSS, Atom or JSON Feed)."""
+
+    url = forms.URLField(
+        label=_("Adresse des Feeds"), max_length=500, assume_scheme="https",
+        help_text=_("RSS, Atom oder JSON Feed Ihrer Website, z. B. https://www.example.org/feed/"),
+    )

@@ -9,7 +9,7 @@ from actors.models import Actor, ActorType
 from actors.services.domains import author_hidden_from_public
 from posts.models import Post, PostType, Visibility
 
-from .models import Campaign, MemberProfile, SitePage
+from .models import Campaign, FeedEntry, MemberProfile, SitePage
 from .places import centre_of, distance_km, postal_code_point, profile_point
 from .site_page_defaults import DEFAULT_PAGES
 
@@ -108,6 +108,11 @@ def _listed_profiles() -> QuerySet:
 SHOWN = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 
+def website_link() -> Subquery:
+    """An annotation: the original on the member's website of a post its website feed brought (one subquery)."""
+    return Subquery(FeedEntry.objects.filter(post=OuterRef("pk")).values("link")[:1])
+
+
 def reply_count() -> Coalesce:
     """An annotation: how many public replies from servers not silenced a post has (one subquery, no join)."""
     replies = (
@@ -131,7 +136,7 @@ def actor_public_posts(actor: Actor) -> QuerySet:
         Post.objects.filter(author=actor, visibility=Visibility.PUBLIC, boost_of__isnull=True, in_reply_to_uri="")
         .select_related("author", "author__member_profile", "poll")
         .prefetch_related("attachments", "tags")
-        .annotate(reply_count=reply_count())
+        .annotate(reply_count=reply_count(), website_link=website_link())
         .order_by("-published", "-id")
     )
 
@@ -160,7 +165,7 @@ def _member_posts() -> QuerySet:
         .defer(*POST_UNUSED, *(f"author__{name}" for name in ACTOR_UNUSED),
                *(f"author__member_profile__{name}" for name in PROFILE_UNUSED))
         .prefetch_related("attachments")  # no tags: a card does not show them (the article page reads its own)
-        .annotate(reply_count=reply_count())
+        .annotate(reply_count=reply_count(), website_link=website_link())
         .order_by("-published", "-id")
     )
 
@@ -218,6 +223,7 @@ def post_for_page(post_id: int) -> Post | None:
         .filter(~author_hidden_from_public())
         .select_related("author", "author__member_profile", "in_reply_to__author", "boost_of")
         .prefetch_related("attachments", "tags")
+        .annotate(website_link=website_link())
         .first()
     )
 

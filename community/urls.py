@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import blog, events, groups, media, membership, pages, profile_edit, scouts, site, syndication
+from .views import (
+    blog,
+    events,
+    groups,
+    media,
+    member_feeds,
+    membership,
+    pages,
+    profile_edit,
+    scouts,
+    site,
+    syndication,
+)
 
 app_name = "community"
 
@@ -13,6 +25,7 @@ urlpatterns = [
     path("members/<str:handle>/", pages.profile, name="profile"),
     path("members/<str:handle>/follow", pages.remote_follow, name="remote_follow"),
     path("members/<str:handle>/edit/", profile_edit.profile_edit, name="profile_edit"),
+    path("members/<str:handle>/feeds/", member_feeds.member_feeds, name="member_feeds"),
     path("members/<str:handle>/feed.rss", syndication.ProfileFeed(), name="profile_rss"),
     path("members/<str:handle>/feed.atom", syndication.ProfileAtom(), name="profile_atom"),
     path("posts/<int:post_id>/", pages.post, name="post"),

@@ -243,6 +243,10 @@ FEDINODE_MAP_ATTRIBUTION = os.environ.get("FEDINODE_MAP_ATTRIBUTION", "")
 # FEDINODE_GEOCODER_URL: a Nominatim server (e.g. "https://nominatim.openstreetmap.org") asked for an address the
 # offline geocoder cannot place; each address is asked once and cached. Empty = offline only, no request leaves.
 FEDINODE_GEOCODER_URL = os.environ.get("FEDINODE_GEOCODER_URL", "").rstrip("/")
+# Members' website feeds (community/services/member_feeds.py): at most this many posts per feed in 24 hours, and how
+# often each feed is asked (seconds; a failing feed is asked less often, doubling up to a week)
+FEDINODE_MEMBER_FEED_DAILY_LIMIT = int(os.environ.get("FEDINODE_MEMBER_FEED_DAILY_LIMIT", "5"))
+FEDINODE_MEMBER_FEED_POLL_SECONDS = int(os.environ.get("FEDINODE_MEMBER_FEED_POLL_SECONDS", "1800"))
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
@@ -291,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-inbox": {"task": "inbox.tasks.housekeeping_sweep_inbox", "schedule": 5.0},
     "sweep-deliveries": {"task": "outbox.tasks.housekeeping_sweep_deliveries", "schedule": 5.0},
     "sweep-polls": {"task": "posts.tasks.housekeeping_sweep_polls", "schedule": 5.0},
+    # member website feeds due for a poll are claimed here and polled by tasks of their own (community/tasks.py)
+    "member-feeds": {"task": "community.tasks.housekeeping_member_feeds", "schedule": 30.0},
 }
 # The sweeps only need to run every few seconds: an in-memory schedule, no file to persist (or for two beats to race
 # on after a crash).

@@ -14,7 +14,7 @@ from django.core.management import ManagementUtility, get_commands, load_command
 # The node's own commands, in the order an operator meets them (the help lists them first, in this order).
 NODE_COMMANDS = [
     "run", "doctor", "createorg", "post", "follow", "creategroup", "createscout", "createsuperuser",
-    "blockdomains", "suspend", "backup", "restore", "migrate",
+    "feed", "blockdomains", "suspend", "backup", "restore", "migrate",
 ]
 # Commands that must see the database as it is: no migration first.
 AS_IT_IS = {

@@ -3,6 +3,7 @@
 import ipaddress
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import orjson
@@ -16,9 +17,30 @@ from urllib3.util.connection import create_connection
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-KINDS = {JSON_TYPES: "JSON", HTML_TYPES: "a web page", IMAGE_TYPES: "an image"}
+# what websites serve RSS, Atom and JSON Feed as (text/html too: some serve feeds as pages; the parser decides)
+FEED_TYPES = (
+    "application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml",
+    "application/rdf+xml", "application/json", "text/plain", "text/html",
+)
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "application/json;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+KINDS = {JSON_TYPES: "JSON", HTML_TYPES: "a web page", IMAGE_TYPES: "an image", FEED_TYPES: "a feed"}
 DEFAULT_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_REDIRECTS = 3
+
+
+@dataclass(frozen=True)
+class FeedResponse:
+    """A conditional GET's answer: `body` is None when the server said 304 Not Modified."""
+
+    url: str  # where the document was in the end (after checked redirects)
+    status: int
+    body: bytes | None
+    content_type: str
+    etag: str
+    last_modified: str
 
 
 class FetchError(Exception):
@@ -125,15 +147,48 @@ class SafeFetcher:
         body, _ = self._get(url, accept=", ".join(IMAGE_TYPES), types=IMAGE_TYPES, signed=False)
         return body
 
-    def _get(self, url: str, *, accept: str, types: tuple[str, ...], signed: bool) -> tuple[bytes, int]:
+    def get_feed(self, url: str, *, etag: str = "", last_modified: str = "") -> FeedResponse:
+        """A conditional GET (unsigned) of a website's feed, under the same guards: `If-None-Match` and
+        `If-Modified-Since` from the last answer; a 304 comes back with no body, every other 3xx is followed (checked),
+        a 4xx/5xx raises FetchError with its status (410: the feed is gone)."""
+        conditions = {}
+        if etag:
+            conditions["If-None-Match"] = etag[:500]
+        if last_modified:
+            conditions["If-Modified-Since"] = last_modified[:100]
+        found: list[FeedResponse] = []
+
+        def keep(response: requests.Response, final_url: str) -> None:
+            found.append(FeedResponse(
+                url=final_url, status=response.status_code, body=None,
+                content_type=response.headers.get("Content-Type", "").split(";")[0].strip().lower()[:100],
+                etag=response.headers.get("ETag", "")[:500], last_modified=response.headers.get("Last-Modified", "")[:100],
+            ))
+
+        body, status = self._get(
+            url, accept=FEED_ACCEPT, types=FEED_TYPES, signed=False, headers=conditions, on_answer=keep
+        )
+        answer = found[-1]
+        if status == 304:
+            return answer
+        return FeedResponse(
+            url=answer.url, status=status, body=body, content_type=answer.content_type, etag=answer.etag,
+            last_modified=answer.last_modified,
+        )
+
+    def _get(
+        self, url: str, *, accept: str, types: tuple[str, ...], signed: bool, headers: dict[str, str] | None = None,
+        on_answer: Callable[[requests.Response, str], None] | None = None,
+    ) -> tuple[bytes, int]:
+        extra = headers or {}
         for _ in range(MAX_REDIRECTS + 1):
             self.check_url(url)
-            headers = {"Accept": accept}
+            request_headers = {"Accept": accept, **extra}
             if signed and self.signer is not None:
-                headers.update(self.signer("GET", url, None))
+                request_headers.update(self.signer("GET", url, None))
             try:
                 response = self.session.get(
-                    url, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
+                    url, headers=request_headers, timeout=self.timeout, allow_redirects=False, stream=True
                 )
             except requests.RequestException as error:
                 raise FetchError(f"cannot fetch {url}: {error}") from None
@@ -141,6 +196,10 @@ class SafeFetcher:
                 if response.is_redirect and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
                     continue
+                if on_answer is not None:
+                    on_answer(response, url)
+                    if response.status_code == 304:
+                        return b"", 304
                 if response.status_code >= 400:
                     raise FetchError(f"{url} answered HTTP {response.status_code}", response.status_code)
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()

@@ -11,6 +11,7 @@ from actors.activities import activity_id, simple_activity
 from actors.models import Actor, Block
 from actors.selectors import follower_inboxes
 from actors.services.remote import ResolveError, actor_resolve
+from fediverse_node.sanitize import sanitize_html
 from outbox.services import activity_publish
 
 from .. import activities as render
@@ -27,7 +28,7 @@ from ..models import (
     Tag,
     Visibility,
 )
-from ..text import render_plain_text, tag_name
+from ..text import Rendered, render_plain_text, tag_name
 from .announcing import posts_changed_announce, posts_removing_announce
 from .boosts import boost_undo
 from .errors import PostError
@@ -100,9 +101,12 @@ def post_create(
     starts_at=None,
     ends_at=None,
     poll: PollSpec | None = None,
+    html: str | None = None,
 ) -> Post:
     """Publish a post by a local actor: store it, its tags, mentions and attachments, and a Create to its audience.
-    An Article's text is Markdown (a blog story); every other type's is plain text. With a poll it is a Question."""
+    An Article's text is Markdown (a blog story); every other type's is plain text. With a poll it is a Question.
+    `html` is content its caller composed and sanitised itself (an entry of a member's website feed): it is stored
+    as it is (through nh3 once more), `text` is kept as its source, and nothing in it is read as a mention."""
     text = text or ""
     if poll is not None:
         if attachments:
@@ -116,10 +120,14 @@ def post_create(
         raise PostError(f"A post has at most {limit} characters.")
     if visibility not in Visibility.values:
         raise PostError(f"Unknown visibility {visibility!r}.")
-    rendered = render_plain_text(
-        text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN, base_url=settings.FEDINODE_BASE_URL
-    )
-    html = render_markdown(text, base_url=settings.FEDINODE_BASE_URL) if type == PostType.ARTICLE else rendered.html
+    if html is not None:
+        rendered = Rendered(html=sanitize_html(html))
+    else:
+        rendered = render_plain_text(
+            text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN,
+            base_url=settings.FEDINODE_BASE_URL,
+        )
+    content = render_markdown(text, base_url=settings.FEDINODE_BASE_URL) if type == PostType.ARTICLE else rendered.html
     given = [t for t in tags if t.strip("# ")]
     if any(tag_name(t) is None for t in given):
         raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
@@ -139,7 +147,7 @@ def post_create(
             type=type,
             visibility=visibility,
             name=name,
-            content=html,
+            content=content,
             source=text,
             summary=summary or "",
             sensitive=bool(sensitive or summary),
@@ -169,14 +177,25 @@ def post_create(
 
 def post_edit(
     *, post: Post, text: str, summary: str | None = None, sensitive: bool | None = None,
-    language: str | None = None, attachments: Sequence[Attachment] | None = None,
+    language: str | None = None, attachments: Sequence[Attachment] | None = None, html: str | None = None,
+    tags: Sequence[str] | None = None,
 ) -> Post:
-    """Edit a local post, keep its former version in the history, and send an Update."""
+    """Edit a local post, keep its former version in the history, and send an Update. `html` and `tags` as in
+    post_create: content composed by its caller (a changed entry of a member's website feed)."""
     if not text.strip() and not (attachments or post.attachments.exists()):
         raise PostError("A post needs text or at least one attachment.")
-    rendered = render_plain_text(
-        text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN, base_url=settings.FEDINODE_BASE_URL
-    )
+    if html is not None:
+        rendered = Rendered(html=sanitize_html(html))
+    else:
+        rendered = render_plain_text(
+            text, resolve=_resolve_quietly, default_domain=settings.FEDINODE_DOMAIN,
+            base_url=settings.FEDINODE_BASE_URL,
+        )
+    if tags is not None:
+        given = [t for t in tags if t.strip("# ")]
+        if any(tag_name(t) is None for t in given):
+            raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
+        rendered.tags = list(dict.fromkeys([*rendered.tags, *(str(tag_name(t)) for t in given)]))
     with transaction.atomic():
         if not post.edits.exists():
             PostEdit.objects.create(

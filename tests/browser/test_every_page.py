@@ -61,6 +61,7 @@ PAGES = [
     ("contact", "/kontakt/", None, 200),
     ("not-found", "/members/niemand-hier/", None, 404),
     ("profile-edit", "/members/kita_sonnenschein/edit/", "member", 200),
+    ("member-feeds", "/members/kita_sonnenschein/feeds/", "member", 200),
     ("pin-edit", "/members/kita_sonnenschein/pin/", "member", 200),
     ("event-form", "/events/new/", "member", 200),
     ("scout-form", "/scouts/invite/", "member", 200),
