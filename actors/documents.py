@@ -1,15 +1,35 @@
-"""Rendering local actors as ActivityStreams documents (with their public key)."""
+"""Rendering local actors as ActivityStreams documents (with their public keys)."""
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 
 from fediverse_node.protocol import vocab
+from fediverse_node.protocol.integrity import multikey_of
+from fediverse_node.protocol.keys import load_private_key
 
-from .activities import CONTEXT
+from .activities import AS_CONTEXT, TOOT_CONTEXT
 from .models import Actor
 from .services.local import local_actor_by_username
+
+# An actor document: the activities' CONTEXT and the terms of its Multikey (assertionMethod: did/v1; Multikey:
+# multikey/v1), without which JSON-LD readers such as Fedify drop the key and cannot check the actor's proofs.
+ACTOR_CONTEXT = [AS_CONTEXT, "https://w3id.org/security/v1", "https://www.w3.org/ns/did/v1",
+                 "https://w3id.org/security/multikey/v1", TOOT_CONTEXT]
+
+
+@lru_cache(maxsize=4096)
+def _multikey(private_pem: str) -> str:
+    return multikey_of(load_private_key(private_pem).public_key())
+
+
+def _assertion_methods(actor: Actor) -> tuple[vocab.Multikey, ...]:
+    if not actor.proof_key_pem:
+        return ()
+    return (vocab.Multikey(id=actor.proof_key_id, controller=actor.uri,
+                           public_key_multibase=_multikey(actor.proof_key_pem)),)
 
 
 def _actor_model(actor: Actor, *, suspended: bool = False) -> vocab.Actor:
@@ -40,6 +60,7 @@ def _actor_model(actor: Actor, *, suspended: bool = False) -> vocab.Actor:
         "shared_inbox": actor.shared_inbox_url,
         "published": vocab.iso(actor.created_at),
         "public_keys": (vocab.PublicKey(id=key.key_id, owner=actor.uri, pem=key.pem),) if key is not None else (),
+        "assertion_methods": _assertion_methods(actor),
         "suspended": suspended,
         **profile,
     })
@@ -47,14 +68,14 @@ def _actor_model(actor: Actor, *, suspended: bool = False) -> vocab.Actor:
 
 def actor_document(actor: Actor) -> dict:
     """The actor document peers fetch: identity, endpoints, collections, key and profile fields."""
-    return {"@context": CONTEXT, **_actor_model(actor).render()}
+    return {"@context": ACTOR_CONTEXT, **_actor_model(actor).render()}
 
 
 def actor_document_suspended(actor: Actor) -> dict:
     """What a suspended actor's URL serves, as Mastodon does: who it is, where to reach it and its key (so peers
     can still verify the Delete we sent and, after an undo, the Update), `suspended: true` and nothing of the
     profile."""
-    return {"@context": CONTEXT, **_actor_model(actor, suspended=True).render()}
+    return {"@context": ACTOR_CONTEXT, **_actor_model(actor, suspended=True).render()}
 
 
 def _place(actor: Actor) -> vocab.Place | None:

@@ -16,7 +16,7 @@ from .site_page_defaults import DEFAULT_PAGES
 FEATURED_HASHTAG = "gleichimnetz"
 # What a post card or a directory entry never shows of an actor: not read for a page of 20 (the stored actor
 # document can be large, and each JSON column is parsed per row)
-ACTOR_UNUSED = ("private_key_pem", "document", "summary_source", "fields")
+ACTOR_UNUSED = ("private_key_pem", "proof_key_pem", "document", "summary_source", "fields")
 # What a post card never shows of the post, and of its author's member profile (only `listed`, for the link)
 POST_UNUSED = ("source", "extra")
 PROFILE_UNUSED = (

@@ -1,11 +1,16 @@
 """Publishing: store an activity once and one Delivery per distinct remote inbox, in the caller's transaction."""
 
 from collections.abc import Callable, Iterable
+from datetime import UTC
 
 import orjson
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+
+from fediverse_node.protocol.integrity import proof_sign
+from fediverse_node.protocol.keys import load_private_key
+from fediverse_node.protocol.vocab import PUBLIC_ALIASES, ids_of
 
 from .models import DELIVERY_STATES, Delivery, DeliveryState, OutgoingActivity
 from .peers import peer_directory
@@ -20,7 +25,29 @@ def activity_publish(
     *, actor: models.Model, activity: dict, inboxes: Iterable[str], public: bool = False
 ) -> OutgoingActivity:
     """Record an outgoing activity and queue its deliveries (never to a suspended server); tasks start once the
-    transaction commits. The actor (an `actors.Actor`) signs the deliveries."""
+    transaction commits. The actor (an `actors.Actor`) signs the deliveries, and signs the activity itself when
+    it may be forwarded (see activity_proof_add)."""
+    return _store(actor=actor, activity=activity_proof_add(actor=actor, activity=activity), inboxes=inboxes,
+                  public=public)
+
+
+def activity_proof_add(*, actor: models.Model, activity: dict) -> dict:
+    """The activity with its author's Object Integrity Proof (FEP-8b32, eddsa-jcs-2022) when it is addressed to
+    the public or to the actor's followers: a server that forwards it (ActivityPub §7.1.2, a reply's parent's
+    server) signs only its request, and the third server believes the author on this proof (Fedify refuses a
+    forwarded activity without one). A message to named people only is not signed, as Mastodon signs it not: a
+    recipient could otherwise pass it on to anyone with the author's signature on it."""
+    pem = getattr(actor, "proof_key_pem", "")
+    followers = getattr(actor, "followers_url", "")
+    addressed = {uri for key in ("to", "cc") for uri in ids_of(activity.get(key))}
+    if not pem or not (addressed & PUBLIC_ALIASES or (followers and followers in addressed)):
+        return activity
+    key_id = actor.proof_key_id  # type: ignore[attr-defined]  # an actors.Actor: the outbox does not import actors
+    created = timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return proof_sign(activity, private_key=load_private_key(pem), verification_method=key_id, created=created)
+
+
+def _store(*, actor: models.Model, activity: dict, inboxes: Iterable[str], public: bool) -> OutgoingActivity:
     outgoing = OutgoingActivity.objects.create(
         uri=activity["id"], actor_id=actor.pk, type=activity["type"], body=orjson.dumps(activity), public=public
     )
@@ -41,7 +68,7 @@ def activity_forward(*, actor: models.Model, activity: dict, inboxes: Iterable[s
     signature covered its request to us and cannot be reused); once per activity id, never listed in our outbox."""
     if OutgoingActivity.objects.filter(uri=activity["id"]).exists():
         return None
-    return activity_publish(actor=actor, activity=activity, inboxes=inboxes)
+    return _store(actor=actor, activity=activity, inboxes=inboxes, public=False)  # as it came: its author's proof
 
 
 def deliveries_stop(*, inbox_matches: Callable[[str], bool], reason: str) -> int:

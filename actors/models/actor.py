@@ -55,6 +55,9 @@ class Actor(models.Model):
     following_url = models.URLField(max_length=500, blank=True)
 
     private_key_pem = models.TextField(blank=True)
+    proof_key_pem = models.TextField(
+        blank=True, help_text="a local actor's Ed25519 key (PKCS#8 PEM) for Object Integrity Proofs (FEP-8b32)"
+    )
     document = models.JSONField(null=True, blank=True, help_text="the remote actor document as fetched")
     fetched_at = models.DateTimeField(null=True, blank=True)
     suspended = models.BooleanField(default=False, help_text="by staff here (actors.services.suspension)")
@@ -82,6 +85,11 @@ class Actor(models.Model):
     @property
     def key_id(self) -> str:
         return f"{self.uri}#main-key"
+
+    @property
+    def proof_key_id(self) -> str:
+        """The id of the Ed25519 Multikey its document lists as an assertionMethod."""
+        return f"{self.uri}#ed25519-key"
 
     @property
     def delivery_inbox(self) -> str:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 
-from fediverse_node.protocol.keys import generate_rsa_keypair
+from fediverse_node.protocol.keys import generate_ed25519_key, generate_rsa_keypair
 
 from ..models import Actor, ActorType
 
@@ -59,7 +59,8 @@ def actor_create_local(
     manually_approves_followers: bool = False,
     fields: list[dict] | None = None,
 ) -> Actor:
-    """Create a local actor with a fresh RSA-2048 key pair and its collection URLs."""
+    """Create a local actor with a fresh RSA-2048 key pair (HTTP signatures), an Ed25519 key (Object Integrity
+    Proofs) and its collection URLs."""
     private_pem, public_pem = generate_rsa_keypair()
     uri = local_actor_uri(username)
     actor = Actor.objects.create(
@@ -80,6 +81,7 @@ def actor_create_local(
         followers_url=f"{uri}/followers",
         following_url=f"{uri}/following",
         private_key_pem=private_pem,
+        proof_key_pem=generate_ed25519_key(),
     )
     actor.public_keys.create(key_id=actor.key_id, pem=public_pem)
     return actor

@@ -9,7 +9,7 @@ from fediverse_node.activitystreams import PUBLIC
 from outbox.services import activity_publish
 
 from .. import activities as render
-from ..documents import actor_document
+from ..documents import ACTOR_CONTEXT, actor_document
 from ..models import Actor
 from ..selectors import follower_inboxes
 
@@ -84,4 +84,5 @@ def actor_update_publish(*, actor: Actor) -> None:
     activity = render.simple_activity(
         id=render.activity_id(actor, "updates"), type="Update", actor=actor, object=document, to=[PUBLIC]
     )
+    activity["@context"] = ACTOR_CONTEXT  # the terms of the document it carries (its Multikey)
     activity_publish(actor=actor, activity=activity, inboxes=follower_inboxes(actor=actor), public=True)

@@ -1,4 +1,5 @@
-"""Key pairs: generating RSA-2048 keys and parsing PEMs once per process (a parse costs ~30 ms)."""
+"""Key pairs: generating RSA-2048 keys (HTTP signatures) and Ed25519 keys (Object Integrity Proofs), and parsing
+PEMs once per process (an RSA parse costs ~30 ms)."""
 
 from functools import lru_cache
 
@@ -16,6 +17,13 @@ def generate_rsa_keypair() -> tuple[str, str]:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
     return private_pem, public_pem
+
+
+def generate_ed25519_key() -> str:
+    """A fresh Ed25519 private key as a PEM in PKCS#8 (its public half is derived when needed)."""
+    return ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @lru_cache(maxsize=4096)

@@ -2,9 +2,7 @@
 (Mastodon.py's search_v2 with resolve=True), A fetches it from B, and the member replies to, likes and boosts it;
 B sees all three."""
 
-from mastodon import Mastodon
-
-from tests.api_session import log_in
+from tests.api_session import log_in, mastodon_py, reply_like_boost
 from tests.nodes import wait_until
 
 
@@ -16,16 +14,13 @@ def test_a_post_on_another_node_is_fetched_by_its_link_and_answered(start_node):
     status = verein.ok("POST", "/api/v1/statuses", data={"status": "Wer hilft beim Sommerfest?"})
     assert status["url"].startswith(f"{node_b.base}/posts/")  # the page address a browser shows and people copy
 
-    token = log_in(node_a.base, username="leser", password="leser-pass-1").headers["Authorization"].split()[1]
-    leser = Mastodon(access_token=token, api_base_url=node_a.base)
+    leser = mastodon_py(node_a.base, username="leser", password="leser-pass-1")
     assert leser.search_v2(status["url"], resolve=False).statuses == []  # nothing of B's is held at A yet
     found = leser.search_v2(status["url"], resolve=True).statuses
     assert [s.uri for s in found] == [status["uri"]] and "Sommerfest" in found[0].content
     assert found[0].account.acct == f"verein@{node_b.domain}"
 
-    leser.status_post("Wir helfen gern!", in_reply_to_id=found[0].id)
-    leser.status_favourite(found[0].id)
-    leser.status_reblog(found[0].id)
+    reply_like_boost(leser, found[0].id, reply="Wir helfen gern!")
 
     def kinds() -> set[str]:
         return {n["type"] for n in verein.ok("GET", "/api/v1/notifications")

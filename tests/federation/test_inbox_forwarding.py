@@ -23,8 +23,7 @@ def test_a_reply_and_its_delete_reach_a_third_node_by_forwarding(start_node):
     status = verein.ok("POST", "/api/v1/statuses", data={"status": "Wer bringt Kuchen zum Sommerfest?"})
     at_c = wait_until(lambda: leser.ok("GET", "/api/v1/timelines/home"), message="the post at C")[0]
 
-    parent_at_b = pflege.ok("GET", "/api/v2/search", params={"q": status["url"], "resolve": "true",
-                                                            "type": "statuses"})["statuses"][0]
+    parent_at_b = pflege.status_by_url(status["url"])
     reply = pflege.ok("POST", "/api/v1/statuses", data={"status": "Wir backen zwei!", "in_reply_to_id": parent_at_b["id"]})
 
     def replies_at_c() -> list[dict]:

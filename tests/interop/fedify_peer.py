@@ -66,10 +66,16 @@ class FedifyPeer:
     def note(self, to: str, content: str, in_reply_to: str | None = None) -> dict:
         return self._call("POST", "note", {"to": to, "content": content, "inReplyTo": in_reply_to})
 
+    def publish(self, content: str) -> dict:
+        """A public Note served at its id (its URL) and sent nowhere: {"id": …}."""
+        return self._call("POST", "publish", {"content": content})
+
     def vote(self, to: str, question: str, name: str) -> dict:
         return self._call("POST", "vote", {"to": to, "question": question, "name": name})
 
     def received(self) -> list[dict]:
+        """What Fedify verified and handed its listeners: {"type", "activity" (as Fedify reads it), "raw" (the body
+        as it came), "keyId" (of the request's HTTP signature)}, in order of arrival."""
         return self._call("GET", "received")
 
     def followers(self) -> list[str]:

@@ -2,19 +2,10 @@
 through our client API (our signatures verify there), replies (its RFC 9421 signatures verify here), and the reply
 shows up in the poster's notifications."""
 
-import pytest
 import requests
 
 from tests.api_session import log_in
-from tests.interop.fedify_peer import FedifyPeer
-from tests.nodes import free_loopback_address, wait_until
-
-
-@pytest.fixture
-def peer(fedify_available):
-    host, port = free_loopback_address()
-    with FedifyPeer(host, port, name="fedi") as peer:
-        yield peer
+from tests.nodes import wait_until
 
 
 def test_fedify_follows_receives_and_replies(start_node, peer):

@@ -2,18 +2,8 @@
 vote (a named Note in reply, as Mastodon sends) is counted here and never shown as a reply, and the Update with
 the new count reaches it."""
 
-import pytest
-
 from tests.api_session import log_in
-from tests.interop.fedify_peer import FedifyPeer
-from tests.nodes import free_loopback_address, wait_until
-
-
-@pytest.fixture
-def peer(fedify_available):
-    host, port = free_loopback_address()
-    with FedifyPeer(host, port, name="fedi") as peer:
-        yield peer
+from tests.nodes import wait_until
 
 
 def test_fedify_reads_our_poll_votes_and_gets_the_new_count(start_node, peer):

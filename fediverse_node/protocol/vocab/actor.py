@@ -27,6 +27,19 @@ class PublicKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Multikey:
+    """A key the actor makes assertions with (FEP-521a `assertionMethod`): Object Integrity Proofs (FEP-8b32)."""
+
+    id: str
+    controller: str
+    public_key_multibase: str
+
+    def render(self) -> dict:
+        return {"id": self.id, "type": "Multikey", "controller": self.controller,
+                "publicKeyMultibase": self.public_key_multibase}
+
+
+@dataclass(frozen=True, slots=True)
 class ProfileField:
     """One of Mastodon's profile fields (schema.org PropertyValue); `value` is HTML, not yet cleaned."""
 
@@ -99,6 +112,7 @@ class Actor:
     suspended: bool = False
     fields: tuple[ProfileField, ...] = ()
     public_keys: tuple[PublicKey, ...] = ()
+    assertion_methods: tuple[Multikey, ...] = ()
     location: Place | None = None
 
     @classmethod
@@ -134,6 +148,7 @@ class Actor:
                 if kind_of(item) in PROPERTY_VALUE
             ),
             public_keys=_keys(document.get("publicKey"), owner=identifier),
+            assertion_methods=_multikeys(document.get("assertionMethod")),
             location=Place.parse(document.get("location")),
         )
 
@@ -155,6 +170,8 @@ class Actor:
         }
         if self.public_keys:
             document["publicKey"] = self.public_keys[0].render()
+        if self.assertion_methods:
+            document["assertionMethod"] = [key.render() for key in self.assertion_methods]
         if self.suspended:
             document["suspended"] = True
             return document
@@ -183,6 +200,19 @@ def _keys(value, *, owner: str) -> tuple[PublicKey, ...]:
         key_id, pem = http_url(key.get("id"), max_length=MAX_ID), key.get("publicKeyPem")
         if key_id and isinstance(pem, str) and len(pem) <= MAX_PEM:
             keys.append(PublicKey(id=key_id, owner=id_of(key.get("owner")) or owner, pem=pem))
+    return tuple(keys)
+
+
+def _multikeys(value) -> tuple[Multikey, ...]:
+    """The Multikeys an actor document lists as assertionMethods; each needs an http(s) id and controller."""
+    keys = []
+    for key in as_list(value)[:10]:
+        if not isinstance(key, dict) or kind_of(key) != "Multikey":
+            continue
+        key_id, controller = http_url(key.get("id"), max_length=MAX_ID), id_of(key.get("controller"))
+        multibase = key.get("publicKeyMultibase")
+        if key_id and controller and isinstance(multibase, str) and len(multibase) <= MAX_PEM:
+            keys.append(Multikey(id=key_id, controller=controller, public_key_multibase=multibase))
     return tuple(keys)
 
 

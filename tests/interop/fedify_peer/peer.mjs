@@ -1,9 +1,11 @@
 // An independent ActivityPub server for interop tests: one Person on @fedify/fedify, a JSON control API under
-// /_control/ that the Python tests drive, and a log of every (signature-verified) activity it receives.
+// /_control/ that the Python tests drive, and a log of every activity Fedify verified and let through to its
+// listeners, each with the bytes as they came and the keyId of the HTTP signature of the request that brought it.
 // Usage: node peer.mjs --host 127.0.0.5 --port 9501 [--name peer]
 import http from "node:http";
 import { parseArgs } from "node:util";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import { Temporal } from "@js-temporal/polyfill";
 import {
   Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Question, Undo,
   Update,
@@ -17,6 +19,7 @@ const received = [];
 const followers = new Map(); // actor id -> inbox URL
 const following = new Set(); // actor ids whose Accept arrived
 const notes = new Map(); // note id -> Note
+const arrivals = new Map(); // activity id -> { raw, keyId } of the inbox request that brought it (before Fedify ran)
 let keyPairs;
 
 // Loopback peers are private addresses: Fedify refuses them unless told (our tests only ever use loopback).
@@ -47,6 +50,7 @@ federation.setObjectDispatcher(Note, "/notes/{id}", (ctx, values) => notes.get(c
 
 async function record(ctx, activity) {
   const entry = { type: activity.constructor.name, activity: await activity.toJsonLd({ contextLoader: ctx.contextLoader }) };
+  Object.assign(entry, arrivals.get(activity.id?.href) ?? {});
   if (activity instanceof Create || activity instanceof Update) {
     const object = await activity.getObject();
     if (object instanceof Question) entry.poll = await pollAsRead(object);  // what Fedify's vocab makes of a Question
@@ -144,6 +148,17 @@ const control = {
     await ctx.sendActivity({ identifier: args.name }, author, create);
     return { id: noteId.href };
   },
+  // A public post that is only published (served as AS2 at its id), not sent anywhere: found by its URL.
+  async "POST /_control/publish"(body) {
+    const ctx = context();
+    const noteId = ctx.getObjectUri(Note, { id: crypto.randomUUID() });
+    const note = new Note({
+      id: noteId, url: noteId, attribution: ctx.getActorUri(args.name), content: body.content,
+      published: Temporal.Now.instant(), to: PUBLIC_COLLECTION, cc: ctx.getFollowersUri(args.name),
+    });
+    notes.set(noteId.href, note);
+    return { id: noteId.href };
+  },
   async "GET /_control/received"() { return received; },
   async "GET /_control/followers"() { return [...followers.keys()]; },
   async "GET /_control/following"() { return [...following]; },
@@ -158,9 +173,26 @@ async function toRequest(req) {
   }) };
 }
 
+// Who signed an inbox request: the keyid of its RFC 9421 Signature-Input or its draft-cavage Signature header.
+function signerKeyId(headers) {
+  const header = headers["signature-input"] ?? headers.signature ?? "";
+  return /keyid="([^"]+)"/i.exec(header)?.[1] ?? null;
+}
+
+function noteArrival(req, body) {
+  if (req.method !== "POST" || !body.length) return;
+  try {
+    const id = JSON.parse(body).id;
+    if (typeof id === "string") arrivals.set(id, { raw: body.toString("utf8"), keyId: signerKeyId(req.headers) });
+  } catch {
+    // not JSON: Fedify answers it
+  }
+}
+
 const server = http.createServer(async (req, res) => {
   try {
     const { body, request } = await toRequest(req);
+    noteArrival(req, body);
     const handler = control[`${req.method} ${new URL(req.url, origin).pathname}`];
     let response;
     if (handler) {
