@@ -52,7 +52,8 @@ class FeedEntryInline(admin.TabularInline):
 class MemberFeedAdmin(admin.ModelAdmin):
     """Members' website feeds: staff confirm a feed as the organisation's own (when its website cannot link back)."""
 
-    list_display = ["url", "profile", "verified", "enabled", "gone", "last_polled_at", "failures"]
+    list_display = ["url", "profile", "verified", "enabled", "daily_limit", "gone", "last_polled_at", "failures"]
+    list_editable = ["daily_limit"]
     list_filter = ["verified", "enabled", "gone"]
     search_fields = ["url", "profile__actor__username"]
     raw_id_fields = ["profile"]

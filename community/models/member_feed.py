@@ -19,6 +19,11 @@ class MemberFeed(models.Model):
     site_url = models.URLField(max_length=500, blank=True, help_text="the website the feed names as its own")
     verified = models.CharField(max_length=10, choices=FeedVerification.choices, default="", blank=True)
     enabled = models.BooleanField(default=True, help_text="switched off by the organisation: not polled")
+    daily_limit = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="at most this many posts from this feed in 24 hours (set by staff); empty: the node's default, "
+        "FEDINODE_MEMBER_FEED_DAILY_LIMIT",
+    )
     # conditional GET: the validators of the last answer
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)

@@ -242,13 +242,18 @@ def _update_entry(entry: FeedEntry, item: FeedItem) -> bool:
     return True
 
 
+def feed_daily_limit(feed: MemberFeed) -> int:
+    """Posts this feed may bring in 24 hours: staff set it per feed (in the admin), else the node's default."""
+    return settings.FEDINODE_MEMBER_FEED_DAILY_LIMIT if feed.daily_limit is None else feed.daily_limit
+
+
 def _entries(feed: MemberFeed, parsed: ParsedFeed, *, now) -> PollResult:
     result = PollResult(status="posted")
     items = list(dict((item.key, item) for item in reversed(parsed.items)).values())  # oldest first, one per key
     known = {e.key: e for e in FeedEntry.objects.filter(feed=feed, key__in=[i.key for i in items])}
     first_poll = not FeedEntry.objects.filter(feed=feed).exists()
     posted_today = FeedEntry.objects.filter(feed=feed, post__isnull=False, created_at__gte=now - timedelta(days=1))
-    allowance = max(settings.FEDINODE_MEMBER_FEED_DAILY_LIMIT - posted_today.count(), 0)
+    allowance = max(feed_daily_limit(feed) - posted_today.count(), 0)
     language = parsed.language[:16]
     new = [item for item in items if item.key not in known]
     if first_poll and len(new) > 1:

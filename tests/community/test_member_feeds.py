@@ -263,6 +263,20 @@ def test_the_daily_cap_holds_entries_back_until_a_later_poll(member, site, setti
                                                                                "Nummer 3"]
 
 
+def test_staff_set_a_feeds_own_daily_cap(member, site, settings):
+    settings.FEDINODE_MEMBER_FEED_DAILY_LIMIT = 5
+    _items(site, rss_item("c-0", "Start", "x"))
+    feed = _feed(member, site)
+    feed_poll(feed=feed)
+    MemberFeed.objects.filter(pk=feed.pk).update(daily_limit=1)  # as the admin's list saves it
+    _items(site, *[rss_item(f"c-{n}", f"Nummer {n}", "x") for n in range(3, 0, -1)], etag='"v2"')
+    feed.refresh_from_db()
+    assert (feed_poll(feed=feed).posted, len(_posts(member))) == (0, 1)  # the first poll used today's one
+    MemberFeed.objects.filter(pk=feed.pk).update(daily_limit=None)
+    feed.refresh_from_db()
+    assert feed_poll(feed=feed).posted == 3  # back to the node's default of five
+
+
 def test_switched_off_and_unverified_feeds_are_not_polled(member, site):
     _items(site, rss_item("s-1", "Still", "x"))
     feed = _feed(member, site)
