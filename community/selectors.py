@@ -7,7 +7,8 @@ from django.db.models.functions import Coalesce
 
 from actors.models import Actor, ActorType
 from actors.services.domains import author_hidden_from_public
-from posts.models import Post, PostType, Visibility
+from fediverse_node.prepared import PreparedQuery
+from posts.models import Attachment, Post, PostType, Visibility
 
 from .models import Campaign, MemberProfile, SitePage
 from .places import centre_of, distance_km, postal_code_point, profile_point
@@ -182,14 +183,88 @@ def _feed_posts() -> QuerySet:
 
 
 def feed_posts(*, hashtag: str = "", field: str = "", state: str = "") -> QuerySet:
+    return _feed_narrowed(tag=hashtag.lower().lstrip("#") or None, field=field or None, state=state or None)
+
+
+def _feed_narrowed(*, tag=None, field=None, state=None) -> QuerySet:
+    """The feed's posts with a hashtag, a field of work, a federal state (each: when not None)."""
     posts = _feed_posts().all()
-    if hashtag:
-        posts = posts.filter(tags__name=hashtag.lower().lstrip("#"))
-    if field:
+    if tag is not None:
+        posts = posts.filter(tags__name=tag)
+    if field is not None:
         posts = posts.filter(author__member_profile__fields_of_work__slug=field)
-    if state:
+    if state is not None:
         posts = posts.filter(author__member_profile__state=state)
     return posts
+
+
+# What a post card's key is made of (community/cards.py), read for a page of cards in one lean query: the card
+# itself is rendered only when this process has not kept it yet.
+CARD_COLUMNS = (
+    "id", "updated_at", "author_id", "author__updated_at", "type", "reply_count",
+    "poll__post_id", "poll__options", "poll__voters_count", "poll__expires_at", "poll__hide_totals",
+)
+
+
+@functools.cache
+def _feed_card_query(*, hashtag: bool, field: bool, state: bool, before: bool, limit: int) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        posts = _feed_narrowed(tag=values.get("hashtag"), field=values.get("field"), state=values.get("state"))
+        if before:
+            posts = posts.filter(id__lt=values["before"])
+        return posts.prefetch_related(None).values_list(*CARD_COLUMNS)[:limit]
+
+    names = [name for name, used in (("hashtag", hashtag), ("field", field), ("state", state), ("before", before))
+             if used]
+    return PreparedQuery(build, names=names)
+
+
+def feed_card_rows(*, hashtag: str = "", field: str = "", state: str = "", before: int | None = None,
+                   limit: int) -> list[tuple]:
+    """The CARD_COLUMNS of feed_posts(), newest first, at most `limit`, older than the post `before` if given."""
+    query = _feed_card_query(hashtag=bool(hashtag), field=bool(field), state=bool(state), before=before is not None,
+                             limit=limit)
+    values = {"hashtag": hashtag.lower().lstrip("#"), "field": field, "state": state, "before": before}
+    return query.rows(**{name: values[name] for name in query.names})
+
+
+@functools.cache
+def _member_card_query(*, before: bool, limit: int) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        posts = _member_posts().filter(author_id=values["author"])
+        if before:
+            posts = posts.filter(id__lt=values["before"])
+        return posts.prefetch_related(None).values_list(*CARD_COLUMNS)[:limit]
+
+    return PreparedQuery(build, names=["author", "before"] if before else ["author"])
+
+
+def member_card_rows(*, author: Actor, before: int | None = None, limit: int) -> list[tuple]:
+    """The CARD_COLUMNS of member_posts() of one author, as feed_card_rows."""
+    query = _member_card_query(before=before is not None, limit=limit)
+    return query.rows(author=author.id, before=before) if before is not None else query.rows(author=author.id)
+
+
+CARD_ATTACHMENTS_MAX = 50
+_card_attachments = PreparedQuery(
+    lambda ids: Attachment.objects.filter(post_id__in=ids).order_by("post_id", "position", "id")
+    .values_list("post_id", "id", "description", "file", "remote_url"),
+    lists={"ids": CARD_ATTACHMENTS_MAX},
+)
+
+
+def card_attachments(post_ids: list[int]) -> dict[int, tuple]:
+    """What a card shows of its posts' attachments, by post id, in the card's order (as post.attachments.all())."""
+    found: dict[int, list] = {}
+    for start in range(0, len(post_ids), CARD_ATTACHMENTS_MAX):
+        for post_id, *shown in _card_attachments.rows(ids=post_ids[start:start + CARD_ATTACHMENTS_MAX]):
+            found.setdefault(post_id, []).append(tuple(shown))
+    return {post_id: tuple(shown) for post_id, shown in found.items()}
+
+
+def posts_for_cards(post_ids: list[int]) -> dict[int, Post]:
+    """Posts of member_posts() with what their cards show, by id (the cards this process has not kept yet)."""
+    return {post.id: post for post in _member_posts().filter(id__in=post_ids).order_by()}
 
 
 def blog_articles() -> QuerySet:

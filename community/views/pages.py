@@ -18,6 +18,7 @@ from fediverse_node.http import activity_response, json_error
 from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
+from ..cards import Card, cards_from_rows
 from ..mediaproxy import AVATAR, absolute, proxied_url
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
 from ..places import RADII
@@ -29,8 +30,9 @@ from ..selectors import (
     campaign_participants,
     campaign_posts,
     directory_search,
+    feed_card_rows,
     feed_posts,
-    member_posts,
+    member_card_rows,
     organisation_without_profile,
     place_centre,
     post_for_page,
@@ -52,14 +54,26 @@ def _filters(request) -> dict:
     }
 
 
+def _before(request) -> int | None:
+    """The id the page goes on below (`?before=`); None for none, or one no id can be (a 64-bit integer)."""
+    before = request.GET.get("before", "")
+    return int(before) if before.isdigit() and len(before) <= 19 and int(before) < 2**63 else None
+
+
 def older_page(request, posts) -> tuple[list[Post], int | None]:
     """Keyset paging by post id (newest first): a page is one index range, whatever the feed's size."""
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        posts = posts.filter(id__lt=int(before))
+    before = _before(request)
+    if before is not None:
+        posts = posts.filter(id__lt=before)
     page = list(posts[: PAGE_SIZE + 1])
     older = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
     return page[:PAGE_SIZE], older
+
+
+def older_cards(request, rows: list[tuple]) -> tuple[list[Card], int | None]:
+    """older_page for a page read key first (community/cards.py): rows of CARD_COLUMNS, PAGE_SIZE + 1 at most."""
+    older = rows[PAGE_SIZE - 1][0] if len(rows) > PAGE_SIZE else None
+    return cards_from_rows(rows[:PAGE_SIZE], request.user), older
 
 
 def og_image(actor) -> str:
@@ -143,7 +157,7 @@ def profile(request, handle: str):
         posts, older = older_page(request, actor_public_posts(actor))
     else:
         actor = member.actor
-        posts, older = older_page(request, member_posts().filter(author=actor))
+        posts, older = older_cards(request, member_card_rows(author=actor, before=_before(request), limit=PAGE_SIZE + 1))
     return render(request, "community/profile.html", {
         "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
         "member_handle": actor.username if actor.local else actor.handle,
@@ -155,7 +169,8 @@ def profile(request, handle: str):
 def feed(request):
     filters = _filters(request)
     hashtag = request.GET.get("tag", "").strip().lstrip("#")[:100]
-    posts, older = older_page(request, feed_posts(hashtag=hashtag, **filters))
+    rows = feed_card_rows(hashtag=hashtag, before=_before(request), limit=PAGE_SIZE + 1, **filters)
+    posts, older = older_cards(request, rows)
     return render(request, "community/feed.html", {
         "nav": "feed", "posts": posts, "older": older, "tag": hashtag, **filters, **_choices(),
         "featured": FEATURED_HASHTAG,
