@@ -222,9 +222,10 @@ def _feed_card_query(*, hashtag: bool, field: bool, state: bool, before: bool, l
 def feed_card_rows(*, hashtag: str = "", field: str = "", state: str = "", before: int | None = None,
                    limit: int) -> list[tuple]:
     """The CARD_COLUMNS of feed_posts(), newest first, at most `limit`, older than the post `before` if given."""
+    hashtag = hashtag.lower().lstrip("#")
     query = _feed_card_query(hashtag=bool(hashtag), field=bool(field), state=bool(state), before=before is not None,
                              limit=limit)
-    values = {"hashtag": hashtag.lower().lstrip("#"), "field": field, "state": state, "before": before}
+    values = {"hashtag": hashtag, "field": field, "state": state, "before": before}
     return query.rows(**{name: values[name] for name in query.names})
 
 

@@ -28,8 +28,10 @@ _MARKER_BASE = -(2**62)
 class PreparedQuery:
     """`build(**markers)` returns a values_list() QuerySet; `rows(**values)` runs its kept SQL with the values."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, names: Sequence[str] = (), lists: dict[str, int] | None = None):
+    def __init__(self, build: Callable[..., QuerySet], *, names: Sequence[str] = (),
+                 lists: dict[str, int] | None = None, using: str = "default"):
         self.build = build
+        self.using = using
         self.names = tuple(names)
         self.lists = dict(lists or {})
         self._compiled: dict[str, tuple] = {}
@@ -82,7 +84,8 @@ class PreparedQuery:
     def sql(self, alias: str = "default") -> str:
         return self.compiled(alias)[0]
 
-    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
+    def rows(self, **values: Any) -> list[tuple]:
+        using = self.using
         sql, kept, slots, compiler, converters = self.compiled(using)
         params = list(kept)
         for position, name, index in slots:

@@ -149,6 +149,7 @@ def _post_object_by_negotiation(view):
 @_actor_document_by_negotiation
 @anonymous_page_cache
 def profile(request, handle: str):
+    posts: list[Post] | list[Card]
     member = profile_by_handle(handle)
     if member is None:
         actor = organisation_without_profile(handle)
@@ -157,7 +158,8 @@ def profile(request, handle: str):
         posts, older = older_page(request, actor_public_posts(actor))
     else:
         actor = member.actor
-        posts, older = older_cards(request, member_card_rows(author=actor, before=_before(request), limit=PAGE_SIZE + 1))
+        rows = member_card_rows(author=actor, before=_before(request), limit=PAGE_SIZE + 1)
+        posts, older = older_cards(request, rows)
     return render(request, "community/profile.html", {
         "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
         "member_handle": actor.username if actor.local else actor.handle,
