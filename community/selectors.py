@@ -2,7 +2,7 @@
 
 import functools
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import Coalesce
 
 from actors.models import Actor, ActorType
@@ -63,6 +63,79 @@ def directory_search(
         .prefetch_related("fields_of_work")
         .order_by(*order)
     )
+
+
+# What a directory entry shows (community/templatetags/member_entries.py), read for a page in one lean query; the
+# slugs of the fields of work come from a second (entry_fields).
+ENTRY_COLUMNS = (
+    "id", "listed", "postal_code", "city", "state", "description", "actor_id", "actor__local", "actor__type",
+    "actor__username", "actor__domain", "actor__display_name", "actor__icon_url", "actor__url", "actor__uri",
+)
+ENTRY_FIELDS_MAX = 50
+
+
+def _directory_filtered(values: dict, *, field: bool, state: bool) -> QuerySet:
+    return directory_search(field=values["field"] if field else "", state=values["state"] if state else "")
+
+
+@functools.cache
+def _directory_count_query(*, field: bool, state: bool) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        profiles = _directory_filtered(values, field=field, state=state).prefetch_related(None).order_by()
+        return profiles.annotate(total=Window(Count("id"))).values_list("total")[:1]
+
+    return PreparedQuery(build, names=[name for name, used in (("field", field), ("state", state)) if used])
+
+
+@functools.lru_cache(maxsize=256)
+def _directory_entries_query(*, field: bool, state: bool, offset: int, limit: int) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        profiles = _directory_filtered(values, field=field, state=state).prefetch_related(None)
+        return profiles.values_list(*ENTRY_COLUMNS)[offset:offset + limit]
+
+    return PreparedQuery(build, names=[name for name, used in (("field", field), ("state", state)) if used])
+
+
+class DirectoryRows:
+    """directory_search(field=, state=) for a Paginator, as ENTRY_COLUMNS rows: its count and its slices each one
+    query of a kept shape (fediverse_node/prepared.py)."""
+
+    def __init__(self, *, field: str = "", state: str = ""):
+        self.values = {name: value for name, value in (("field", field), ("state", state)) if value}
+        self.shape = {"field": bool(field), "state": bool(state)}
+
+    def count(self) -> int:
+        rows = _directory_count_query(**self.shape).rows(**self.values)
+        return rows[0][0] if rows else 0
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        offset, stop = window.start or 0, window.stop
+        if window.step is not None or stop is None or stop <= offset:
+            raise ValueError("a DirectoryRows slice is [start:stop]")
+        return _directory_entries_query(**self.shape, offset=offset, limit=stop - offset).rows(**self.values)
+
+
+_entry_fields = PreparedQuery(
+    lambda ids: MemberProfile.fields_of_work.through.objects.filter(memberprofile_id__in=ids)
+    .order_by("memberprofile_id", "fieldofwork_id").values_list("memberprofile_id", "fieldofwork__slug"),
+    lists={"ids": ENTRY_FIELDS_MAX},
+)
+
+
+def entry_fields(profile_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The slugs of the profiles' fields of work, in their entries' order (as profile.fields_of_work.all())."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(profile_ids), ENTRY_FIELDS_MAX):
+        for profile_id, slug in _entry_fields.rows(ids=profile_ids[start:start + ENTRY_FIELDS_MAX]):
+            found.setdefault(profile_id, []).append(slug)
+    return {profile_id: tuple(slugs) for profile_id, slugs in found.items()}
+
+
+def profiles_for_entries(profile_ids: list[int]) -> dict[int, MemberProfile]:
+    """Profiles with what their directory entries show, by id (the entries this process has not kept yet)."""
+    profiles = MemberProfile.objects.filter(id__in=profile_ids).select_related("actor")
+    return {profile.id: profile for profile in profiles.defer(
+        "search_text", *(f"actor__{name}" for name in ACTOR_UNUSED)).prefetch_related("fields_of_work")}
 
 
 def _within(profiles: QuerySet, near: tuple[float, float], km: int) -> list[int]:

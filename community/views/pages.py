@@ -1,6 +1,7 @@
 """The public pages: directory, profiles, the community feed, hashtags, campaigns, the blog."""
 
 import functools
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.conf import settings
@@ -19,12 +20,14 @@ from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
 from ..cards import Card, cards_from_rows
+from ..entries import entries_from_rows
 from ..mediaproxy import AVATAR, absolute, proxied_url
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
 from ..places import RADII
 from ..pool import events_public
 from ..selectors import (
     FEATURED_HASHTAG,
+    DirectoryRows,
     actor_public_posts,
     blog_articles,
     campaign_participants,
@@ -97,8 +100,13 @@ def directory(request):
         near = place_centre(city)
         if near is None:
             place_error = _("„%(place)s“ finden wir nicht. Bitte geben Sie eine Postleitzahl an.") % {"place": city}
-    profiles = directory_search(text=text, city=city, near=near, km=km, **filters)
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    if text or city or km:
+        page = Paginator(directory_search(text=text, city=city, near=near, km=km, **filters), PAGE_SIZE).get_page(
+            request.GET.get("page"))
+    else:  # the directory as most visitors see it: read key first (community/entries.py)
+        rows = cast(Any, DirectoryRows(**filters))  # a count() and slices: all a Paginator asks of it
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = cast(Any, entries_from_rows(list(page.object_list)))
     return render(request, "community/directory.html", {
         "nav": "directory", "page": page, "q": text, "city": city, "km": km, "radii": RADII,
         "place_error": place_error, **filters, **_choices(),
