@@ -2,15 +2,27 @@
 
 import functools
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When, Window
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower
 
 from actors.models import Actor, ActorType
 from actors.services.domains import author_hidden_from_public
 from fediverse_node.prepared import PreparedQuery
 from posts.models import Attachment, Post, PostType, Visibility
 
-from .models import Campaign, MemberProfile, SitePage
+from .models import Campaign, FieldOfWork, MemberProfile, SitePage
 from .places import centre_of, distance_km, postal_code_point, profile_point
 from .site_page_defaults import DEFAULT_PAGES
 
@@ -110,8 +122,10 @@ class DirectoryRows:
 
     def __getitem__(self, window: slice) -> list[tuple]:
         offset, stop = window.start or 0, window.stop
-        if window.step is not None or stop is None or stop <= offset:
+        if window.step is not None or stop is None:
             raise ValueError("a DirectoryRows slice is [start:stop]")
+        if stop <= offset:
+            return []  # the empty first page of an empty directory
         return _directory_entries_query(**self.shape, offset=offset, limit=stop - offset).rows(**self.values)
 
 
@@ -167,6 +181,49 @@ def profile_by_handle(handle: str) -> MemberProfile | None:
     profiles = _listed_profiles().filter(actor__username__iexact=username)
     profiles = profiles.filter(actor__domain__iexact=domain) if domain else profiles.filter(actor__local=True)
     return profiles.first()
+
+
+_PROFILE_FIELDS = [field.attname for field in MemberProfile._meta.concrete_fields]
+_ACTOR_FIELDS = [field.attname for field in Actor._meta.concrete_fields]
+
+
+@functools.cache
+def _profile_page_query(*, local: bool) -> PreparedQuery:
+    """profile_by_handle's query, all columns of the profile and its actor: for its page, read on every visit."""
+    def build(**values) -> QuerySet:
+        # as iexact (SQLite's LIKE and LOWER fold ASCII letters only), with the value passed as it is
+        profiles = _listed_profiles().alias(lower_username=Lower("actor__username")).filter(
+            lower_username=Lower(Value(values["username"], output_field=CharField())))
+        if local:
+            profiles = profiles.filter(actor__local=True)
+        else:
+            profiles = profiles.alias(lower_domain=Lower("actor__domain")).filter(
+                lower_domain=Lower(Value(values["domain"], output_field=CharField())))
+        columns = [*_PROFILE_FIELDS, *(f"actor__{name}" for name in _ACTOR_FIELDS)]
+        return profiles.prefetch_related(None).order_by("id").values_list(*columns)[:1]
+
+    return PreparedQuery(build, names=["username"] if local else ["username", "domain"])
+
+
+_profile_fields = PreparedQuery(
+    lambda profile: MemberProfile.fields_of_work.through.objects.filter(memberprofile_id=profile)
+    .order_by("fieldofwork_id").values_list("fieldofwork_id", "fieldofwork__slug"),
+    names=["profile"],
+)
+
+
+def profile_for_page(handle: str) -> tuple[MemberProfile, list[FieldOfWork]] | None:
+    """profile_by_handle for the profile's page, with its fields of work: two queries of a kept shape."""
+    username, _, domain = handle.lstrip("@").partition("@")
+    query = _profile_page_query(local=not domain)
+    rows = query.rows(username=username, domain=domain) if domain else query.rows(username=username)
+    if not rows:
+        return None
+    using = query.using
+    member = MemberProfile.from_db(using, _PROFILE_FIELDS, rows[0][:len(_PROFILE_FIELDS)])
+    member.actor = Actor.from_db(using, _ACTOR_FIELDS, rows[0][len(_PROFILE_FIELDS):])
+    fields = [FieldOfWork.from_db(using, ["id", "slug"], row) for row in _profile_fields.rows(profile=member.id)]
+    return member, fields
 
 
 @functools.cache

@@ -41,6 +41,7 @@ from ..selectors import (
     post_for_page,
     post_replies,
     profile_by_handle,
+    profile_for_page,
 )
 
 PAGE_SIZE = 20
@@ -158,7 +159,8 @@ def _post_object_by_negotiation(view):
 @anonymous_page_cache
 def profile(request, handle: str):
     posts: list[Post] | list[Card]
-    member = profile_by_handle(handle)
+    found = profile_for_page(handle)
+    member, fields = found if found is not None else (None, [])
     if member is None:
         actor = organisation_without_profile(handle)
         if actor is None:
@@ -169,8 +171,8 @@ def profile(request, handle: str):
         rows = member_card_rows(author=actor, before=_before(request), limit=PAGE_SIZE + 1)
         posts, older = older_cards(request, rows)
     return render(request, "community/profile.html", {
-        "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
-        "member_handle": actor.username if actor.local else actor.handle,
+        "nav": "directory", "member": member, "member_fields": fields, "actor": actor, "posts": posts,
+        "older": older, "member_handle": actor.username if actor.local else actor.handle,
         "og_image": og_image(actor),
     })
 
