@@ -110,7 +110,7 @@ def main() -> None:
         if args.profile == path:
             from pyinstrument import Profiler
 
-            profiler = Profiler(interval=0.0002)
+            profiler = Profiler(interval=0.001)
             profiler.start()
         costs = []
         for _ in range(args.renders):

@@ -1,7 +1,7 @@
 """Rendered post cards, kept per process: the card is most of a feed page's rendering work.
 
-A card's key holds everything it shows (the language, the viewer, the post's and its author's `updated_at`, its
-attachments), so a changed post or author is a new key and nothing is invalidated across processes (DESIGN.md:
+A card's key holds everything it shows (community/cards.py: the language, the viewer, the post's and its author's
+`updated_at`, its attachments, reply count and poll), so a changed post or author is a new key and nothing is invalidated across processes (DESIGN.md:
 caches in the embedded default live per process, keyed on what is read from the database)."""
 
 import threading

@@ -1,10 +1,11 @@
 """Reading for the Online-Scouts pages and the knowledge pool: scouts by topic, events, and one page per topic."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actors.models import Actor, ActorType, FollowState
-from posts.models import Post, PostType, Visibility
+from posts.models import Participation, Post, PostType, Visibility
 
 from .models import ScoutGroup, ScoutProfile
 
@@ -29,9 +30,18 @@ def events_public() -> QuerySet:
         Post.objects.filter(type=PostType.EVENT, visibility=Visibility.PUBLIC, starts_at__isnull=False,
                             author__deleted=False, author__suspended=False, hidden_from_feed=False)
         .select_related("author").prefetch_related("tags")
-        .annotate(participant_count=Count("participations"))
+        .annotate(participant_count=participant_count())
         .order_by("starts_at", "id")
     )
+
+
+def participant_count() -> Coalesce:
+    """An annotation: how many have joined an event. One subquery, no join: a join and its GROUP BY made SQLite read
+    every post of every author for the home page's three events (125 ms with 50,000 posts), and miscounted once a
+    topic or group filter joined more rows."""
+    joined = (Participation.objects.filter(event=OuterRef("pk")).order_by().values("event")
+              .annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(joined, output_field=IntegerField()), 0)
 
 
 def events_upcoming(*, topic: str = "", group: Actor | None = None) -> QuerySet:
@@ -49,7 +59,7 @@ def _narrow(events: QuerySet, *, topic: str, group: Actor | None) -> QuerySet:
         events = events.filter(tags__name=topic.lower())
     if group is not None:
         events = events.filter(Q(boosts__author=group) | Q(extra__audience=group.uri))
-    return events.distinct()
+    return events.distinct() if topic or group is not None else events  # the joins above may repeat an event
 
 
 def groups_of_member(actor: Actor) -> QuerySet:

@@ -2,14 +2,27 @@
 
 import functools
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower
 
 from actors.models import Actor, ActorType
 from actors.services.domains import author_hidden_from_public
-from posts.models import Post, PostType, Visibility
+from fediverse_node.prepared import PreparedQuery
+from posts.models import Attachment, Post, PostType, Visibility
 
-from .models import Campaign, FeedEntry, MemberProfile, SitePage
+from .models import Campaign, FeedEntry, FieldOfWork, MemberProfile, SitePage
 from .places import centre_of, distance_km, postal_code_point, profile_point
 from .site_page_defaults import DEFAULT_PAGES
 
@@ -64,6 +77,81 @@ def directory_search(
     )
 
 
+# What a directory entry shows (community/templatetags/member_entries.py), read for a page in one lean query; the
+# slugs of the fields of work come from a second (entry_fields).
+ENTRY_COLUMNS = (
+    "id", "listed", "postal_code", "city", "state", "description", "actor_id", "actor__local", "actor__type",
+    "actor__username", "actor__domain", "actor__display_name", "actor__icon_url", "actor__url", "actor__uri",
+)
+ENTRY_FIELDS_MAX = 50
+
+
+def _directory_filtered(values: dict, *, field: bool, state: bool) -> QuerySet:
+    return directory_search(field=values["field"] if field else "", state=values["state"] if state else "")
+
+
+@functools.cache
+def _directory_count_query(*, field: bool, state: bool) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        profiles = _directory_filtered(values, field=field, state=state).prefetch_related(None).order_by()
+        return profiles.annotate(total=Window(Count("id"))).values_list("total")[:1]
+
+    return PreparedQuery(build, names=[name for name, used in (("field", field), ("state", state)) if used])
+
+
+@functools.lru_cache(maxsize=256)
+def _directory_entries_query(*, field: bool, state: bool, offset: int, limit: int) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        profiles = _directory_filtered(values, field=field, state=state).prefetch_related(None)
+        return profiles.values_list(*ENTRY_COLUMNS)[offset:offset + limit]
+
+    return PreparedQuery(build, names=[name for name, used in (("field", field), ("state", state)) if used])
+
+
+class DirectoryRows:
+    """directory_search(field=, state=) for a Paginator, as ENTRY_COLUMNS rows: its count and its slices each one
+    query of a kept shape (fediverse_node/prepared.py)."""
+
+    def __init__(self, *, field: str = "", state: str = ""):
+        self.values = {name: value for name, value in (("field", field), ("state", state)) if value}
+        self.shape = {"field": bool(field), "state": bool(state)}
+
+    def count(self) -> int:
+        rows = _directory_count_query(**self.shape).rows(**self.values)
+        return rows[0][0] if rows else 0
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        offset, stop = window.start or 0, window.stop
+        if window.step is not None or stop is None:
+            raise ValueError("a DirectoryRows slice is [start:stop]")
+        if stop <= offset:
+            return []  # the empty first page of an empty directory
+        return _directory_entries_query(**self.shape, offset=offset, limit=stop - offset).rows(**self.values)
+
+
+_entry_fields = PreparedQuery(
+    lambda ids: MemberProfile.fields_of_work.through.objects.filter(memberprofile_id__in=ids)
+    .order_by("memberprofile_id", "fieldofwork_id").values_list("memberprofile_id", "fieldofwork__slug"),
+    lists={"ids": ENTRY_FIELDS_MAX},
+)
+
+
+def entry_fields(profile_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The slugs of the profiles' fields of work, in their entries' order (as profile.fields_of_work.all())."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(profile_ids), ENTRY_FIELDS_MAX):
+        for profile_id, slug in _entry_fields.rows(ids=profile_ids[start:start + ENTRY_FIELDS_MAX]):
+            found.setdefault(profile_id, []).append(slug)
+    return {profile_id: tuple(slugs) for profile_id, slugs in found.items()}
+
+
+def profiles_for_entries(profile_ids: list[int]) -> dict[int, MemberProfile]:
+    """Profiles with what their directory entries show, by id (the entries this process has not kept yet)."""
+    profiles = MemberProfile.objects.filter(id__in=profile_ids).select_related("actor")
+    return {profile.id: profile for profile in profiles.defer(
+        "search_text", *(f"actor__{name}" for name in ACTOR_UNUSED)).prefetch_related("fields_of_work")}
+
+
 def _within(profiles: QuerySet, near: tuple[float, float], km: int) -> list[int]:
     """Ids of the profiles within km of near, nearest first (a few thousand rows at most: read once, in Python)."""
     found = []
@@ -93,6 +181,49 @@ def profile_by_handle(handle: str) -> MemberProfile | None:
     profiles = _listed_profiles().filter(actor__username__iexact=username)
     profiles = profiles.filter(actor__domain__iexact=domain) if domain else profiles.filter(actor__local=True)
     return profiles.first()
+
+
+_PROFILE_FIELDS = [field.attname for field in MemberProfile._meta.concrete_fields]
+_ACTOR_FIELDS = [field.attname for field in Actor._meta.concrete_fields]
+
+
+@functools.cache
+def _profile_page_query(*, local: bool) -> PreparedQuery:
+    """profile_by_handle's query, all columns of the profile and its actor: for its page, read on every visit."""
+    def build(**values) -> QuerySet:
+        # as iexact (SQLite's LIKE and LOWER fold ASCII letters only), with the value passed as it is
+        profiles = _listed_profiles().alias(lower_username=Lower("actor__username")).filter(
+            lower_username=Lower(Value(values["username"], output_field=CharField())))
+        if local:
+            profiles = profiles.filter(actor__local=True)
+        else:
+            profiles = profiles.alias(lower_domain=Lower("actor__domain")).filter(
+                lower_domain=Lower(Value(values["domain"], output_field=CharField())))
+        columns = [*_PROFILE_FIELDS, *(f"actor__{name}" for name in _ACTOR_FIELDS)]
+        return profiles.prefetch_related(None).order_by("id").values_list(*columns)[:1]
+
+    return PreparedQuery(build, names=["username"] if local else ["username", "domain"])
+
+
+_profile_fields = PreparedQuery(
+    lambda profile: MemberProfile.fields_of_work.through.objects.filter(memberprofile_id=profile)
+    .order_by("fieldofwork_id").values_list("fieldofwork_id", "fieldofwork__slug"),
+    names=["profile"],
+)
+
+
+def profile_for_page(handle: str) -> tuple[MemberProfile, list[FieldOfWork]] | None:
+    """profile_by_handle for the profile's page, with its fields of work: two queries of a kept shape."""
+    username, _, domain = handle.lstrip("@").partition("@")
+    query = _profile_page_query(local=not domain)
+    rows = query.rows(username=username, domain=domain) if domain else query.rows(username=username)
+    if not rows:
+        return None
+    using = query.using
+    member = MemberProfile.from_db(using, _PROFILE_FIELDS, rows[0][:len(_PROFILE_FIELDS)])
+    member.actor = Actor.from_db(using, _ACTOR_FIELDS, rows[0][len(_PROFILE_FIELDS):])
+    fields = [FieldOfWork.from_db(using, ["id", "slug"], row) for row in _profile_fields.rows(profile=member.id)]
+    return member, fields
 
 
 @functools.cache
@@ -187,14 +318,89 @@ def _feed_posts() -> QuerySet:
 
 
 def feed_posts(*, hashtag: str = "", field: str = "", state: str = "") -> QuerySet:
+    return _feed_narrowed(tag=hashtag.lower().lstrip("#") or None, field=field or None, state=state or None)
+
+
+def _feed_narrowed(*, tag=None, field=None, state=None) -> QuerySet:
+    """The feed's posts with a hashtag, a field of work, a federal state (each: when not None)."""
     posts = _feed_posts().all()
-    if hashtag:
-        posts = posts.filter(tags__name=hashtag.lower().lstrip("#"))
-    if field:
+    if tag is not None:
+        posts = posts.filter(tags__name=tag)
+    if field is not None:
         posts = posts.filter(author__member_profile__fields_of_work__slug=field)
-    if state:
+    if state is not None:
         posts = posts.filter(author__member_profile__state=state)
     return posts
+
+
+# What a post card's key is made of (community/cards.py), read for a page of cards in one lean query: the card
+# itself is rendered only when this process has not kept it yet.
+CARD_COLUMNS = (
+    "id", "updated_at", "author_id", "author__updated_at", "type", "reply_count",
+    "poll__post_id", "poll__options", "poll__voters_count", "poll__expires_at", "poll__hide_totals",
+)
+
+
+@functools.cache
+def _feed_card_query(*, hashtag: bool, field: bool, state: bool, before: bool, limit: int) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        posts = _feed_narrowed(tag=values.get("hashtag"), field=values.get("field"), state=values.get("state"))
+        if before:
+            posts = posts.filter(id__lt=values["before"])
+        return posts.prefetch_related(None).values_list(*CARD_COLUMNS)[:limit]
+
+    names = [name for name, used in (("hashtag", hashtag), ("field", field), ("state", state), ("before", before))
+             if used]
+    return PreparedQuery(build, names=names)
+
+
+def feed_card_rows(*, hashtag: str = "", field: str = "", state: str = "", before: int | None = None,
+                   limit: int) -> list[tuple]:
+    """The CARD_COLUMNS of feed_posts(), newest first, at most `limit`, older than the post `before` if given."""
+    hashtag = hashtag.lower().lstrip("#")
+    query = _feed_card_query(hashtag=bool(hashtag), field=bool(field), state=bool(state), before=before is not None,
+                             limit=limit)
+    values = {"hashtag": hashtag, "field": field, "state": state, "before": before}
+    return query.rows(**{name: values[name] for name in query.names})
+
+
+@functools.cache
+def _member_card_query(*, before: bool, limit: int) -> PreparedQuery:
+    def build(**values) -> QuerySet:
+        posts = _member_posts().filter(author_id=values["author"])
+        if before:
+            posts = posts.filter(id__lt=values["before"])
+        return posts.prefetch_related(None).values_list(*CARD_COLUMNS)[:limit]
+
+    return PreparedQuery(build, names=["author", "before"] if before else ["author"])
+
+
+def member_card_rows(*, author: Actor, before: int | None = None, limit: int) -> list[tuple]:
+    """The CARD_COLUMNS of member_posts() of one author, as feed_card_rows."""
+    query = _member_card_query(before=before is not None, limit=limit)
+    return query.rows(author=author.id, before=before) if before is not None else query.rows(author=author.id)
+
+
+CARD_ATTACHMENTS_MAX = 50
+_card_attachments = PreparedQuery(
+    lambda ids: Attachment.objects.filter(post_id__in=ids).order_by("post_id", "position", "id")
+    .values_list("post_id", "id", "description", "file", "remote_url"),
+    lists={"ids": CARD_ATTACHMENTS_MAX},
+)
+
+
+def card_attachments(post_ids: list[int]) -> dict[int, tuple]:
+    """What a card shows of its posts' attachments, by post id, in the card's order (as post.attachments.all())."""
+    found: dict[int, list] = {}
+    for start in range(0, len(post_ids), CARD_ATTACHMENTS_MAX):
+        for post_id, *shown in _card_attachments.rows(ids=post_ids[start:start + CARD_ATTACHMENTS_MAX]):
+            found.setdefault(post_id, []).append(tuple(shown))
+    return {post_id: tuple(shown) for post_id, shown in found.items()}
+
+
+def posts_for_cards(post_ids: list[int]) -> dict[int, Post]:
+    """Posts of member_posts() with what their cards show, by id (the cards this process has not kept yet)."""
+    return {post.id: post for post in _member_posts().filter(id__in=post_ids).order_by()}
 
 
 def blog_articles() -> QuerySet:

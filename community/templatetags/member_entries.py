@@ -1,29 +1,22 @@
 """`{% member_entry member %}`: a member's entry in the directory (community/_member_entry.html), rendered once per
-process for what it shows and kept (community/fragments.py)."""
+process for what it shows and kept (community/fragments.py). `member` is a MemberProfile read in full, or an Entry
+of a page read key first (community/entries.py)."""
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
+from ..entries import Entry, entry_key
 from ..fragments import member_entries
 
 register = template.Library()
 
 
-def entry_key(member) -> tuple:
-    """Everything the entry shows, read with the page (the profile, its actor and its fields of work): a changed
-    member is a new key, whichever process changed it."""
-    actor = member.actor
-    return (
-        get_language(), member.id, member.listed, member.postal_code, member.city, member.state, member.description,
-        tuple(field.slug for field in member.fields_of_work.all()),
-        actor.id, actor.local, actor.type, actor.username, actor.domain, actor.display_name, actor.icon_url,
-        actor.url, actor.uri,
-    )
-
-
 @register.simple_tag(takes_context=True)
 def member_entry(context, member):
+    if isinstance(member, Entry):
+        if member.html is not None:
+            return mark_safe(member.html)  # noqa: S308 - kept as the entry template escaped it
+        member = member.profile
     key = entry_key(member)
     html = member_entries.get(key)
     if html is None:

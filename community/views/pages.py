@@ -1,6 +1,7 @@
 """The public pages: directory, profiles, the community feed, hashtags, campaigns, the blog."""
 
 import functools
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.conf import settings
@@ -18,24 +19,29 @@ from fediverse_node.http import activity_response, json_error
 from posts.models import Post, PostType
 
 from ..cache import anonymous_page_cache
+from ..cards import Card, cards_from_rows
+from ..entries import entries_from_rows
 from ..mediaproxy import AVATAR, absolute, proxied_url
 from ..models import FIELDS_OF_WORK, Campaign, FederalState
 from ..places import RADII
 from ..pool import events_public
 from ..selectors import (
     FEATURED_HASHTAG,
+    DirectoryRows,
     actor_public_posts,
     blog_articles,
     campaign_participants,
     campaign_posts,
     directory_search,
+    feed_card_rows,
     feed_posts,
-    member_posts,
+    member_card_rows,
     organisation_without_profile,
     place_centre,
     post_for_page,
     post_replies,
     profile_by_handle,
+    profile_for_page,
 )
 
 PAGE_SIZE = 20
@@ -52,14 +58,26 @@ def _filters(request) -> dict:
     }
 
 
+def _before(request) -> int | None:
+    """The id the page goes on below (`?before=`); None for none, or one no id can be (a 64-bit integer)."""
+    before = request.GET.get("before", "")
+    return int(before) if before.isdigit() and len(before) <= 19 and int(before) < 2**63 else None
+
+
 def older_page(request, posts) -> tuple[list[Post], int | None]:
     """Keyset paging by post id (newest first): a page is one index range, whatever the feed's size."""
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        posts = posts.filter(id__lt=int(before))
+    before = _before(request)
+    if before is not None:
+        posts = posts.filter(id__lt=before)
     page = list(posts[: PAGE_SIZE + 1])
     older = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
     return page[:PAGE_SIZE], older
+
+
+def older_cards(request, rows: list[tuple]) -> tuple[list[Card], int | None]:
+    """older_page for a page read key first (community/cards.py): rows of CARD_COLUMNS, PAGE_SIZE + 1 at most."""
+    older = rows[PAGE_SIZE - 1][0] if len(rows) > PAGE_SIZE else None
+    return cards_from_rows(rows[:PAGE_SIZE], request.user), older
 
 
 def og_image(actor) -> str:
@@ -83,8 +101,13 @@ def directory(request):
         near = place_centre(city)
         if near is None:
             place_error = _("„%(place)s“ finden wir nicht. Bitte geben Sie eine Postleitzahl an.") % {"place": city}
-    profiles = directory_search(text=text, city=city, near=near, km=km, **filters)
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    if text or city or km:
+        page = Paginator(directory_search(text=text, city=city, near=near, km=km, **filters), PAGE_SIZE).get_page(
+            request.GET.get("page"))
+    else:  # the directory as most visitors see it: read key first (community/entries.py)
+        rows = cast(Any, DirectoryRows(**filters))  # a count() and slices: all a Paginator asks of it
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = cast(Any, entries_from_rows(list(page.object_list)))
     return render(request, "community/directory.html", {
         "nav": "directory", "page": page, "q": text, "city": city, "km": km, "radii": RADII,
         "place_error": place_error, **filters, **_choices(),
@@ -135,7 +158,9 @@ def _post_object_by_negotiation(view):
 @_actor_document_by_negotiation
 @anonymous_page_cache
 def profile(request, handle: str):
-    member = profile_by_handle(handle)
+    posts: list[Post] | list[Card]
+    found = profile_for_page(handle)
+    member, fields = found if found is not None else (None, [])
     if member is None:
         actor = organisation_without_profile(handle)
         if actor is None:
@@ -143,10 +168,11 @@ def profile(request, handle: str):
         posts, older = older_page(request, actor_public_posts(actor))
     else:
         actor = member.actor
-        posts, older = older_page(request, member_posts().filter(author=actor))
+        rows = member_card_rows(author=actor, before=_before(request), limit=PAGE_SIZE + 1)
+        posts, older = older_cards(request, rows)
     return render(request, "community/profile.html", {
-        "nav": "directory", "member": member, "actor": actor, "posts": posts, "older": older,
-        "member_handle": actor.username if actor.local else actor.handle,
+        "nav": "directory", "member": member, "member_fields": fields, "actor": actor, "posts": posts,
+        "older": older, "member_handle": actor.username if actor.local else actor.handle,
         "og_image": og_image(actor),
     })
 
@@ -155,7 +181,8 @@ def profile(request, handle: str):
 def feed(request):
     filters = _filters(request)
     hashtag = request.GET.get("tag", "").strip().lstrip("#")[:100]
-    posts, older = older_page(request, feed_posts(hashtag=hashtag, **filters))
+    rows = feed_card_rows(hashtag=hashtag, before=_before(request), limit=PAGE_SIZE + 1, **filters)
+    posts, older = older_cards(request, rows)
     return render(request, "community/feed.html", {
         "nav": "feed", "posts": posts, "older": older, "tag": hashtag, **filters, **_choices(),
         "featured": FEATURED_HASHTAG,

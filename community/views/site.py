@@ -15,11 +15,12 @@ from fediverse_node.ratelimit import CONTACT, client_address, retry_after
 from fediverse_node.sanitize import sanitize_html
 
 from ..cache import anonymous_page_cache
+from ..cards import cards_from_rows
 from ..forms import ContactForm
 from ..map_teaser import HEIGHT, WIDTH, teaser_point
 from ..models import FIELDS_OF_WORK, ContactMessage
 from ..pool import events_upcoming
-from ..selectors import campaign_featured, feed_posts, map_positions, network_figures, site_page_get
+from ..selectors import campaign_featured, feed_card_rows, map_positions, network_figures, site_page_get
 from ..site_page_defaults import PLACEHOLDER_MARK
 
 # Query parameters of the community feed, which lived at / until the home page took its place: old links keep working.
@@ -32,7 +33,8 @@ def home(request):
         return redirect(f"{reverse('community:feed')}?{request.GET.urlencode()}", permanent=True)
     points = [p for p in (teaser_point(lat, lon) for lat, lon in map_positions()) if p is not None]
     return render(request, "community/home.html", {
-        "nav": "home", "figures": network_figures(), "posts": list(feed_posts()[:4]),
+        "nav": "home", "figures": network_figures(),
+        "posts": cards_from_rows(feed_card_rows(limit=4), request.user),
         "events": list(events_upcoming()[:3]), "campaign": campaign_featured(today=timezone.localdate()),
         "fields_of_work": FIELDS_OF_WORK, "points": points, "map_width": WIDTH, "map_height": HEIGHT,
     })

@@ -28,6 +28,7 @@ def add_members_and_posts(start: int, count: int) -> None:
 
 
 def queries(client: Client, path: str) -> int:
+    post_cards.clear()  # each page read cold: a card another page kept would save that page its full read
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return len(captured)
@@ -46,7 +47,8 @@ def test_feed_directory_and_profile_read_a_fixed_number_of_queries(signed_in):
     many = {path: queries(client, path) for path in PAGES}
     assert many == few
     # the home page shows more kinds of things (figures, map dots, posts, events, the campaign): its own budget
-    assert many.pop("/") <= 12 and max(many.values()) <= 8, many
+    # (cold: a page read key first reads its keys, then the cards it does not hold in full: two queries more)
+    assert many.pop("/") <= 14 and max(many.values()) <= 8, many
 
 
 def test_a_cached_post_card_shows_the_edited_post():
