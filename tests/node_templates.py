@@ -42,9 +42,8 @@ COLLECT = "import django\ndjango.setup()\nfrom fediverse_node.staticstorage impo
 STATIC = "static"  # the collected static files, in a node's data directory (STATIC_ROOT)
 
 _lock = threading.Lock()
-_sqlite_dir: Path | None = None
+_made_folders: dict[str, Path] = {}
 _postgres_template: str | None = None
-_static_dir: Path | None = None
 RUN_VARIABLE = "FEDINODE_TEST_RUN"  # set by the run's controller (tests/conftest.py), inherited by its workers
 
 
@@ -100,18 +99,22 @@ def _made_once(marker: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _sqlite_template() -> Path:
-    global _sqlite_dir
+def _made(name: str, code: str) -> Path:
+    """The run's folder `name`, where `code` ran once with a node's settings (FEDINODE_DATA_DIR=that folder)."""
     with _lock:
-        if _sqlite_dir is None:
-            folder = _shared_folder() / "sqlite"
+        if name not in _made_folders:
+            folder = _shared_folder() / name
             folder.mkdir(exist_ok=True)
             with _made_once(folder / "done") as make:
                 if make:
-                    _migrate(folder)
-                    (folder / "done").write_text("migrated\n")
-            _sqlite_dir = folder
-        return _sqlite_dir
+                    _migrate(folder, code=code)
+                    (folder / "done").write_text("made\n")
+            _made_folders[name] = folder
+        return _made_folders[name]
+
+
+def _sqlite_template() -> Path:
+    return _made("sqlite", MIGRATE)
 
 
 def sqlite_files_copy(data_dir: Path) -> None:
@@ -122,17 +125,7 @@ def sqlite_files_copy(data_dir: Path) -> None:
 
 
 def _static_template() -> Path:
-    global _static_dir
-    with _lock:
-        if _static_dir is None:
-            folder = _shared_folder() / "collected"
-            folder.mkdir(exist_ok=True)
-            with _made_once(folder / "done") as make:
-                if make:
-                    _migrate(folder, code=COLLECT)
-                    (folder / "done").write_text("collected\n")
-            _static_dir = folder / STATIC
-        return _static_dir
+    return _made("collected", COLLECT) / STATIC
 
 
 def static_files_copy(data_dir: Path) -> None:
