@@ -16,6 +16,18 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
+def pss_mb(pid: int) -> float | None:
+    """Proportional set size: the process's private pages plus its share of pages it shares (with the processes
+    forked from the same parent). Summed over a node's processes it is what the node holds, unlike RSS."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -27,21 +39,24 @@ def node_processes(root_pid: int) -> list[dict]:
     """Every process under `fediverse-node run` (root_pid) with its role and VmRSS in MB.
 
     Roles: `supervisor` (the run command), `web` (granian's main process), `web worker` (its worker processes),
-    `worker` (a Celery worker process), `worker child` (a process a Celery worker started, e.g. embedded beat).
+    `streaming` and `streaming worker` (the same for the streaming server), `worker` (a Celery worker process),
+    `beat`; a process one of them started is `<role> child`. Each also has its proportional set size (pss_mb).
     """
     tree = process_tree()
-    found = [{"pid": root_pid, "role": "supervisor", "rss_mb": _rss_mb(root_pid)}]
+    found = [{"pid": root_pid, "role": "supervisor", "rss_mb": _rss_mb(root_pid), "pss_mb": pss_mb(root_pid)}]
 
     def walk(pid: int, role: str) -> None:
         for child in tree.get(pid, []):
-            found.append({"pid": child, "role": role, "rss_mb": _rss_mb(child)})
+            found.append({"pid": child, "role": role, "rss_mb": _rss_mb(child), "pss_mb": pss_mb(child)})
             walk(child, role if role.endswith("child") else f"{role} child")
 
     for child in tree.get(root_pid, []):
         command = _cmdline(child)
-        role = "web" if "granian" in command else "worker" if "celery" in command else "other"
-        found.append({"pid": child, "role": role, "rss_mb": _rss_mb(child)})
-        walk(child, "web worker" if role == "web" else f"{role} child")
+        role = ("web" if command.startswith("fedinode-web") else "streaming" if command.startswith("fedinode-stream")
+                else "beat" if "beat" in command else "worker" if "celery" in command or "fedinode-work" in command
+                else "other")
+        found.append({"pid": child, "role": role, "rss_mb": _rss_mb(child), "pss_mb": pss_mb(child)})
+        walk(child, f"{role} worker" if role in ("web", "streaming") else f"{role} child")
     return [p for p in found if p["rss_mb"] is not None]
 
 

@@ -2,7 +2,6 @@
 of its own (FEDINODE_STREAMING_BIND), so long-lived connections never hold a WSGI thread."""
 
 import os
-import sys
 
 STREAMING_WORKERS = int(os.environ.get("FEDINODE_STREAMING_WORKERS", "1"))
 
@@ -12,10 +11,15 @@ def streaming_bind_default(*, host: str, port: str) -> str:
     return os.environ.get("FEDINODE_STREAMING_BIND") or f"{host}:{int(port) + 1}"
 
 
-def streaming_command(*, bind: str, kill_timeout: int) -> list[str]:
+def streaming_serve(*, bind: str, kill_timeout: int) -> None:
+    """Serve the streaming API (granian ASGI) until stopped: run in a child that `run` forks."""
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
     host, _, port = bind.rpartition(":")
-    return [
-        sys.executable, "-m", "granian", "--interface", "asgi", "--host", host.strip("[]"), "--port", port,
-        "--workers", str(STREAMING_WORKERS), "--workers-kill-timeout", str(kill_timeout),
-        "--log-level", "warning", "streaming.asgi:application",
-    ]
+    Server(
+        "streaming.asgi:application", address=host.strip("[]"), port=int(port), interface=Interfaces.ASGI,
+        workers=STREAMING_WORKERS, workers_kill_timeout=kill_timeout, log_level=LogLevels.warning,
+        process_name="fedinode-stream",
+    ).serve()

@@ -277,6 +277,19 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.3, message
     raise AssertionError(f"timed out waiting for {message} (last value: {last!r})")
 
 
+def process_title(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def node_children(node, *titles: bytes) -> list[int]:
+    """The processes `run` forked whose title starts with one of titles. Each is named fedinode-<role> when forked
+    (web, stream, work0, beat); Celery then names its own: "[celeryd: worker0@host:MainProcess] …", "[celery beat]"."""
+    return [pid for pid in process_tree().get(node.process.pid, []) if process_title(pid).startswith(titles)]
+
+
 def streaming_processes(node) -> list[int]:
     """The granian ASGI processes of a node (the main one and its workers)."""
     tree, found = process_tree(), []
@@ -284,11 +297,7 @@ def streaming_processes(node) -> list[int]:
     while pending:
         pid = pending.pop()
         pending += tree.get(pid, [])
-        try:
-            command = open(f"/proc/{pid}/cmdline", "rb").read()
-        except OSError:
-            continue
-        if b"streaming.asgi" in command:
+        if process_title(pid).startswith(b"fedinode-stream"):
             found.append(pid)
     return found
 

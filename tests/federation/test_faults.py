@@ -9,7 +9,7 @@ import threading
 import time
 from collections import Counter
 
-from tests.nodes import free_loopback_address, wait_until
+from tests.nodes import free_loopback_address, node_children, wait_until
 
 
 class Inboxes:
@@ -84,7 +84,7 @@ def test_worker_killed_during_a_fan_out_loses_nothing(start_node):
         assert node.query(SEED.format(hosts=hosts, followers=400)) == 400
         post_uri = node.cli("post", "sender", "Alle sollen es bekommen")
         wait_until(lambda: sum(inboxes.received.values()) >= 40, message="the fan-out under way")
-        workers = _celery_children(node.process.pid)
+        workers = node_children(node, b"fedinode-work", b"[celeryd: worker")
         assert len(workers) == 2
         for worker in workers:
             os.kill(worker, signal.SIGKILL)
@@ -124,22 +124,3 @@ def test_a_peer_that_was_down_receives_everything_after_its_return(start_node):
         wait_until(lambda: wanted <= set(inboxes.received), timeout=60, message="every post after the return")
     finally:
         inboxes.stop()
-
-
-
-def _celery_children(pid: int) -> list[int]:
-    """The worker processes `run` started (read from /proc: no extra dependency)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-        except OSError:
-            continue
-        if parent == pid and b"celery" in command and b"\x00worker\x00" in command:
-            found.append(int(entry))
-    return found

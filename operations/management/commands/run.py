@@ -1,12 +1,11 @@
 """`fediverse-node run`: migrate, seed demo data once, then serve (granian, WSGI) beside an embedded Celery worker."""
 
 import contextlib
-import ctypes
 import functools
 import os
 import signal
+import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
@@ -16,28 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fediverse_node.staticstorage import static_collect
 from operations.demo import demo_data_create
-from streaming.process import STREAMING_WORKERS, streaming_bind_default, streaming_command
+from operations.forking import ForkedChild, imports_before_fork, process_title_set, shared_pages_freeze
+from streaming.process import STREAMING_WORKERS, streaming_bind_default, streaming_serve
 
 QUEUES = "inbox,deliveries,housekeeping,celery"
 WORKER_NICENESS = 10
 STOP_GRACE_SECONDS = 15  # a child still running this long after SIGTERM is killed, with its own children
-PR_SET_PDEATHSIG = 1
 
 
-def _child(args: list[str], *, niceness: int = 0) -> subprocess.Popen:
-    """A child in a process group of its own, so that stopping it reaches its children too (granian's workers),
-    and which is sent SIGTERM if this supervisor dies without stopping it (killed, out of memory)."""
-
-    def prepare() -> None:
-        if sys.platform == "linux":
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        if niceness:
-            os.nice(niceness)
-
-    return subprocess.Popen(args, process_group=0, preexec_fn=prepare)
-
-
-def _kill_group(child: subprocess.Popen) -> None:
+def _kill_group(child: ForkedChild) -> None:
     """SIGKILL to the child's process group: the child and whatever it started (granian's workers)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
@@ -76,9 +62,16 @@ class Command(BaseCommand):
             marker.write_text("demo data created\n")
             self.stdout.write("Demo data created (run with --no-demo to skip).")
         streaming_bind = streaming_bind or streaming_bind_default(host=host, port=port)
-        starters: list[Callable[[], subprocess.Popen]] = [lambda: self._web(host.strip("[]"), port, web_workers)]
+        # Everything the children run is loaded here, once: each child is forked from this process, starts at once
+        # and shares these pages instead of importing Django again (four interpreters' worth on a small machine).
+        imports_before_fork(with_streaming=bool(STREAMING_WORKERS))
+        shared_pages_freeze()
+        process_title_set("fedinode-run")
+        starters: list[Callable[[], ForkedChild]] = [lambda: self._web(host.strip("[]"), port, web_workers)]
         if STREAMING_WORKERS:  # 0: the streaming API is served elsewhere, or not at all
-            starters.append(lambda: _child(streaming_command(bind=streaming_bind, kill_timeout=STOP_GRACE_SECONDS - 5)))
+            starters.append(lambda: ForkedChild(
+                "stream", functools.partial(streaming_serve, bind=streaming_bind, kill_timeout=STOP_GRACE_SECONDS - 5)
+            ))
         if not no_worker:
             # One worker process per core (threads inside each wait on the network), and beat on its own: embedded
             # in a worker, a killed worker orphaned it and the restarted one raced it for the schedule file.
@@ -89,36 +82,47 @@ class Command(BaseCommand):
         self.stdout.flush()
         self._supervise(starters)
 
-    def _web(self, host: str, port: str, workers: int) -> subprocess.Popen:
-        return _child(
-            [
-                sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", port,
-                "--workers", str(workers), "--blocking-threads", os.environ.get("FEDINODE_WEB_THREADS", "16"),
+    def _web(self, host: str, port: str, workers: int) -> ForkedChild:
+        def serve() -> None:
+            from granian.constants import Interfaces
+            from granian.log import LogLevels
+            from granian.server import Server
+
+            Server(
+                "fediverse_node.wsgi:application", address=host, port=int(port), interface=Interfaces.WSGI,
+                workers=workers, blocking_threads=int(os.environ.get("FEDINODE_WEB_THREADS", "16")),
                 # a worker stuck in a request is killed by granian itself, before the supervisor loses patience
-                "--workers-kill-timeout", str(STOP_GRACE_SECONDS - 5),
-                "--no-ws", "--log-level", "warning",
-                "fediverse_node.wsgi:application",
-            ]
-        )
+                workers_kill_timeout=STOP_GRACE_SECONDS - 5,
+                websockets=False, log_level=LogLevels.warning, process_name="fedinode-web",
+            ).serve()
 
-    def _worker(self, index: int) -> subprocess.Popen:
-        return _child(
-            [
-                sys.executable, "-m", "celery", "-A", "fediverse_node", "worker", "--hostname", f"worker{index}@%h",
-                "--pool", "threads", "--concurrency", os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8"),
-                "--queues", QUEUES, "--without-mingle", "--without-gossip", "--without-heartbeat",
-                "--loglevel", "WARNING",
-            ],
-            # Background work yields the CPU to requests: a burst of POSTs is answered first, processed just after.
-            niceness=WORKER_NICENESS,
-        )
+        return ForkedChild("web", serve)
 
-    def _beat(self) -> subprocess.Popen:
+    def _worker(self, index: int) -> ForkedChild:
+        def serve() -> int:
+            from fediverse_node.celery import app
+
+            # the worker program without Celery's command line (click and its REPL's prompt_toolkit: 19 MB a process)
+            worker = app.Worker(
+                hostname=f"worker{index}@{socket.gethostname()}", pool_cls="threads",
+                concurrency=int(os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8")), queues=QUEUES.split(","),
+                without_mingle=True, without_gossip=True, without_heartbeat=True, loglevel="WARNING", quiet=True,
+            )
+            worker.start()
+            return worker.exitcode or 0
+
+        # Background work yields the CPU to requests: a burst of POSTs is answered first, processed just after.
+        return ForkedChild(f"work{index}", serve, niceness=WORKER_NICENESS)
+
+    def _beat(self) -> ForkedChild:
         """The periodic sweeps (CELERY_BEAT_SCHEDULER keeps their schedule in memory)."""
-        return _child(
-            [sys.executable, "-m", "celery", "-A", "fediverse_node", "beat", "--loglevel", "WARNING"],
-            niceness=WORKER_NICENESS,
-        )
+
+        def serve() -> None:
+            from fediverse_node.celery import app
+
+            app.Beat(loglevel="WARNING", quiet=True).run()
+
+        return ForkedChild("beat", serve, niceness=WORKER_NICENESS)
 
     def _supervise(self, starters: list) -> None:
         """Run every child until a signal; a child that dies is restarted (work in flight is safe in the database
@@ -142,13 +146,13 @@ class Command(BaseCommand):
                 if len(restarts) > 10:
                     self._stop_all(children)
                     raise CommandError("A child process keeps stopping; the node is shut down.")
-                self.stderr.write(f"child {child.args[2:5]} exited with {child.returncode}; restarting it")
+                self.stderr.write(f"child {child.name} exited with {child.returncode}; restarting it")
                 _kill_group(child)  # what it left behind (granian's workers) goes too
                 children[index] = starters[index]()
         self._stop_all(children)
 
     @staticmethod
-    def _stop_all(children: list[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -> None:
+    def _stop_all(children: list[ForkedChild], grace: float = STOP_GRACE_SECONDS) -> None:
         """SIGTERM to each child, then SIGKILL to the process group of any still running: killing only granian's
         main process left its workers serving the port with nobody to stop them."""
         for child in children:
