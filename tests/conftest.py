@@ -75,9 +75,7 @@ def start_node(request):
 
     yield start
     for node in nodes:
-        node.stop(wait=False)
-    for node in nodes:
-        node.stop()
+        node.kill()
     failed = getattr(getattr(request.node, "rep_call", None), "failed", False)
     for node in nodes:
         if failed:
@@ -106,9 +104,7 @@ def shared_node():
 
     yield get
     for node in nodes.values():
-        node.stop(wait=False)
-    for node in nodes.values():
-        node.stop()
+        node.kill()
         node.cleanup()
 
 

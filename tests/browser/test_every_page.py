@@ -156,7 +156,7 @@ def site(request):
                    timeout=120, message="the group's boost of the demo post")
         yield node
     finally:
-        node.stop()
+        node.kill()
         if getattr(getattr(request.node, "rep_call", None), "failed", False):
             print(node.log_text())
         node.cleanup()

@@ -41,7 +41,7 @@ def test_backup_restore_keeps_the_actor_keys(start_node, tmp_path):
         restored.start()
         assert restored.get_json(restored.actor_url("kita"))["publicKey"]["publicKeyPem"] == key_before
     finally:
-        restored.stop()
+        restored.kill()
         restored.cleanup()
 
 

@@ -28,7 +28,7 @@ def world(tmp_path_factory):
     node.cli("createorg", "empfang", "--email", "e@example.org", "--password", "empfang-pass-1")
     with BovinePeer() as peer:
         yield node, peer
-    node.stop()
+    node.kill()
     node.cleanup()
 
 

@@ -47,7 +47,7 @@ def test_createorg_on_a_fresh_data_dir_makes_a_listed_member_with_its_profile(st
         assert follow.returncode == 0, follow.stderr
         assert "No hostname was supplied" not in follow.stderr + follow.stdout
     finally:
-        node.stop()
+        node.kill()
         node.cleanup()
 
 

@@ -55,7 +55,7 @@ def test_doctor_finds_a_healthy_node_in_order_and_names_what_breaks():
         print(f"--- log of the node ---\n{node.log_text()}")
         raise
     finally:
-        node.stop()
+        node.kill()
         node.cleanup()
 
 

@@ -40,7 +40,7 @@ def test_a_node_keeps_its_data_private_from_the_first_start():
         (node.data_dir / "node.log").chmod(0o600)  # the test harness's own log, not the node's
         assert _readable_by_others(node.data_dir) == []
     finally:
-        node.stop()
+        node.kill()
         node.cleanup()
 
 
