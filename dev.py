@@ -120,9 +120,11 @@ def test(args: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="fedinode-mypy-") as data_dir:
         sh(str(BIN / "mypy"), env={**os.environ, "FEDINODE_DATA_DIR": data_dir})
     # loadscope: a module runs in one worker, so a module-scoped node or survey is made once (pytest-xdist's
-    # loadgroup does not group under pytest 9: its xdist_group suffix never reaches the node id)
+    # loadgroup does not group under pytest 9: its xdist_group suffix never reaches the node id). Modules are handed
+    # out in the order tests/conftest.py gives, the longest first; xdist's own reorder (most tests first) left the
+    # longest modules, which hold one or two tests, to the end, with one worker busy and the other idle.
     pytest = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("FEDINODE_TEST_PROCESSES", "2"),
-              "--dist", "loadscope", *args]
+              "--dist", "loadscope", "--no-loadscope-reorder", *args]
     services = reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)
     message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
     embedded_env = {**os.environ, "FEDINODE_TEST_BACKEND": "embedded"}

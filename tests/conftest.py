@@ -25,6 +25,28 @@ def pytest_configure(config):
         os.environ.setdefault(node_templates.RUN_VARIABLE, uuid.uuid4().hex[:16])
 
 
+# The modules that take longest, longest first (from `--durations`, both back-ends): handed out first, so that no
+# long module starts when the other worker has nothing left (dev.py runs xdist without its reorder). Then the other
+# modules that start nodes or a browser, then the rest, each group in collection order.
+LONGEST_FIRST = [
+    "release/test_wheel.py", "browser/test_every_page.py", "browser/test_hostile.py", "operator/test_doctor.py",
+    "federation/test_website_federation.py", "federation/test_streaming.py", "federation/test_member_feeds.py",
+    "federation/test_faults.py", "test_ratelimit.py", "operator/test_commands.py", "federation/test_authorized_fetch.py",
+    "interop/test_fedify.py", "browser/test_site.py", "interop/test_fedify_reach.py", "browser/test_layout.py",
+    "federation/test_inbox_forwarding.py", "federation/test_groups.py", "federation/test_run_command.py",
+    "browser/test_scouts.py", "interop/test_toot.py", "release/test_dockerfile.py", "release/test_upgrade.py",
+]
+WITH_PROCESSES = ("release", "browser", "federation", "interop", "operator", "streaming", "security", "mapview")
+
+
+def _module_rank(item) -> tuple[int, int]:
+    path = Path(str(item.fspath)).resolve()
+    relative = path.relative_to(Path(__file__).resolve().parent).as_posix()
+    if relative in LONGEST_FIRST:
+        return (0, LONGEST_FIRST.index(relative))
+    return (1, 0) if relative.split("/")[0] in WITH_PROCESSES else (2, 0)
+
+
 def pytest_collection_modifyitems(config, items):
     """Federation and interop tests start processes; they are marked so they can be chosen or left out.
 
@@ -43,6 +65,7 @@ def pytest_collection_modifyitems(config, items):
         if f"{os.sep}tests{os.sep}release{os.sep}" in path:
             # the release check starts all three back-ends itself: once per suite run, in the embedded pass
             item.add_marker(pytest.mark.backend_independent)
+    items.sort(key=_module_rank)  # stable: a module's tests keep their order
     if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres" and not os.environ.get("FEDINODE_TEST_ALL_BACKENDS"):
         once = [item for item in items if item.get_closest_marker("backend_independent")]
         if once:
