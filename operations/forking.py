@@ -32,9 +32,8 @@ def imports_before_fork(*, with_streaming: bool) -> None:
     import celery.concurrency.thread  # noqa: F401
     import celery.worker.consumer  # noqa: F401
 
-    for part in (app.amqp, app.backend, app.events, app.log):  # made on first use: here, once for every child
-        assert part is not None
-    app.connection_for_write().transport  # noqa: B018 (the broker's transport module, loaded without connecting)
+    # made on first use: here, once for every child; the broker's transport module is loaded without connecting
+    _made_once = (app.amqp, app.backend, app.events, app.log, app.connection_for_write().transport)
     if with_streaming:
         import streaming.asgi  # noqa: F401
 
