@@ -19,7 +19,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, SCREENSHOTS
 from tests.nodes import BIN, Node, wait_until
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -218,13 +218,14 @@ def survey(site, browser):
             found["broken_images"] = page.evaluate(IMAGES_LOADED)
             page.add_script_tag(path=str(AXE))
             found["axe"] = page.evaluate(AXE_RUN, AXE_TAGS)
-            page.screenshot(path=str(SHOTS / f"{name}-{language}-1280.png"), full_page=True)
+            if SCREENSHOTS:
+                page.screenshot(path=str(SHOTS / f"{name}-{language}-1280.png"), full_page=True)
             found["overflow"] = {}
             for width in (390, 320):
                 page.set_viewport_size({"width": width, "height": 800})
                 page.evaluate(SETTLED)
                 found["overflow"][width] = page.evaluate(OVERFLOW)
-                if width == 390:
+                if width == 390 and SCREENSHOTS:
                     page.screenshot(path=str(SHOTS / f"{name}-{language}-390.png"), full_page=True)
             findings[name, language] = found
         for page in pages.values():
