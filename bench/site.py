@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import subprocess
+import time
 
 from tests.nodes import BIN, Node
 
@@ -120,9 +121,10 @@ def bench_backend(backend: str, args) -> list[dict]:
         if args.profile:
             print(shell(node, PROFILE.format(paths=args.paths, show_sql=False)), flush=True)
         node.start()
+        time.sleep(args.settle)
         for path in args.paths:
             options = {"concurrency": args.concurrency, "processes": args.processes}
-            measure(node, path, "", seconds=2, **options)  # warm-up
+            measure(node, path, "", seconds=args.warmup, **options)
             result = {"backend": backend, **measure(node, path, "", seconds=args.seconds, **options)}
             print(json.dumps(result), flush=True)
             results.append(result)
@@ -138,6 +140,9 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=500)
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of requests to a page before it is measured")
+    parser.add_argument("--settle", type=float, default=0,
+                        help="seconds to wait after the start, while the worker's first sweeps over the seed run")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2, help="client processes generating the load")
     parser.add_argument("--page-cache", action="store_true", help="measure with the anonymous page cache on (15 s)")
