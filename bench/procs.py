@@ -6,26 +6,25 @@ from pathlib import Path
 from tests.nodes import process_stat, process_tree
 
 
-def _rss_mb(pid: int) -> float | None:
+def _kib_field_mb(path: str, field: str) -> float | None:
+    """A "Field:   N kB" line of a /proc file, in MB; None when the process is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return None
+
+
+def _rss_mb(pid: int) -> float | None:
+    return _kib_field_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float | None:
     """Proportional set size: the process's private pages plus its share of pages it shares (with the processes
     forked from the same parent). Summed over a node's processes it is what the node holds, unlike RSS."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+    return _kib_field_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def _cmdline(pid: int) -> str:
