@@ -33,3 +33,7 @@ FEDINODE_PAGE_CACHE_SECONDS = 0
 
 # In-process tests share one client address; tests/test_ratelimit.py turns the limits on where they are the subject.
 FEDINODE_RATE_LIMITS = False
+
+# Django's default hasher spends about half a second of CPU per password on purpose; with it, hashing passwords and
+# OAuth client secrets took two thirds of the in-process tests' time. The tests check who may log in, not the hash.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
