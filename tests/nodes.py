@@ -27,6 +27,7 @@ from tests import node_templates
 from tests.node_templates import POSTGRES_URL, REDIS_URL, _postgres
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent  # on the nodes' PYTHONPATH: they read tests/node_settings.py
 PROBE = Path(__file__).resolve().parent / "node_probe.py"
 CLI_TIMEOUT = 120
 # Commands that always run as a real `fediverse-node` process: they replace the data or run the node itself.
@@ -74,7 +75,8 @@ class Node:
             "FEDINODE_DELIVERY_FIRST_RETRY": "1",
             # documents rendered per request: tests look right after a change (test_discovery_cache.py turns it on)
             "FEDINODE_DOCUMENT_CACHE_SECONDS": "0",
-            "DJANGO_SETTINGS_MODULE": "fediverse_node.settings",
+            "DJANGO_SETTINGS_MODULE": "tests.node_settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }

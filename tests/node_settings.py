@@ -1,0 +1,10 @@
+"""Settings of the test nodes (tests/nodes.py): the node's own settings, with a fast password hasher.
+
+Django's default hasher spends about half a second of CPU per password on purpose. Test nodes create members
+(`createorg`) and log them in hundreds of times per suite run, on two cores shared with the nodes under test. The
+release check (tests/release/) runs the installed wheel with the node's own settings, hasher included.
+"""
+
+from fediverse_node.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
