@@ -48,7 +48,7 @@ def measure(way: str, *, queries: int, idle: float) -> dict:
             node._database_state = "used"
         else:
             started = time.monotonic()
-            node._database_from_template()  # the template itself is made once per test process
+            node.database_from_template()  # the template itself is made once per test process
             figures["template, once per test process (wall s)"] = round(time.monotonic() - started, 1)
         started = time.monotonic()
         node.start()

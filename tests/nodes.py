@@ -116,7 +116,7 @@ class Node:
 
     def start(self, *, demo: bool = False) -> "Node":
         if self._database_state == "empty":
-            self._database_from_template()
+            self.database_from_template()
         args = [str(BIN / "fediverse-node"), "run", "--bind", self.domain]
         if not demo:
             args.append("--no-demo")
@@ -180,7 +180,7 @@ class Node:
             "FEDINODE_REDIS_PREFIX": self.database,
         })
 
-    def _database_from_template(self) -> None:
+    def database_from_template(self) -> None:
         """A copy of the migrated template in place of the empty database the node was made with, so that `run`
         finds nothing to migrate. Only while nothing used the database: a restore or a test of the migrations
         themselves keeps what it made."""

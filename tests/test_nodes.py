@@ -12,7 +12,7 @@ COUNT = "from actors.models import Actor\nprint(json.dumps(Actor.objects.filter(
 @pytest.fixture
 def node():
     node = Node("harness")
-    node._database_from_template()  # a migrated database without starting the node's processes
+    node.database_from_template()  # a migrated database without starting the node's processes
     yield node
     node.cleanup()
 

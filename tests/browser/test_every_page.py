@@ -89,9 +89,7 @@ def judge(request, check: str, name: str, findings: list[str], *, language: str,
 
 
 SETUP = """
-from django.core.management import call_command
 from operations.demo import demo_data_create
-call_command('migrate', verbosity=0)
 demo_data_create()
 from django.contrib.auth import get_user_model
 from community.models import MembershipApplication
@@ -145,6 +143,7 @@ def site(request):
     try:
         # the demo data in one Django process before the start: on a busy machine it takes longer than the start
         # and the command line of tests/nodes.py wait
+        node.database_from_template()
         code = "import json\n" + SETUP.format(staff=STAFF[0], staff_pass=STAFF[1], member=MEMBER[0], member_pass=MEMBER[1])
         result = subprocess.run([str(BIN / "fediverse-node"), "shell", "-c", code], env=node.env, capture_output=True,
                                 text=True, timeout=900)

@@ -28,6 +28,6 @@ print(MemberProfile.objects.count())
 
 
 def members_seed(*, node: Node, members: int) -> int:
-    """Migrate the (not yet started) node's database and store `members` organisations; returns how many it holds."""
-    node.cli("migrate", "--verbosity", "0")
+    """Store `members` organisations in the (not yet started) node's migrated database; returns how many it holds."""
+    node.database_from_template()
     return int(node.cli("shell", "-c", SCRIPT.format(members=members)).splitlines()[-1])

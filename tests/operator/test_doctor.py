@@ -27,7 +27,7 @@ def _fixes(result: subprocess.CompletedProcess) -> list[str]:
 def test_doctor_finds_a_healthy_node_in_order_and_names_what_breaks():
     node = Node("doctor")
     try:
-        # createorg on the fresh data dir migrates it first (and keeps the node's start short on a loaded machine)
+        node.database_from_template()  # a fresh data directory's first command migrates: tests/operator/test_commands.py
         created = subprocess.run([str(BIN / "fediverse-node"), "createorg", "praxis", "--email", "p@example.org",
                                   "--password", "praxis-pass-1"], env=node.env, capture_output=True, text=True,
                                  timeout=600)
