@@ -25,7 +25,7 @@ ROLES = [
     ("node supervisor", "fedinode-run"), ("node web", "fedinode-web"), ("node streaming", "fedinode-stream"),
     ("node celery", "[celeryd"), ("node beat", "[celery beat]"), ("node probe", "node_probe.py"),
     ("one-off fediverse-node", "fediverse-node"), ("chromium", "chrom"), ("playwright driver", "playwright"),
-    ("java (Nu validator)", "java"), ("xdist worker", "execnet"), ("xdist worker", "exec(eval("),
+    ("java (Nu validator)", "java"), ("xdist worker", "pytest-xdist"), ("xdist worker", "exec(eval("),
     ("pytest controller", "pytest"), ("postgres", "postgres"), ("redis", "redis-server"), ("node.js", "node"),
 ]
 
@@ -34,6 +34,8 @@ def _role(pid: str) -> str:
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
+        return ""
+    if not command:  # a zombie: its title is gone, its role was read before
         return ""
     for role, piece in ROLES:
         if piece in command:
@@ -52,10 +54,13 @@ def sample(seen: dict[tuple[str, str], list], stop: threading.Event, interval: f
                 continue
             key = (entry.name, fields[19])  # field 22: start time
             cpu = (int(fields[11]) + int(fields[12])) / TICK
+            # read again each time: a process names itself after its start (setproctitle), a fork inherits a title
+            role = _role(entry.name)
             if key in seen:
                 seen[key][1] = cpu
+                seen[key][0] = role or seen[key][0]
             else:
-                seen[key] = [_role(entry.name), cpu, cpu]  # role, now, first seen (CPU before our start)
+                seen[key] = [role, cpu, cpu]  # role, now, first seen (CPU before our start)
         stop.wait(interval)
 
 
