@@ -106,10 +106,10 @@ def test(args: list[str]) -> None:
     """The whole suite on both back-ends: the embedded default (SQLite, filesystem broker) and PostgreSQL + Redis
     with real Celery workers. Without those services a laptop skips the second pass; CI (CI=true) fails instead.
 
-    The passes run one after the other. FEDINODE_TEST_PASSES=parallel runs them side by side (the first writes to
-    the terminal as it goes, the second into a log printed when both have ended): much of a federation test is
-    waiting for another process, but on 2 cores four test processes starve the nodes' Celery workers (nice 10), so
-    a test's waits run out; measure before making it the default."""
+    The passes run side by side (the first writes to the terminal as it goes, the second into a log printed when
+    both have ended): much of a federation or browser test is waiting for another process, and one pass alone kept
+    2 cores busy only half of the time. FEDINODE_TEST_PASSES=serial runs them one after the other (docs/benchmarks.md
+    has both)."""
     ensure_venv("test")
     ensure_node_peer()
     ensure_browser()
@@ -129,7 +129,7 @@ def test(args: list[str]) -> None:
     message = "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable"
     embedded_env = {**os.environ, "FEDINODE_TEST_BACKEND": "embedded"}
     scaled_env = {**os.environ, "FEDINODE_TEST_BACKEND": "postgres"}
-    if services and os.environ.get("FEDINODE_TEST_PASSES", "serial") == "parallel":
+    if services and os.environ.get("FEDINODE_TEST_PASSES", "parallel") == "parallel":
         print("== pass 1 (embedded default: SQLite, filesystem broker) and pass 2 (PostgreSQL + Redis, real Celery "
               "workers) side by side; pass 2's output follows when both have ended", flush=True)
         with tempfile.TemporaryFile("w+") as log:

@@ -153,6 +153,12 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCREENSHOTS = os.environ.get("FEDINODE_TEST_BACKEND") != "postgres"
 
 
+def screenshot(page, file_name: str, *, full_page: bool = True) -> None:
+    """A picture of the page for people, in test-artifacts/ (in the embedded pass only: see SCREENSHOTS)."""
+    if SCREENSHOTS:
+        page.screenshot(path=str(ARTIFACTS / file_name), full_page=full_page)
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     """Debian's chromium (dev.py test installs it): a laptop without it skips the browser tests, CI fails."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import screenshot
 from tests.interop.bovine_peer import BovinePeer
 from tests.nodes import wait_until
 
@@ -101,8 +101,7 @@ def _visit_and_click_everything(page, base: str, paths: list[str], seen: set[str
     clicked = 0
     for path in paths:
         page.goto(f"{base}{path}")
-        page.screenshot(path=str(ARTIFACTS / f"hostile{path.replace('/', '-').rstrip('-') or '-home'}.png"),
-                        full_page=True)
+        screenshot(page, f"hostile{path.replace('/', '-').rstrip('-') or '-home'}.png")
         hrefs = page.locator("main a[href]").evaluate_all("links => links.map(link => link.getAttribute('href'))")
         for index, href in enumerate(hrefs):
             assert not re.match(r"\s*(javascript|data|vbscript):", href, re.I), f"{path}: a link to {href}"

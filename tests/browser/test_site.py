@@ -3,7 +3,7 @@ node with its demo data. Each page is saved as a screenshot in test-artifacts/."
 
 import re
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import screenshot
 from tests.mapview.test_browser import visible_pins
 from tests.nodes import wait_until
 
@@ -15,7 +15,7 @@ def go(page, selector: str) -> None:
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"), full_page=True)
+    screenshot(page, f"site-{name}.png")
 
 
 def test_visitor_finds_a_member_reads_feed_and_blog_and_switches_language(start_node, browser_page):

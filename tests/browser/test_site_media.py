@@ -7,7 +7,7 @@ import re
 from PIL import Image
 
 from tests.community.test_site_media import ImageServer, image_bytes
-from tests.conftest import ARTIFACTS
+from tests.conftest import screenshot
 from tests.nodes import wait_until
 
 # Every <img> on the page, made to load now (lazy ones too), then where it came from and whether it decoded.
@@ -26,7 +26,7 @@ IMAGES_LOADED = """async () => {
 def images_on(page, url: str, name: str) -> list[dict]:
     page.goto(url)
     images = page.evaluate(IMAGES_LOADED)
-    page.screenshot(path=str(ARTIFACTS / f"media-{name}.png"), full_page=True)
+    screenshot(page, f"media-{name}.png")
     assert images, f"no pictures on {url}"
     broken = [i["src"] for i in images if i["width"] == 0]
     foreign = [i["src"] for i in images if not i["own"]]
@@ -116,7 +116,7 @@ def test_every_logo_and_remote_picture_loads_from_the_node_itself(start_node, br
             page.click("main form button[type=submit]")
         assert "kein Bild" in page.locator("#id_logo_error").inner_text()
         assert page.input_value("#id_description") == "Was ich tippte"
-        page.screenshot(path=str(ARTIFACTS / "media-profile-edit-error.png"), full_page=True)
+        screenshot(page, "media-profile-edit-error.png")
         page.set_input_files("#id_logo", png_file(tmp_path, "logo.png", (200, 200), (200, 30, 90)))
         page.set_input_files("#id_header", png_file(tmp_path, "kopf.png", (1200, 300), (20, 160, 90)))
         with page.expect_navigation():
