@@ -7,17 +7,19 @@ from pathlib import Path
 import pytest
 
 from tests import node_templates
-from tests.nodes import Node
+from tests.nodes import NODE_SETTINGS_VARIABLE, Node
 
 # Node processes sized for tests: one web worker and one Celery worker process (its threads wait on the network),
 # instead of one per core each. A test that needs more asks for it in its own env (tests/federation/test_faults.py).
 # Set here, not in tests/nodes.py: the benchmarks (bench/) start their nodes as deployed.
 # The streaming process starts only for the tests of streaming, which ask for it (FEDINODE_STREAMING_WORKERS).
 NODE_SIZE = {"FEDINODE_WEB_WORKERS": "1", "FEDINODE_WORKER_PROCESSES": "1", "FEDINODE_STREAMING_WORKERS": "0"}
+# and with a fast password hasher (tests/node_settings.py)
+NODE_SETTINGS = {NODE_SETTINGS_VARIABLE: "tests.node_settings"}
 
 
 def pytest_configure(config):
-    for name, value in NODE_SIZE.items():
+    for name, value in {**NODE_SIZE, **NODE_SETTINGS}.items():
         os.environ.setdefault(name, value)
     if config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses", None) \
             and not hasattr(config, "workerinput"):

@@ -27,7 +27,8 @@ from tests import node_templates
 from tests.node_templates import POSTGRES_URL, REDIS_URL, _postgres
 
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent  # on the nodes' PYTHONPATH: they read tests/node_settings.py
+ROOT = Path(__file__).resolve().parent.parent  # on the nodes' PYTHONPATH: the suite's read tests/node_settings.py
+NODE_SETTINGS_VARIABLE = "FEDINODE_TEST_NODE_SETTINGS"
 PROBE = Path(__file__).resolve().parent / "node_probe.py"
 CLI_TIMEOUT = 120
 # Commands that always run as a real `fediverse-node` process: they replace the data or run the node itself.
@@ -75,7 +76,8 @@ class Node:
             "FEDINODE_DELIVERY_FIRST_RETRY": "1",
             # documents rendered per request: tests look right after a change (test_discovery_cache.py turns it on)
             "FEDINODE_DOCUMENT_CACHE_SECONDS": "0",
-            "DJANGO_SETTINGS_MODULE": "tests.node_settings",
+            # the suite's nodes read tests/node_settings.py (tests/conftest.py); benchmarks' nodes, the node's own
+            "DJANGO_SETTINGS_MODULE": os.environ.get(NODE_SETTINGS_VARIABLE, "fediverse_node.settings"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
             **(env or {}),

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.nodes import Node
+from tests.nodes import NODE_SETTINGS_VARIABLE, Node
 
 COUNT = "from actors.models import Actor\nprint(json.dumps(Actor.objects.filter(local=True).count()))"
 
@@ -44,3 +44,15 @@ def test_shared_node_is_started_once_per_test_process(shared_node):
     first = shared_node("shared")
     assert first.get_json(f"{first.base}/.well-known/nodeinfo")["links"]
     assert shared_node("shared") is first
+
+
+def test_test_nodes_hash_passwords_fast_and_benchmark_nodes_as_deployed(node, monkeypatch):
+    node.cli("createorg", "verein", "--email", "v@example.org", "--password", "verein-pass-1")
+    stored = "from django.contrib.auth.models import User\nprint(json.dumps(User.objects.get().password))"
+    assert node.query(stored).startswith("md5$")  # tests/node_settings.py, set by tests/conftest.py
+    monkeypatch.delenv(NODE_SETTINGS_VARIABLE)
+    deployed = Node("deployed")
+    try:
+        assert deployed.env["DJANGO_SETTINGS_MODULE"] == "fediverse_node.settings"
+    finally:
+        deployed.cleanup()
