@@ -1,15 +1,22 @@
 """Which streams an event goes to, decided where it is published (as the REST timelines decide), and which streams a
 reader may open."""
 
+import uuid
+
 import orjson
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actors.models import Block
 from actors.services.local import actor_create_local
+from posts.models import Notification, Post
 from posts.services.publishing import post_create, post_delete
 from streaming import bus as bus_module
+from streaming.publishing import notifications_publish
 from streaming.streams import StreamError, stream_subscription
-from tests.factories import accepted_follow
+from tests.factories import accepted_follow, remote_actor
 
 pytestmark = pytest.mark.django_db(transaction=True)  # events leave after commit
 
@@ -72,3 +79,28 @@ def test_stream_subscription_follows_the_rest_api_scopes():
     assert narrow.value.status == 403
     with pytest.raises(StreamError):
         stream_subscription(name="list", tag="", actor_id=7, scopes=frozenset({"read"}))
+
+
+def test_a_recipients_notifications_of_a_batch_are_rendered_together(published):
+    """A batch of mentions for one member is one rendering: as many queries for eight as for two."""
+    member, writers = actor_create_local(username="mitglied"), [remote_actor(host=f"h{i}.example") for i in range(8)]
+
+    def mentions(count: int) -> list[int]:
+        ids = []
+        for writer in writers[:count]:
+            post = Post.objects.create(author=writer, uri=f"{writer.uri}/notes/{uuid.uuid4()}", content="<p>Hallo</p>", published=timezone.now(),
+                                       visibility="public", local=False)
+            ids.append(Notification.objects.create(recipient=member, from_actor=writer, type="mention", post=post).id)
+        return ids
+
+    counted = []
+    for count in (2, 8):
+        ids = mentions(count)
+        published.clear()
+        with CaptureQueriesContext(connection) as queries:
+            notifications_publish(ids=ids)
+        counted.append(len(queries))
+        events = [e for e in published if e["event"] == "notification"]
+        assert [orjson.loads(e["payload"])["id"] for e in events] == [str(i) for i in ids]
+        assert all(e["keys"] == [f"user:{member.id}", f"notification:{member.id}"] for e in events)
+    assert counted[0] == counted[1], counted
