@@ -15,6 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fediverse_node.settings")
 django.setup()
 
 from .access import StreamAccess, access_for  # noqa: E402  (needs Django set up first)
+from .bus import bus  # noqa: E402
 from .hub import Stream, hub  # noqa: E402
 from .streams import StreamError, stream_subscription  # noqa: E402
 
@@ -47,6 +48,8 @@ def _error(message: str) -> bytes:
 async def _subscribe(stream: Stream, access: StreamAccess, name: str, tag: str) -> None:
     subscription = stream_subscription(name=name, tag=tag, actor_id=access.actor_id, scopes=access.scopes)
     hub.subscribe(stream, subscription.key, subscription.label)
+    # before the stream answers: from then on, writers render the events of this key (bus.keys_listened)
+    await asyncio.to_thread(bus().announce, [subscription.key])
 
 
 async def _server_sent_events(scope, receive, send, name: str) -> None:

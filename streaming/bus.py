@@ -18,6 +18,11 @@ from django.conf import settings
 
 POLL_SECONDS = 0.05  # the SQLite bus: how often the streaming process looks for new events
 KEEP_SECONDS = 120  # the SQLite bus keeps events this long (a reader is never further behind)
+# Writers render an event only for keys some stream listens to (as Mastodon asks Redis for `subscribed:…` first).
+# A streaming process says which keys it serves when a stream subscribes and again every ANNOUNCE_SECONDS; a key
+# counts as listened to for LISTENING_SECONDS after that (a process that died stops counting on its own).
+ANNOUNCE_SECONDS = 20
+LISTENING_SECONDS = 60
 
 
 def _channel() -> str:
@@ -45,8 +50,25 @@ class SqliteBus:
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS event (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, body BLOB NOT NULL)"
             )
+            connection.execute("CREATE TABLE IF NOT EXISTS listening (key TEXT PRIMARY KEY, until REAL NOT NULL)")
             self._local.connection = connection
         return connection
+
+    def announce(self, keys: list[str]) -> None:
+        until = time.time() + LISTENING_SECONDS
+        self._connection().executemany(
+            "INSERT INTO listening (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until",
+            [(key, until) for key in keys],
+        )
+
+    def listening(self, keys: list[str]) -> set[str]:
+        connection, now, found = self._connection(), time.time(), set()
+        for start in range(0, len(keys), 500):  # SQLite's limit on the parameters of one statement
+            part = keys[start:start + 500]
+            marks = ",".join("?" * len(part))
+            found |= {row[0] for row in connection.execute(
+                f"SELECT key FROM listening WHERE until > ? AND key IN ({marks})", (now, *part))}
+        return found
 
     def publish(self, events: list[dict]) -> None:
         connection = self._connection()
@@ -81,15 +103,28 @@ class RedisBus:
         self.url = url
         self._client: Any = None  # a redis.Redis, made on first use
 
-    def publish(self, events: list[dict]) -> None:
+    def _redis(self) -> Any:
         if self._client is None:
             import redis
 
             self._client = redis.Redis.from_url(self.url)
-        pipe = self._client.pipeline(transaction=False)
+        return self._client
+
+    def publish(self, events: list[dict]) -> None:
+        pipe = self._redis().pipeline(transaction=False)
         for event in events:
             pipe.publish(_channel(), orjson.dumps(event))
         pipe.execute()
+
+    def announce(self, keys: list[str]) -> None:
+        pipe = self._redis().pipeline(transaction=False)
+        for key in keys:
+            pipe.set(f"{_channel()}:listening:{key}", b"1", ex=LISTENING_SECONDS)
+        pipe.execute()
+
+    def listening(self, keys: list[str]) -> set[str]:
+        values = self._redis().mget([f"{_channel()}:listening:{key}" for key in keys])
+        return {key for key, value in zip(keys, values, strict=True) if value is not None}
 
     async def listen(self) -> AsyncIterator[dict]:
         import redis.asyncio
@@ -121,3 +156,8 @@ def bus() -> SqliteBus | RedisBus:
 def events_publish(*, events: list[dict]) -> None:
     if events:
         bus().publish(events)
+
+
+def keys_listened(keys: set[str]) -> set[str]:
+    """Those of keys that a stream listens to now (see ANNOUNCE_SECONDS)."""
+    return bus().listening(sorted(keys)) if keys else set()

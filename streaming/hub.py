@@ -4,7 +4,7 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from .bus import bus
+from .bus import ANNOUNCE_SECONDS, bus
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class Hub:
     def __init__(self):
         self.streams: dict[str, set[Stream]] = defaultdict(set)
         self._reader: asyncio.Task | None = None
+        self._announcer: asyncio.Task | None = None
         self.received = 0
 
     def subscribe(self, stream: Stream, key: str, label: tuple[str, ...]) -> None:
@@ -43,9 +44,22 @@ class Hub:
         self.start()
 
     def start(self) -> None:
-        """Start reading the bus (at startup, and again should the reader have ended)."""
+        """Start reading the bus and announcing what this process listens to (at startup, and again should
+        either have ended)."""
         if self._reader is None or self._reader.done():
             self._reader = asyncio.get_running_loop().create_task(self._read())
+        if self._announcer is None or self._announcer.done():
+            self._announcer = asyncio.get_running_loop().create_task(self._announce())
+
+    async def _announce(self) -> None:
+        """Tell the writers, again and again, which keys this process's streams listen to (bus.keys_listened)."""
+        while True:
+            await asyncio.sleep(ANNOUNCE_SECONDS)
+            if self.streams:
+                try:
+                    await asyncio.to_thread(bus().announce, list(self.streams))
+                except Exception as error:  # Redis restarting: the next round tries again
+                    log.warning("streaming: announcing the open streams failed (%s)", error)
 
     def unsubscribe(self, stream: Stream, key: str) -> None:
         stream.labels.pop(key, None)

@@ -15,7 +15,7 @@ from clientapi.entities.statuses import META_FIELDS, StatusPage
 from posts.models import FeedEntry, Notification, Post
 from posts.selectors import timeline_public
 
-from .bus import events_publish
+from .bus import events_publish, keys_listened
 from .streams import public_keys
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,15 @@ def _public_targets(post_ids: list[int]) -> dict[int, list[str]]:
 
 
 def _status_events(event: str, feeds: dict[int, set[int]]) -> list[dict]:
-    """`update` or `status.update` events for posts: one for the user streams, one for the public ones."""
+    """`update` or `status.update` events for posts: one for the user streams, one for the public ones; only for
+    the streams someone listens to, and a post nobody's stream would show is not rendered at all."""
+    public = _public_targets(list(feeds))
+    candidates = {post_id: {f"user:{owner}" for owner in owners} | set(public.get(post_id, ()))
+                  for post_id, owners in feeds.items()}
+    live = keys_listened(set().union(*candidates.values()))
+    feeds = {post_id: owners for post_id, owners in feeds.items() if candidates[post_id] & live}
+    if not feeds:
+        return []
     ids = list(feeds)
     rows = list(Post.objects.filter(id__in=ids).values_list(*META_FIELDS))
     # Rendered without a viewer: the feeds' owners may all see the post (the feed services chose them), and a
@@ -58,19 +66,17 @@ def _status_events(event: str, feeds: dict[int, set[int]]) -> list[dict]:
     authors = {row[0]: [row[2]] + ([page.meta[row[4]][2]] if row[4] in page.meta else []) for row in rows}
     hidden = _hiding_pairs({(owner, author) for post_id, owners in feeds.items() if post_id in authors
                             for owner in owners for author in authors[post_id]})
-    public = _public_targets(ids)
     events = []
     for post_id, owners in feeds.items():
         data = page.render(post_id)
         if data is None:
             continue
-        keys = [f"user:{owner}" for owner in sorted(owners)
+        keys = [f"user:{owner}" for owner in sorted(owners) if f"user:{owner}" in live
                 if not any((owner, author) in hidden for author in authors[post_id])]
         if keys:
             events.append({"keys": keys, "event": event, "payload": _json(data | VIEWER_MARKS), "authors": []})
-        if post_id in public:
-            events.append({"keys": public[post_id], "event": event, "payload": _json(data),
-                           "authors": authors[post_id]})
+        if public_live := [key for key in public.get(post_id, ()) if key in live]:
+            events.append({"keys": public_live, "event": event, "payload": _json(data), "authors": authors[post_id]})
     return events
 
 
@@ -99,11 +105,12 @@ def deletes_prepare(*, post_ids: list[int]) -> list[dict]:
     ]
 
 
-def _visible_notifications(ids: list[int]) -> list[Notification]:
-    """The notifications GET /api/v1/notifications would show: not dismissed, not from a suspended actor, nor
-    from one the recipient blocks or mutes with notifications."""
+def _visible_notifications(ids: list[int], recipients: set[int]) -> list[Notification]:
+    """The notifications of these recipients that GET /api/v1/notifications would show: not dismissed, not from a
+    suspended actor, nor from one the recipient blocks or mutes with notifications."""
     notifications = list(
-        Notification.objects.filter(id__in=ids, dismissed=False, from_actor__suspended=False)
+        Notification.objects.filter(id__in=ids, recipient_id__in=recipients, dismissed=False,
+                                    from_actor__suspended=False)
         .select_related("from_actor", "recipient").order_by("id")  # a stream gets them in the order they came
     )
     pairs = {(n.recipient_id, n.from_actor_id) for n in notifications}
@@ -119,12 +126,19 @@ def notifications_publish(*, ids: list[int]) -> None:
     """`notification` events, each rendered for its recipient: a recipient's notifications of one batch in one
     rendering, which reads their posts and accounts together (one at a time, a batch of mentions cost ten queries
     each)."""
+    streams = {recipient: [f"user:{recipient}", f"notification:{recipient}"]
+               for recipient in Notification.objects.filter(id__in=ids).values_list("recipient_id", flat=True)}
+    live = keys_listened({key for keys in streams.values() for key in keys})
+    streams = {recipient: [key for key in keys if key in live] for recipient, keys in streams.items()}
+    listened = {recipient for recipient, keys in streams.items() if keys}
+    if not listened:
+        return  # nobody's stream is open: nothing to render
     by_recipient: dict[int, list[Notification]] = {}
-    for notification in _visible_notifications(ids):
+    for notification in _visible_notifications(ids, listened):
         by_recipient.setdefault(notification.recipient_id, []).append(notification)
     events = []
     for recipient, notifications in by_recipient.items():
         for data in notification_entities(notifications, notifications[0].recipient):
-            events.append({"keys": [f"user:{recipient}", f"notification:{recipient}"], "event": "notification",
-                           "payload": _json(data), "authors": []})
+            events.append({"keys": streams[recipient], "event": "notification", "payload": _json(data),
+                           "authors": []})
     events_publish(events=events)

@@ -24,14 +24,25 @@ pytestmark = pytest.mark.django_db(transaction=True)  # events leave after commi
 @pytest.fixture
 def published(monkeypatch):
     """The events this process puts on the bus (the real bus of the settings is replaced by a list)."""
-    events: list[dict] = []
+    events = EventsRecorded()
 
     class Recorder:
         def publish(self, batch):
             events.extend(batch)
 
+        def listening(self, keys):
+            return set(keys) - events.nobody_listens  # every key has a stream open, unless the test says otherwise
+
     monkeypatch.setattr(bus_module, "_bus", Recorder())
     return events
+
+
+class EventsRecorded(list):
+    """The events published, and the keys the test says no stream listens to."""
+
+    def __init__(self):
+        super().__init__()
+        self.nobody_listens: set[str] = set()
 
 
 def _keys(events: list[dict], event: str) -> set[str]:
@@ -104,3 +115,29 @@ def test_a_recipients_notifications_of_a_batch_are_rendered_together(published):
         assert [orjson.loads(e["payload"])["id"] for e in events] == [str(i) for i in ids]
         assert all(e["keys"] == [f"user:{member.id}", f"notification:{member.id}"] for e in events)
     assert counted[0] == counted[1], counted
+
+
+def test_nothing_is_rendered_for_streams_nobody_listens_to(published):
+    author, follower = actor_create_local(username="autor"), actor_create_local(username="folgt")
+    accepted_follow(follower=follower, target=author)
+    writer = remote_actor(host="fern.example")
+    post = Post.objects.create(author=writer, uri=f"{writer.uri}/notes/1", content="<p>Hallo</p>",
+                               published=timezone.now(), visibility="public", local=False)
+    mention = Notification.objects.create(recipient=follower, from_actor=writer, type="mention", post=post)
+    published.nobody_listens |= {f"user:{follower.id}", f"notification:{follower.id}"}
+    with CaptureQueriesContext(connection) as queries:
+        notifications_publish(ids=[mention.id])
+    assert published == [] and len(queries) == 1  # whose notifications these are, and no more
+
+    # the author's own stream is open, the follower's and the public ones are not: one event, to the author only
+    published.nobody_listens |= {"public", "public:local", "hashtag:garten", "hashtag:local:garten"}
+    post_create(author=author, text="Sommerfest #Garten")
+    assert [e["keys"] for e in published if e["event"] == "update"] == [[f"user:{author.id}"]]
+
+
+def test_the_bus_knows_which_keys_a_stream_announced():
+    """The real bus of this pass: the SQLite file of the embedded default, Redis on the PostgreSQL pass."""
+    key = f"user:{uuid.uuid4().int % 10**9}"
+    assert bus_module.keys_listened({key, "user:0"}) == set()
+    bus_module.bus().announce([key])
+    assert bus_module.keys_listened({key, "user:0"}) == {key}
