@@ -18,6 +18,8 @@ from pathlib import Path
 
 from tests.nodes import process_stat
 
+from .procs import _cmdline
+
 TICK = os.sysconf("SC_CLK_TCK")
 DEFAULT_COMMAND = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadscope", "--no-loadscope-reorder", "-q"]
 # (role, a piece of the command line), the first that matches wins
@@ -31,10 +33,7 @@ ROLES = [
 
 
 def _role(pid: str) -> str:
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
+    command = _cmdline(int(pid))
     if not command:  # a zombie: its title is gone, its role was read before
         return ""
     for role, piece in ROLES:

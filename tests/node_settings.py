@@ -8,4 +8,5 @@ benchmarks' nodes (bench/) run with them too.
 
 from fediverse_node.settings import *  # noqa: F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests/settings.py uses them too
+PASSWORD_HASHERS = FAST_PASSWORD_HASHERS

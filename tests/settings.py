@@ -36,4 +36,6 @@ FEDINODE_RATE_LIMITS = False
 
 # Django's default hasher spends about half a second of CPU per password on purpose; with it, hashing passwords and
 # OAuth client secrets took two thirds of the in-process tests' time. The tests check who may log in, not the hash.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.node_settings import FAST_PASSWORD_HASHERS  # noqa: E402
+
+PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
