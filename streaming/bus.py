@@ -55,11 +55,14 @@ class SqliteBus:
         return connection
 
     def announce(self, keys: list[str]) -> None:
-        until = time.time() + LISTENING_SECONDS
-        self._connection().executemany(
+        now, connection = time.time(), self._connection()
+        connection.executemany(
             "INSERT INTO listening (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until",
-            [(key, until) for key in keys],
+            [(key, now + LISTENING_SECONDS) for key in keys],
         )
+        # anyone may open hashtag streams with tags of their choosing: keys nobody serves any more go (Redis
+        # lets them expire)
+        connection.execute("DELETE FROM listening WHERE until < ?", (now,))
 
     def listening(self, keys: list[str]) -> set[str]:
         connection, now, found = self._connection(), time.time(), set()

@@ -141,3 +141,13 @@ def test_the_bus_knows_which_keys_a_stream_announced():
     assert bus_module.keys_listened({key, "user:0"}) == set()
     bus_module.bus().announce([key])
     assert bus_module.keys_listened({key, "user:0"}) == {key}
+
+
+def test_the_sqlite_bus_forgets_keys_nobody_serves_any_more(tmp_path, monkeypatch):
+    """Anyone may open hashtag streams under tags of their choosing: what they announced does not pile up."""
+    sqlite_bus, clock = bus_module.SqliteBus(tmp_path / "bus.sqlite3"), [1000.0]
+    monkeypatch.setattr(bus_module.time, "time", lambda: clock[0])
+    sqlite_bus.announce([f"hashtag:{'x' * 200}{n}" for n in range(50)])
+    clock[0] += bus_module.LISTENING_SECONDS + 1
+    sqlite_bus.announce(["user:1"])
+    assert [row[0] for row in sqlite_bus._connection().execute("SELECT key FROM listening")] == ["user:1"]
