@@ -51,9 +51,10 @@ def _step(item: InboxItem) -> None:
         item.state = InboxState.FAILED if item.attempts >= MAX_ATTEMPTS else InboxState.RECEIVED
 
 
-def items_claim(item_ids: list[int]) -> tuple[list[InboxItem], datetime]:
+def items_claim(item_ids: list[int], reserved: datetime | None = None) -> tuple[list[InboxItem], datetime]:
     """Take the received items among ids that no other worker holds, under a lease of this claim's own: one
-    UPDATE … RETURNING, the statement that read them before (SQLite >= 3.35 and PostgreSQL speak it)."""
+    UPDATE … RETURNING, the statement that read them before (SQLite >= 3.35 and PostgreSQL speak it). Items the
+    sweep reserved for this task's message (`reserved`, their lease) are this claim's too."""
     database = router.db_for_write(InboxItem)
     connection = connections[database]
     ops, quote = connection.ops, connection.ops.quote_name
@@ -66,13 +67,16 @@ def items_claim(item_ids: list[int]) -> tuple[list[InboxItem], datetime]:
     else:
         among, ids = f"{quote('id')} IN (SELECT value FROM json_each(%s))", orjson.dumps(list(item_ids)).decode()
     columns = ("id", "type", "actor_uri", "payload", "attempts")
+    free = f"{quote('lease_until')} IS NULL OR {quote('lease_until')} < %s"
+    params = [ops.adapt_datetimefield_value(lease), ids, InboxState.RECEIVED, ops.adapt_datetimefield_value(now)]
+    if reserved is not None:
+        free += f" OR {quote('lease_until')} = %s"
+        params.append(ops.adapt_datetimefield_value(reserved))
     sql = (
         f"UPDATE {quote(InboxItem._meta.db_table)} SET {quote('lease_until')} = %s "
-        f"WHERE {among} AND {quote('state')} = %s "
-        f"AND ({quote('lease_until')} IS NULL OR {quote('lease_until')} < %s) "
+        f"WHERE {among} AND {quote('state')} = %s AND ({free}) "
         f"RETURNING {', '.join(quote(c) for c in columns)}"
     )
-    params = [ops.adapt_datetimefield_value(lease), ids, InboxState.RECEIVED, ops.adapt_datetimefield_value(now)]
     # SQLite commits a RETURNING statement once its rows are read: inside the block, under the write lock.
     in_transaction = contextlib.nullcontext() if connection.vendor == "postgresql" else transaction.atomic(database)
     with in_transaction, connection.cursor() as cursor:
@@ -86,11 +90,11 @@ def items_claim(item_ids: list[int]) -> tuple[list[InboxItem], datetime]:
     return sorted(items, key=lambda item: item.id), lease
 
 
-def items_run(item_ids: list[int]) -> None:
+def items_run(item_ids: list[int], reserved: datetime | None = None) -> None:
     """Run a batch of stored items through their handlers, in slices of one transaction each; their states are
     written after each slice commits (should the process die between the two, the sweep runs them again once the
     lease ends, and the handlers take a repeated activity once)."""
-    items, _ = items_claim(item_ids)
+    items, _ = items_claim(item_ids, reserved)
     items = _new_posts_at_once(items)
     position = 0
     while position < len(items):
@@ -153,20 +157,66 @@ def item_run(item_id: int) -> None:
 
 
 @shared_task
-def process_items(item_ids: list[int]) -> None:
-    items_run(item_ids)
+def process_items(item_ids: list[int], reserved: str | None = None) -> None:
+    items_run(item_ids, datetime.fromisoformat(reserved) if reserved else None)
+
+
+# A received item waits at least this long before the sweep may take its message for lost.
+STALE = timedelta(seconds=10)
+SWEEP_LIMIT = 5000
+SWEEP_BATCH = 100
 
 
 @shared_task
 def housekeeping_sweep_inbox() -> None:
-    """Items still 'received' a while after arrival lost their message (or wait for a retry): run them again."""
+    """Run again the items whose message was lost (a web process that died before queueing it, a broker that was
+    away, a worker that died holding them) and those waiting for a retry.
+
+    Each is queued once per lease time: the sweep reserves the items for the message it sends (their lease), and
+    only that message's task takes them. Re-queueing every few seconds whatever was still waiting filled a long
+    queue with copies of its own messages, and the queue never caught up (docs/benchmarks.md, the soak)."""
     now = timezone.now()
-    stale = now - timedelta(seconds=10)
-    ids = list(
-        InboxItem.objects.filter(state=InboxState.RECEIVED)
-        .filter(Q(processed_at__isnull=True, received_at__lt=stale) | Q(processed_at__lt=stale))
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))  # never one a live worker holds
-        .values_list("id", flat=True)[:5000]
+    ids = _items_lost_or_due(now)
+    if not ids:
+        return
+    reservation = now + LEASE + timedelta(microseconds=random.randrange(1_000_000))
+    InboxItem.objects.filter(id__in=ids, state=InboxState.RECEIVED).filter(_free(now)).update(lease_until=reservation)
+    reserved = list(
+        InboxItem.objects.filter(id__in=ids, lease_until=reservation).order_by("id").values_list("id", flat=True)
     )
-    for start in range(0, len(ids), 100):
-        process_items.delay(ids[start : start + 100])
+    for start in range(0, len(reserved), SWEEP_BATCH):
+        process_items.delay(reserved[start : start + SWEEP_BATCH], reservation.isoformat())
+
+
+def _free(now: datetime) -> Q:
+    return Q(lease_until__isnull=True) | Q(lease_until__lt=now)  # never one a live worker holds or awaits
+
+
+def _items_lost_or_due(now: datetime) -> list[int]:
+    """The oldest received items no worker holds that are due for a retry, or whose message is taken for lost."""
+    retry_due = Q(processed_at__isnull=False, processed_at__lt=now - STALE)
+    lost = Q(processed_at__isnull=True, received_at__lt=_lost_if_received_before(now))
+    return list(
+        InboxItem.objects.filter(state=InboxState.RECEIVED).filter(_free(now)).filter(retry_due | lost)
+        .order_by("id").values_list("id", flat=True)[:SWEEP_LIMIT]
+    )
+
+
+def _lost_if_received_before(now: datetime) -> datetime:
+    """An item's message is lost when the queues left it behind: the workers already ran items received STALE
+    after it (the queues are first in, first out), or nothing was run for STALE (no message of it is coming). An
+    item that waits in a long queue that moves is neither."""
+    latest = _latest_run_item()
+    if latest is None or latest[1] is None or latest[1] < now - STALE:
+        return now - STALE
+    return min(now, latest[0]) - STALE
+
+
+def _latest_run_item() -> tuple[datetime, datetime | None] | None:
+    """(received_at, processed_at) of the newest item that has run to its end: one index lookup per end state."""
+    rows = [
+        InboxItem.objects.filter(state=state).order_by("-id").values_list("id", "received_at", "processed_at").first()
+        for state in (InboxState.PROCESSED, InboxState.IGNORED, InboxState.FAILED)
+    ]
+    latest = max((row for row in rows if row), default=None)
+    return None if latest is None else (latest[1], latest[2])

@@ -4,11 +4,12 @@ schedule retries with back-off."""
 import logging
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fediverse_node.outgoing import thread_fetcher
@@ -26,12 +27,19 @@ LEASE = timedelta(seconds=settings.FEDINODE_DELIVERY_LEASE_SECONDS)
 RETRYABLE_4XX = {401, 408, 409, 425, 429}
 
 
-def deliveries_claim(ids: list[int]) -> list[Delivery]:
-    """Take the due pending deliveries among ids for this worker (one UPDATE); another worker's are skipped."""
+def lease_new(now: datetime) -> datetime:
+    """The lease end marks one claim's (or one reservation's) rows; the random microseconds keep two claims in one
+    instant apart."""
+    return now + LEASE + timedelta(microseconds=random.randrange(1_000_000))
+
+
+def deliveries_claim(ids: list[int], reserved: datetime | None = None) -> list[Delivery]:
+    """Take the due pending deliveries among ids for this worker (one UPDATE); another worker's are skipped, and so
+    are those the sweep reserved for another message (their lease is `reserved` for that message's task)."""
     now = timezone.now()
-    # The lease end marks this claim's rows; the random microseconds keep two claims in one instant apart.
-    lease_until = now + LEASE + timedelta(microseconds=random.randrange(1_000_000))
-    claimed = Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING, next_attempt_at__lte=now).update(
+    lease_until = lease_new(now)
+    takeable = Q(next_attempt_at__lte=now) | Q(next_attempt_at=reserved) if reserved else Q(next_attempt_at__lte=now)
+    claimed = Delivery.objects.filter(takeable, id__in=ids, state=DeliveryState.PENDING).update(
         next_attempt_at=lease_until
     )
     if not claimed:
@@ -81,11 +89,11 @@ def _attempt(delivery: Delivery, known: dict[str, str]) -> tuple[int | None, str
     return status, error
 
 
-def deliveries_send(ids: list[int]) -> dict[int, str]:
+def deliveries_send(ids: list[int], reserved: datetime | None = None) -> dict[int, str]:
     """Claim, send and record a batch: two writes for the whole batch instead of two per delivery.
     Returns {delivery id: new state} of the deliveries whose outcome this worker wrote (one whose lease ran out
     and passed to another worker is that one's to answer for)."""
-    deliveries = deliveries_claim(ids)
+    deliveries = deliveries_claim(ids, reserved)
     if not deliveries:
         return {}
     directory = peer_directory()

@@ -1,31 +1,53 @@
 """Celery tasks of the outbox: run delivery rows; the sweep picks up what a lost message left behind."""
 
+from datetime import datetime, timedelta
+
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Delivery, DeliveryState
-from .sender import deliveries_send
+from .sender import deliveries_send, lease_new
 
 TASK_BATCH = 50
 
 
-def deliveries_enqueue(ids: list[int]) -> None:
+def deliveries_enqueue(ids: list[int], reserved: datetime | None = None) -> None:
     """Hand delivery ids to the workers in batches (one task carries many deliveries)."""
     for start in range(0, len(ids), TASK_BATCH):
-        deliver.delay(ids[start : start + TASK_BATCH])
+        deliver.delay(ids[start : start + TASK_BATCH], reserved.isoformat() if reserved else None)
 
 
 @shared_task
-def deliver(delivery_ids: list[int]) -> None:
-    deliveries_send(delivery_ids)
+def deliver(delivery_ids: list[int], reserved: str | None = None) -> None:
+    deliveries_send(delivery_ids, datetime.fromisoformat(reserved) if reserved else None)
+
+
+# A new delivery is queued when it is made (and one whose worker died, when its lease ends); the sweep takes its
+# message for lost once it is this late.
+LOST_AFTER = timedelta(seconds=10)
+SWEEP_LIMIT = 2000
 
 
 @shared_task
 def housekeeping_sweep_deliveries() -> None:
+    """Queue the deliveries due for a retry, and those whose message was lost (10 s late), each reserved for the
+    message queued here (their lease): re-queueing every 5 s whatever was due added copies of the messages that a
+    long queue still held."""
+    now = timezone.now()
+    retry_due = Q(attempts__gt=0, next_attempt_at__lte=now)
+    lost = Q(attempts=0, next_attempt_at__lte=now - LOST_AFTER)
     due = list(
-        Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:2000]
+        Delivery.objects.filter(retry_due | lost, state=DeliveryState.PENDING)
+        .order_by("next_attempt_at").values_list("id", flat=True)[:SWEEP_LIMIT]
     )
-    if due:
-        deliveries_enqueue(due)
+    if not due:
+        return
+    reservation = lease_new(now)
+    Delivery.objects.filter(id__in=due, state=DeliveryState.PENDING, next_attempt_at__lte=now).update(
+        next_attempt_at=reservation
+    )
+    reserved = list(
+        Delivery.objects.filter(id__in=due, next_attempt_at=reservation).order_by("id").values_list("id", flat=True)
+    )
+    deliveries_enqueue(reserved, reservation)

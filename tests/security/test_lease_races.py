@@ -90,7 +90,7 @@ def test_the_sweep_leaves_an_item_a_live_worker_holds(inbox_item, monkeypatch):
     InboxItem.objects.filter(id=inbox_item.id).update(received_at=timezone.now() - timedelta(minutes=5))
     items_claim([inbox_item.id])
     queued: list[list[int]] = []
-    monkeypatch.setattr(tasks.process_items, "delay", queued.append)
+    monkeypatch.setattr(tasks.process_items, "delay", lambda ids, reserved: queued.append(ids))
     tasks.housekeeping_sweep_inbox()
     assert queued == []
     _lease_runs_out(InboxItem, inbox_item.id, "lease_until")

@@ -1,0 +1,58 @@
+"""The delivery sweep queues retries that are due and deliveries whose message was lost, each once for a message
+of its own; a delivery that only waits in the queue for a few seconds is left to the message it has."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from actors.services.local import organization_create
+from outbox import tasks
+from outbox.models import Delivery, DeliveryState, OutgoingActivity
+from outbox.sender import deliveries_claim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activity():
+    org = organization_create(username="absender", email="a@example.org", password="absender-pass-1")
+    return OutgoingActivity.objects.create(uri=f"{org.uri}/activities/1", actor=org, type="Create", body=b"{}")
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    sent: list[tuple[list[int], str | None]] = []
+    monkeypatch.setattr(tasks.deliver, "delay", lambda ids, reserved: sent.append((ids, reserved)))
+    return sent
+
+
+def _delivery(activity, number: int, *, due_seconds_ago: float, attempts: int = 0) -> int:
+    return Delivery.objects.create(
+        activity=activity, inbox_url=f"https://peer{number}.example/inbox", attempts=attempts,
+        next_attempt_at=timezone.now() - timedelta(seconds=due_seconds_ago),
+    ).id
+
+
+def test_a_retry_that_is_due_and_a_lost_message_are_queued_once_each(activity, queued):
+    retry = _delivery(activity, 1, due_seconds_ago=1, attempts=2)
+    lost = _delivery(activity, 2, due_seconds_ago=30)
+    waiting = _delivery(activity, 3, due_seconds_ago=2)  # made 2 s ago: its own message is on its way
+    tasks.housekeeping_sweep_deliveries()
+    assert [sorted(ids) for ids, _ in queued] == [sorted([retry, lost])]
+    tasks.housekeeping_sweep_deliveries()
+    assert len(queued) == 1  # reserved for that message: not queued again while it may still come
+
+    assert deliveries_claim([retry, lost]) == []  # another message finds them held
+    ids, reservation = queued[0]
+    assert reservation and sorted(d.id for d in deliveries_claim(ids, tasks.datetime.fromisoformat(reservation))) == sorted(ids)
+    assert [d.id for d in deliveries_claim([waiting])] == [waiting]
+
+
+def test_a_reservation_whose_message_was_lost_ends_with_its_lease(activity, queued):
+    lost = _delivery(activity, 1, due_seconds_ago=30)
+    tasks.housekeeping_sweep_deliveries()
+    Delivery.objects.filter(id=lost).update(next_attempt_at=timezone.now() - timedelta(seconds=11))
+    tasks.housekeeping_sweep_deliveries()
+    assert [ids for ids, _ in queued] == [[lost], [lost]] and queued[0][1] != queued[1][1]
+    assert Delivery.objects.get(id=lost).state == DeliveryState.PENDING
