@@ -115,10 +115,24 @@ def test(args: list[str]) -> None:
     ensure_browser()
     ensure_java()
     sh(str(BIN / "ruff"), "check", ".")
-    # files and settings in pyproject.toml; incremental through .mypy_cache (cold ~1 min on 2 busy cores, warm ~9 s).
-    # Its Django plugin loads tests.settings, which would leave a data directory behind: it gets a passing one.
-    with tempfile.TemporaryDirectory(prefix="fedinode-mypy-") as data_dir:
-        sh(str(BIN / "mypy"), env={**os.environ, "FEDINODE_DATA_DIR": data_dir})
+    # mypy runs beside the tests (cold it takes about a minute of one core) and its verdict is printed at the end.
+    # Files and settings in pyproject.toml; incremental through .mypy_cache. Its Django plugin loads tests.settings,
+    # which would leave a data directory behind: it gets a passing one.
+    with tempfile.TemporaryDirectory(prefix="fedinode-mypy-") as data_dir, \
+            tempfile.TemporaryFile("w+") as mypy_log:
+        print(f"+ {BIN / 'mypy'} (beside the tests; its output follows theirs)", flush=True)
+        mypy = subprocess.Popen([str(BIN / "mypy")], cwd=ROOT, env={**os.environ, "FEDINODE_DATA_DIR": data_dir},
+                                stdout=mypy_log, stderr=subprocess.STDOUT)
+        code = _passes(args)
+        mypy.wait()
+        mypy_log.seek(0)
+        print(f"== mypy: exit {mypy.returncode}", flush=True)
+        shutil.copyfileobj(mypy_log, sys.stdout)
+    sys.exit(code or mypy.returncode)
+
+
+def _passes(args: list[str]) -> int:
+    """Both passes of the suite; the exit code the test command gives for them."""
     # loadscope: a module runs in one worker, so a module-scoped node or survey is made once (pytest-xdist's
     # loadgroup does not group under pytest 9: its xdist_group suffix never reaches the node id). Modules are handed
     # out in the order tests/conftest.py gives, the longest first; xdist's own reorder (most tests first) left the
@@ -146,14 +160,14 @@ def test(args: list[str]) -> None:
         if not services:
             if _ci():
                 print(f"== pass 2 cannot run: {message}.", flush=True)
-                sys.exit(1)
+                return 1
             print(f"== pass 2 skipped: {message}.", flush=True)
-            sys.exit(embedded.returncode)
+            return embedded.returncode
         print("== pass 2: PostgreSQL + Redis, real Celery workers", flush=True)
         scaled = subprocess.run(pytest, cwd=ROOT, env=scaled_env)
     print(f"== embedded: exit {embedded.returncode}; PostgreSQL + Redis: exit {scaled.returncode}", flush=True)
     # pytest's 5 ("no tests ran") on pass 2 alone: every chosen test is backend_independent (tests/conftest.py)
-    sys.exit(embedded.returncode or (0 if scaled.returncode == 5 else scaled.returncode))
+    return embedded.returncode or (0 if scaled.returncode == 5 else scaled.returncode)
 
 
 def main() -> None:

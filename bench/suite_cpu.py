@@ -25,7 +25,7 @@ DEFAULT_COMMAND = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadsco
 # (role, a piece of the command line), the first that matches wins
 ROLES = [
     ("node supervisor", "fedinode-run"), ("node web", "fedinode-web"), ("node streaming", "fedinode-stream"),
-    ("node celery", "[celeryd"), ("node beat", "[celery beat]"), ("node probe", "node_probe.py"),
+    ("node celery", "[celeryd"), ("node beat", "[celery beat]"), ("node probe", "node_probe.py"), ("node zygote", "node_zygote.py"),
     ("one-off fediverse-node", "fediverse-node"), ("chromium", "chrom"), ("playwright driver", "playwright"),
     ("java (Nu validator)", "java"), ("xdist worker", "pytest-xdist"), ("xdist worker", "exec(eval("),
     ("pytest controller", "pytest"), ("postgres", "postgres"), ("redis", "redis-server"), ("node.js", "node"),

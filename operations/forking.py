@@ -50,10 +50,45 @@ def state_release_before_fork() -> None:
     sys.stderr.flush()
 
 
-class ForkedChild:
+class ChildProcess:
+    """A process this one waits for (its child, or one handed to it as a subreaper), answering like subprocess.Popen
+    for what a supervisor asks of it: pid, poll(), wait(), send_signal(), returncode, args."""
+
+    pid: int
+    args: list[str]
+    returncode: int | None = None
+
+    def _reap(self, flags: int) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, flags)
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL  # reaped elsewhere: gone, how is unknown
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self._reap(os.WNOHANG)
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if timeout is not None and deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            time.sleep(0.02)
+        return code
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+
+class ForkedChild(ChildProcess):
     """A child process forked from this one, in a process group of its own (stopping it reaches its own children:
-    granian's workers), sent SIGTERM if the supervisor dies without stopping it. Answers like subprocess.Popen for
-    what the supervisor asks of it: pid, poll(), wait(), send_signal(), returncode, args."""
+    granian's workers), sent SIGTERM if the supervisor dies without stopping it."""
 
     def __init__(self, name: str, run: Callable[[], int | None], *, niceness: int = 0):
         self.name = name
@@ -93,33 +128,6 @@ class ForkedChild:
                 sys.stdout.flush()
                 sys.stderr.flush()
             os._exit(code)
-
-    def _reap(self, flags: int) -> int | None:
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, flags)
-            except ChildProcessError:
-                self.returncode = -signal.SIGKILL  # reaped elsewhere: gone, how is unknown
-                return self.returncode
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def poll(self) -> int | None:
-        return self._reap(os.WNOHANG)
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (code := self.poll()) is None:
-            if timeout is not None and deadline is not None and time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(self.args, timeout)
-            time.sleep(0.02)
-        return code
-
-    def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signum)
 
 
 def process_title_set(title: str) -> None:

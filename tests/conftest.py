@@ -25,6 +25,29 @@ def pytest_configure(config):
             and not hasattr(config, "workerinput"):
         # an xdist controller, before it starts its workers: they share one set of node templates
         os.environ.setdefault(node_templates.RUN_VARIABLE, uuid.uuid4().hex[:16])
+    _postgres_flush_by_delete()
+
+
+FROM_THE_MODELS = {"django_content_type", "auth_permission"}
+
+
+def _postgres_flush_by_delete() -> None:
+    """Empty the test database after a transactional test (django_db(transaction=True)) with DELETE, as Django does
+    on SQLite, instead of one TRUNCATE of every table: PostgreSQL makes new files for each truncated table and its
+    indexes, about 0.3 s per test on a quiet machine and up to 3 s on a busy one, when these tables hold a few
+    rows. Django's foreign keys are deferred on PostgreSQL, so the order of the DELETEs does not matter. Content types
+    and permissions stay: they follow from the models, and the flush would only make them again (post_migrate)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+                for table in tables if table not in FROM_THE_MODELS]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
 # The modules that take longest, longest first (from `--durations`, both back-ends): handed out first, so that no

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import requests
 
+from operations.forking import ChildProcess
 from tests import node_templates
 from tests.node_templates import POSTGRES_URL, REDIS_URL, _postgres
 
@@ -30,6 +31,9 @@ BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent  # on the nodes' PYTHONPATH: the suite's read tests/node_settings.py
 NODE_SETTINGS_VARIABLE = "FEDINODE_TEST_NODE_SETTINGS"
 PROBE = Path(__file__).resolve().parent / "node_probe.py"
+ZYGOTE = Path(__file__).resolve().parent / "node_zygote.py"
+# FEDINODE_TEST_ZYGOTE=0 starts each node process as a fresh interpreter instead (tests/node_zygote.py)
+ZYGOTE_VARIABLE = "FEDINODE_TEST_ZYGOTE"
 CLI_TIMEOUT = 120
 # Commands that always run as a real `fediverse-node` process: they replace the data or run the node itself.
 REAL_PROCESS_COMMANDS = {"run", "backup", "restore"}
@@ -88,9 +92,9 @@ class Node:
         self._database_state = "empty"
         if os.environ.get("FEDINODE_TEST_BACKEND") == "postgres":
             self._use_postgres_and_redis()
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | ForkedProcess | None = None
         self.log_path = self.data_dir / "node.log"
-        self._probe: subprocess.Popen | None = None
+        self._probe: subprocess.Popen | ForkedProcess | None = None
         self._probe_env: dict | None = None
         self._probe_lock = threading.Lock()
 
@@ -123,7 +127,7 @@ class Node:
         if not demo:
             args.append("--no-demo")
         self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = process_start("cli", args, env=self.env, stdout=self.log.fileno(), stderr=self.log.fileno())
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -162,12 +166,15 @@ class Node:
         a graceful stop waits for each Celery worker's poll of the broker (up to 2 s) and for work in flight.
         `run`'s children lead process groups of their own (granian's workers are in the web server's group)."""
         if self.process and self.process.poll() is None:
-            groups = process_tree().get(self.process.pid, [])
+            tree = process_tree()
+            groups = tree.get(self.process.pid, [])
             self.process.kill()
             for group in groups:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(group, signal.SIGKILL)
             self.process.wait()
+            if isinstance(self.process, ForkedProcess):
+                orphans_reap(descendants(tree, self.process.pid))
         if getattr(self, "log", None):
             self.log.close()
 
@@ -213,10 +220,8 @@ class Node:
         self._database_state = "used"
         self._probe_env = dict(self.env)
         with open(self.data_dir / "probe.log", "ab") as log:
-            self._probe = subprocess.Popen(
-                [sys.executable, str(PROBE)], env=self._probe_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=log, text=True, bufsize=1,
-            )
+            self._probe = process_start("probe", [sys.executable, str(PROBE)], env=self._probe_env, stderr=log.fileno(),
+                                        pipes=True)
         self._probe_answer()  # {"ready": true} once Django is set up
 
     def _probe_answer(self) -> dict:
@@ -260,6 +265,93 @@ class Node:
         return response.json()
 
 
+class ForkedProcess(ChildProcess):
+    """A node process started by the zygote and handed to this test process (a subreaper), which waits for it; with
+    what the harness also asks of subprocess.Popen: kill(), and the probe's stdin and stdout."""
+
+    def __init__(self, pid: int, args: list[str], stdin=None, stdout=None):
+        self.pid, self.args, self.stdin, self.stdout = pid, args, stdin, stdout
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class _Zygote:
+    """This test process's zygote (tests/node_zygote.py), started on first use."""
+
+    PR_SET_CHILD_SUBREAPER = 36
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.channel: socket.socket | None = None
+
+    def start(self, main: str, argv: list[str], env: dict, fds: list[int]) -> int:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self._begin()
+            assert self.channel is not None
+            request = json.dumps({"main": main, "argv": argv, "env": env, "cwd": os.getcwd()}).encode()
+            socket.send_fds(self.channel, [request], fds)
+            ready, _, _ = select.select([self.channel], [], [], CLI_TIMEOUT)
+            answer = self.channel.recv(4096) if ready else b""
+        if not answer:
+            raise RuntimeError("the node zygote did not answer (tests/node_zygote.py)")
+        return json.loads(answer)["pid"]
+
+    def _begin(self) -> None:
+        import ctypes
+
+        # the zygote's children are handed to this process when their middle process ends: it waits for them
+        if ctypes.CDLL(None, use_errno=True).prctl(self.PR_SET_CHILD_SUBREAPER, 1) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("DJANGO_SETTINGS_MODULE", None)  # each child sets its node's own
+        self.process = subprocess.Popen([sys.executable, str(ZYGOTE), str(theirs.fileno())], env=env,
+                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.channel = ours
+
+
+_zygote = _Zygote()
+
+
+def process_start(main: str, args: list[str], *, env: dict, stdout: int | None = None, stderr: int | None = None,
+                  pipes: bool = False) -> "subprocess.Popen | ForkedProcess":
+    """A node process: `fediverse-node …` (main "cli") or the probe (main "probe", pipes=True for its stdin and
+    stdout), forked by the zygote, or a fresh interpreter when FEDINODE_TEST_ZYGOTE=0 or off Linux."""
+    if os.environ.get(ZYGOTE_VARIABLE, "1") == "0" or sys.platform != "linux":
+        if pipes:
+            return subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                    text=True, bufsize=1)
+        return subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+    opened: list[int] = []
+    try:
+        if pipes:
+            stdin_read, stdin_write = os.pipe()
+            stdout_read, stdout_write = os.pipe()
+            opened += [stdin_read, stdin_write, stdout_read, stdout_write]
+            child_fds = [stdin_read, stdout_write, stderr if stderr is not None else 2]
+        else:
+            null = os.open(os.devnull, os.O_RDWR)
+            opened.append(null)
+            child_fds = [null, stdout if stdout is not None else 1, stderr if stderr is not None else 2]
+        pid = _zygote.start(main, args, env, child_fds)
+    except BaseException:
+        for fd in opened:
+            os.close(fd)
+        raise
+    if not pipes:
+        os.close(null)
+        return ForkedProcess(pid, args)
+    os.close(stdin_read)
+    os.close(stdout_write)
+    return ForkedProcess(pid, args, stdin=os.fdopen(stdin_write, "w", buffering=1),
+                         stdout=os.fdopen(stdout_read, "r"))
+
+
 def process_stat(pid: int | str) -> list[str] | None:
     """The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses)."""
     try:
@@ -276,6 +368,32 @@ def process_tree() -> dict[int, list[int]]:
         if entry.name.isdigit() and (fields := process_stat(entry.name)) and fields[0] != "Z":
             tree.setdefault(int(fields[1]), []).append(int(entry.name))
     return tree
+
+
+def descendants(tree: dict[int, list[int]], pid: int) -> list[int]:
+    found, todo = [], list(tree.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += tree.get(child, [])
+    return found
+
+
+def orphans_reap(pids: list[int], *, timeout: float = 5) -> None:
+    """Wait for killed processes that were handed to this process (a subreaper, see _Zygote) when their parent died
+    first, so that no zombie of theirs is left in its process table."""
+    deadline = time.monotonic() + timeout
+    left = set(pids)
+    while left and time.monotonic() < deadline:
+        for pid in list(left):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    left.discard(pid)
+            except ChildProcessError:  # not handed to this process (a grandchild reaped by its own parent)
+                if not process_alive(pid):
+                    left.discard(pid)
+        if left:
+            time.sleep(0.02)
 
 
 def process_alive(pid: int) -> bool:
