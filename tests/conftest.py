@@ -26,6 +26,59 @@ def pytest_configure(config):
         # an xdist controller, before it starts its workers: they share one set of node templates
         os.environ.setdefault(node_templates.RUN_VARIABLE, uuid.uuid4().hex[:16])
     _postgres_flush_by_delete()
+    _rsa_keys_from_a_pool()
+
+
+class RsaKeyPool:
+    """RSA keys made once per test process and handed out again in every test, in the same order: the actors of one
+    test still hold keys of their own, different from each other. Making an RSA-2048 key costs 50-100 ms of CPU
+    (and parsing each new PEM 30 ms more), and the in-process tests made thousands; the nodes make their own.
+    A key made for a fixture wider than one test is never handed out again (pytest_fixture_setup below)."""
+
+    def __init__(self, generate):
+        self.generate = generate
+        self.keys: dict[tuple, object] = {}
+        self.used = 0
+        self.fresh = 0  # > 0 while a module- or session-wide fixture is being made
+
+    def __call__(self, public_exponent: int, key_size: int, backend=None):
+        if self.fresh:
+            return self.generate(public_exponent=public_exponent, key_size=key_size)
+        slot = (public_exponent, key_size, self.used)
+        self.used += 1
+        if slot not in self.keys:
+            self.keys[slot] = self.generate(public_exponent=public_exponent, key_size=key_size)
+        return self.keys[slot]
+
+
+RSA_KEYS: RsaKeyPool | None = None
+
+
+def _rsa_keys_from_a_pool() -> None:
+    global RSA_KEYS
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    RSA_KEYS = RsaKeyPool(rsa.generate_private_key)
+    rsa.generate_private_key = RSA_KEYS  # type: ignore[assignment]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    pool = RSA_KEYS if fixturedef.scope != "function" else None
+    if pool is not None:
+        pool.fresh += 1
+    try:
+        yield
+    finally:
+        if pool is not None:
+            pool.fresh -= 1
+
+
+@pytest.fixture(autouse=True)
+def _rsa_key_pool_from_the_start():
+    """Each test takes the pool's keys from the first."""
+    if RSA_KEYS is not None:
+        RSA_KEYS.used = 0
 
 
 FROM_THE_MODELS = {"django_content_type", "auth_permission"}

@@ -2,9 +2,9 @@
 Last-Modified, 304 on a matching conditional GET, any status or redirect a route asks for."""
 
 import http.server
-import threading
 from dataclasses import dataclass, field
 
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
 
@@ -35,7 +35,7 @@ class FeedSite(http.server.ThreadingHTTPServer):
         host, port = free_loopback_address()
         super().__init__((host, port), _Handler)
         self.base = f"http://{host}:{port}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_thread(self).start()
 
     def page(self, path: str, html: str) -> None:
         self.routes[path] = Route(body=html, content_type="text/html; charset=utf-8")

@@ -3,7 +3,6 @@ browser does, and decrypts what arrives with `http_ece` (independent of the node
 
 import base64
 import os
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,6 +10,8 @@ import http_ece
 import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from tests.loopback_http import serve_thread
 
 
 def b64url(data: bytes) -> str:
@@ -57,7 +58,7 @@ class PushReceiver:
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.endpoint = f"http://{host}:{self.server.server_address[1]}/push/{b64url(os.urandom(8))}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serve_thread(self.server)
 
     def __enter__(self) -> "PushReceiver":
         self.thread.start()

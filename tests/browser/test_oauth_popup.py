@@ -7,11 +7,11 @@ alt text, a post, the alt text edited, the conversation muted, a hashtag followe
 Django's default `Cross-Origin-Opener-Policy: same-origin` on the log-in or consent page would sever
 window.opener: the popup could not hand the code back and the app would show "Failed to log in"."""
 
-import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.conftest import ARTIFACTS
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
 # The app's page: everything an app like Phanpy does, as plain script. NODE is filled in by the test.
@@ -109,7 +109,7 @@ def app_origin(tmp_path, node_base: str):
     (tmp_path / "callback.html").write_text(CALLBACK_PAGE)
     host, port = free_loopback_address()
     server = ThreadingHTTPServer((host, port), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_thread(server).start()
     return server, f"http://{host}:{port}"
 
 

@@ -3,7 +3,6 @@ place, its answer accepted only inside Germany, any failure a clean "set a pin",
 
 import json
 import socket
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 
 from community.models import MemberProfile
+from tests.loopback_http import serve_thread
 from tests.mapview.helpers import member
 
 # Real commits (not a test transaction): the request is made in a commit hook, at once outside a transaction
@@ -43,7 +43,7 @@ class FakeNominatim(BaseHTTPRequestHandler):
 def nominatim():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
     httpd.requests, httpd.answer = [], (200, "application/json; charset=utf-8", json.dumps(HIT).encode())
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    serve_thread(httpd).start()
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield httpd
     httpd.shutdown()

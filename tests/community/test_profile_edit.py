@@ -1,13 +1,13 @@
 """A member edits its profile; its links are verified by rel="me" against a real page on loopback."""
 
 import http.server
-import threading
 
 import pytest
 from django.test import Client
 
 from actors.services.local import organization_create
 from community.services.profiles import profile_create
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ class Pages(http.server.ThreadingHTTPServer):
         host, port = free_loopback_address()
         super().__init__((host, port), _Handler)
         self.base = f"http://{host}:{port}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_thread(self).start()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -5,7 +5,6 @@ import http.server
 import io
 import os
 import re
-import threading
 from pathlib import Path
 
 import orjson
@@ -26,6 +25,7 @@ from operations.demo import logo_initials, logo_picture
 from outbox.models import OutgoingActivity
 from posts.models import Attachment, Post
 from tests.factories import accepted_follow, remote_actor
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ class ImageServer(http.server.ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.host = f"{host}:{port}"
         self.base = f"http://{self.host}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_thread(self).start()
 
     def stop(self):
         self.shutdown()

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address, node_children, wait_until
 
 
@@ -23,7 +24,7 @@ class Inboxes:
 
     def listen(self, host: str, port: int) -> str:
         server = http.server.ThreadingHTTPServer((host, port), _recording_handler(self))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serve_thread(server).start()
         self.servers.append(server)
         return f"{host}:{port}"
 

@@ -3,7 +3,6 @@
 
 import asyncio
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import aiohttp
@@ -12,6 +11,7 @@ from bovine.crypto import generate_rsa_public_private_key
 from bovine.crypto.helper import content_digest_sha256
 from bovine.crypto.types import CryptographicSecret
 
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
 
@@ -36,7 +36,7 @@ class BovinePeer:
             "publicKey": {"id": f"{self.actor_id}#main-key", "owner": self.actor_id, "publicKeyPem": self.public_pem},
         }
         self.server = ThreadingHTTPServer((self.host, self.port), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serve_thread(self.server)
 
     @property
     def profile(self) -> dict:

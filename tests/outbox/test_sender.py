@@ -1,7 +1,6 @@
 """Sending deliveries over real HTTP to a loopback inbox: double-knocking, back-off, giving up, claiming."""
 
 import http.server
-import threading
 from datetime import timedelta
 
 import orjson
@@ -12,6 +11,7 @@ from actors.models import Domain
 from actors.services.local import organization_create
 from outbox.models import Delivery, DeliveryState, OutgoingActivity
 from outbox.sender import deliveries_send
+from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ class Inbox(http.server.ThreadingHTTPServer):
         host, port = free_loopback_address()
         super().__init__((host, port), _Handler)
         self.base = f"http://{host}:{port}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_thread(self).start()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

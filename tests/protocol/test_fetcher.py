@@ -1,13 +1,13 @@
 """The safe fetcher: its address guard decided without connecting, and its limits against a loopback server."""
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher, is_public_address
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
+from tests.loopback_http import serve_thread
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    serve_thread(httpd).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
 
