@@ -180,10 +180,13 @@ def housekeeping_sweep_inbox() -> None:
     if not ids:
         return
     reservation = now + LEASE + timedelta(microseconds=random.randrange(1_000_000))
-    InboxItem.objects.filter(id__in=ids, state=InboxState.RECEIVED).filter(_free(now)).update(lease_until=reservation)
-    reserved = list(
-        InboxItem.objects.filter(id__in=ids, lease_until=reservation).order_by("id").values_list("id", flat=True)
-    )
+    # one transaction (on the spool's database): a reservation without its message would wait out the lease
+    with transaction.atomic(router.db_for_write(InboxItem)):
+        InboxItem.objects.filter(id__in=ids, state=InboxState.RECEIVED).filter(_free(now)).update(
+            lease_until=reservation)
+        reserved = list(
+            InboxItem.objects.filter(id__in=ids, lease_until=reservation).order_by("id").values_list("id", flat=True)
+        )
     for start in range(0, len(reserved), SWEEP_BATCH):
         process_items.delay(reserved[start : start + SWEEP_BATCH], reservation.isoformat())
 

@@ -39,16 +39,19 @@ def deliveries_claim(ids: list[int], reserved: datetime | None = None) -> list[D
     now = timezone.now()
     lease_until = lease_new(now)
     takeable = Q(next_attempt_at__lte=now) | Q(next_attempt_at=reserved) if reserved else Q(next_attempt_at__lte=now)
-    claimed = Delivery.objects.filter(takeable, id__in=ids, state=DeliveryState.PENDING).update(
-        next_attempt_at=lease_until
-    )
-    if not claimed:
-        return []
-    deliveries = list(
-        Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING, next_attempt_at=lease_until)
-        .select_related("activity__actor")
-        .order_by("id")
-    )
+    # One transaction: should the connection break between the two statements, no row stays held by a lease
+    # that nobody works on (it would wait out the lease before the sweep saw it again).
+    with transaction.atomic():
+        claimed = Delivery.objects.filter(takeable, id__in=ids, state=DeliveryState.PENDING).update(
+            next_attempt_at=lease_until
+        )
+        if not claimed:
+            return []
+        deliveries = list(
+            Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING, next_attempt_at=lease_until)
+            .select_related("activity__actor")
+            .order_by("id")
+        )
     for delivery in deliveries:
         delivery.lease = lease_until  # the outcome is written only while the row still carries it
     return deliveries

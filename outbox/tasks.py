@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -44,10 +45,11 @@ def housekeeping_sweep_deliveries() -> None:
     if not due:
         return
     reservation = lease_new(now)
-    Delivery.objects.filter(id__in=due, state=DeliveryState.PENDING, next_attempt_at__lte=now).update(
-        next_attempt_at=reservation
-    )
-    reserved = list(
-        Delivery.objects.filter(id__in=due, next_attempt_at=reservation).order_by("id").values_list("id", flat=True)
-    )
+    with transaction.atomic():  # a reservation without its message would wait out the lease
+        Delivery.objects.filter(id__in=due, state=DeliveryState.PENDING, next_attempt_at__lte=now).update(
+            next_attempt_at=reservation
+        )
+        reserved = list(
+            Delivery.objects.filter(id__in=due, next_attempt_at=reservation).order_by("id").values_list("id", flat=True)
+        )
     deliveries_enqueue(reserved, reservation)

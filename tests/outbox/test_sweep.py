@@ -56,3 +56,22 @@ def test_a_reservation_whose_message_was_lost_ends_with_its_lease(activity, queu
     tasks.housekeeping_sweep_deliveries()
     assert [ids for ids, _ in queued] == [[lost], [lost]] and queued[0][1] != queued[1][1]
     assert Delivery.objects.get(id=lost).state == DeliveryState.PENDING
+
+
+def test_a_claim_broken_between_its_two_statements_holds_nothing(activity, monkeypatch):
+    """The connection breaks after the claim's UPDATE, before its SELECT (test_database_restart.py met this): the
+    rows are not left under a lease nobody works on, so the sweep finds them in seconds, not after the lease."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    pending = _delivery(activity, 1, due_seconds_ago=1)
+    before = Delivery.objects.get(id=pending).next_attempt_at
+
+    def broken(self, *fields):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(QuerySet, "select_related", broken)
+    with pytest.raises(OperationalError):
+        deliveries_claim([pending])
+    monkeypatch.undo()
+    assert Delivery.objects.get(id=pending).next_attempt_at == before
