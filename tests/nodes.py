@@ -389,8 +389,8 @@ def orphans_reap(pids: list[int], *, timeout: float = 5) -> None:
             try:
                 if os.waitpid(pid, os.WNOHANG)[0]:
                     left.discard(pid)
-            except ChildProcessError:  # not handed to this process (a grandchild reaped by its own parent)
-                if not process_alive(pid):
+            except ChildProcessError:  # not (yet) handed to this process: its parent may still be dying
+                if process_stat(pid) is None:  # gone, reaped by its own parent
                     left.discard(pid)
         if left:
             time.sleep(0.02)

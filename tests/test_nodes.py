@@ -1,10 +1,23 @@
 """The test harness itself (tests/nodes.py): a node's probe answers as a fresh `fediverse-node` process would."""
 
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from tests.nodes import NODE_SETTINGS_VARIABLE, Node
+from tests.nodes import (
+    NODE_SETTINGS_VARIABLE,
+    ZYGOTE_VARIABLE,
+    ForkedProcess,
+    Node,
+    node_children,
+    process_stat,
+    process_title,
+    wait_until,
+)
 
 COUNT = "from actors.models import Actor\nprint(json.dumps(Actor.objects.filter(local=True).count()))"
 
@@ -56,3 +69,39 @@ def test_test_nodes_hash_passwords_fast_and_benchmark_nodes_as_deployed(node, mo
         assert deployed.env["DJANGO_SETTINGS_MODULE"] == "fediverse_node.settings"
     finally:
         deployed.cleanup()
+
+
+def _zombies_of_this_process() -> list[int]:
+    return [pid for pid, _ in _children_of_this_process() if (process_stat(pid) or ["?"])[0] == "Z"]
+
+
+def _children_of_this_process() -> list[tuple[int, str]]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := process_stat(entry.name)) and int(fields[1]) == os.getpid():
+            children.append((int(entry.name), fields[0]))
+    return children
+
+
+def test_a_node_forked_by_the_zygote_runs_as_the_command_and_leaves_no_zombie(start_node):
+    """tests/node_zygote.py: the node's supervisor is this process's child (handed over as to a subreaper), named
+    and sized as `fediverse-node run` names its processes, and a kill reaps all of them."""
+    node = start_node("zygote", env={"FEDINODE_WORKER_PROCESSES": "2"})
+    assert isinstance(node.process, ForkedProcess)
+    assert node.process.pid in [pid for pid, _ in _children_of_this_process()]
+    assert process_title(node.process.pid).startswith(b"fedinode-run")
+    wait_until(lambda: len(node_children(node, b"[celeryd: worker")) == 2, message="two Celery workers, by title")
+    assert node_children(node, b"fedinode-web")
+    assert node.query(COUNT) == 0
+    assert isinstance(node._probe, ForkedProcess)
+    assert process_title(node._probe.pid).startswith(f"{sys.executable} ".encode())
+    node.kill()
+    assert node.process.returncode == -signal.SIGKILL
+    assert _zombies_of_this_process() == []
+
+
+def test_without_the_zygote_a_node_is_a_fresh_interpreter(monkeypatch, start_node):
+    monkeypatch.setenv(ZYGOTE_VARIABLE, "0")
+    node = start_node("fresh")
+    assert isinstance(node.process, subprocess.Popen)
+    assert process_title(node.process.pid).startswith(b"fedinode-run")
