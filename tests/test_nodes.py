@@ -13,9 +13,11 @@ from tests.nodes import (
     ZYGOTE_VARIABLE,
     ForkedProcess,
     Node,
+    descendants,
     node_children,
     process_stat,
     process_title,
+    process_tree,
     wait_until,
 )
 
@@ -71,11 +73,8 @@ def test_test_nodes_hash_passwords_fast_and_benchmark_nodes_as_deployed(node, mo
         deployed.cleanup()
 
 
-def _zombies_of_this_process() -> list[int]:
-    return [pid for pid, _ in _children_of_this_process() if (process_stat(pid) or ["?"])[0] == "Z"]
-
-
 def _children_of_this_process() -> list[tuple[int, str]]:
+    """(pid, state) of this process's children, zombies included."""
     children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (fields := process_stat(entry.name)) and int(fields[1]) == os.getpid():
@@ -95,9 +94,11 @@ def test_a_node_forked_by_the_zygote_runs_as_the_command_and_leaves_no_zombie(st
     assert node.query(COUNT) == 0
     assert isinstance(node._probe, ForkedProcess)
     assert process_title(node._probe.pid).startswith(f"{sys.executable} ".encode())
+    processes = {node.process.pid, *descendants(process_tree(), node.process.pid)}
     node.kill()
     assert node.process.returncode == -signal.SIGKILL
-    assert _zombies_of_this_process() == []
+    # its processes are handed to this one as their parents die: each is waited for, none is left a zombie
+    assert [pid for pid, state in _children_of_this_process() if pid in processes] == []
 
 
 def test_without_the_zygote_a_node_is_a_fresh_interpreter(monkeypatch, start_node):
