@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from typing import NoReturn
 
 PR_SET_PDEATHSIG = 1
 
@@ -101,8 +102,7 @@ class ForkedChild(ChildProcess):
             self._child_main(run, parent=parent, niceness=niceness)
 
     def _child_main(self, run: Callable[[], int | None], *, parent: int, niceness: int) -> None:
-        code = 1
-        try:
+        def start_and_run() -> int | None:
             os.setpgid(0, 0)
             if sys.platform == "linux":
                 ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -117,17 +117,27 @@ class ForkedChild(ChildProcess):
             # what multiprocessing runs in its own children: Celery and kombu drop the broker connections they
             # pooled in the supervisor (the demo data may have sent tasks), so no two processes share a socket
             multiprocessing.util._run_after_forkers()  # type: ignore[attr-defined]
-            result = run()
-            code = result if isinstance(result, int) else 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            with contextlib.suppress(Exception):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(code)
+            return run()
+
+        child_exit(start_and_run)
+
+
+def child_exit(main: Callable[[], int | None]) -> NoReturn:
+    """End a forked child with what main() ended in, as an interpreter would: its return value (or 0), the code of
+    a SystemExit, or 1 with the traceback on stderr; the standard streams flushed first."""
+    code = 1
+    try:
+        result = main()
+        code = result if isinstance(result, int) else 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
 
 
 def process_title_set(title: str) -> None:

@@ -20,9 +20,10 @@ import json
 import os
 import socket
 import sys
-import traceback
 
 import setproctitle
+
+from operations.forking import child_exit
 
 # Libraries the node's processes import, loadable without settings (anything that needs them is left to the child).
 PRELOADED = """
@@ -92,8 +93,8 @@ def _start(channel: socket.socket, request: dict, fds: list[int]) -> int:
 def _child_main(channel: socket.socket, request: dict, fds: list[int]) -> None:
     """In the child: the node's stdio, environment, working directory and command line, then its main. Never
     returns."""
-    code: int = 1
-    try:
+
+    def start_and_run() -> int:
         channel.close()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
@@ -105,17 +106,9 @@ def _child_main(channel: socket.socket, request: dict, fds: list[int]) -> None:
         os.chdir(request["cwd"])
         sys.argv = list(request["argv"])
         setproctitle.setproctitle(" ".join(sys.argv))  # as `ps` would show the process started fresh
-        code = _run(request["main"])
-    except SystemExit as ended:
-        code = ended.code if isinstance(ended.code, int) else (0 if ended.code is None else 1)
-    except BaseException:  # noqa: BLE001 - as an interpreter would: the traceback on stderr, exit 1
-        traceback.print_exc()
-        code = 1
-    finally:
-        with contextlib.suppress(BaseException):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+        return _run(request["main"])
+
+    child_exit(start_and_run)
 
 
 def _run(main: str) -> int:
