@@ -115,6 +115,7 @@ def test(args: list[str]) -> None:
     ensure_browser()
     ensure_java()
     sh(str(BIN / "ruff"), "check", ".")
+    bytecode_write()
     # mypy runs beside the tests (cold it takes about a minute of one core) and its verdict is printed at the end.
     # Files and settings in pyproject.toml; incremental through .mypy_cache. Its Django plugin loads tests.settings,
     # which would leave a data directory behind: it gets a passing one.
@@ -129,6 +130,19 @@ def test(args: list[str]) -> None:
         print(f"== mypy: exit {mypy.returncode}", flush=True)
         shutil.copyfileobj(mypy_log, sys.stdout)
     sys.exit(code or mypy.returncode)
+
+
+def bytecode_write() -> None:
+    """Compile the project's modules (and the tests') to __pycache__ once. The suite starts several hundred Python
+    processes; where PYTHONDONTWRITEBYTECODE is set (as on some CI machines) none of them writes the bytecode it
+    compiles, so each would compile every module of ours it imports again (about 0.2 s of CPU per process)."""
+    import compileall
+    import re
+
+    print("+ compileall (the project's modules)", flush=True)
+    skip = re.compile(r"[/\\](\.venv|\.git|node_modules|test-artifacts)[/\\]")
+    for package in sorted(ROOT.glob("*/__init__.py")):
+        compileall.compile_dir(package.parent, quiet=1, rx=skip)
 
 
 def _passes(args: list[str]) -> int:

@@ -42,6 +42,15 @@ def _role(pid: str) -> str:
     return "other python" if "python" in command else "other"
 
 
+DETAILED = ("other python", "one-off fediverse-node", "other")  # roles whose commands are listed by shape
+
+
+def _shape(command: str) -> str:
+    """A command line without its paths' folders and numbers, cut short: processes of one kind share it."""
+    words = [Path(word).name if "/" in word else word for word in command.split()[:4]]
+    return " ".join("".join("#" if c.isdigit() else c for c in word)[:40] for word in words)
+
+
 def sample(seen: dict[tuple[str, str], list], stop: threading.Event, interval: float) -> None:
     """Record, per (pid, start time), the role and the CPU seconds so far (a pid may be reused)."""
     while not stop.is_set():
@@ -59,7 +68,9 @@ def sample(seen: dict[tuple[str, str], list], stop: threading.Event, interval: f
                 seen[key][1] = cpu
                 seen[key][0] = role or seen[key][0]
             else:
-                seen[key] = [role, cpu, cpu]  # role, now, first seen (CPU before our start)
+                seen[key] = [role, cpu, cpu, ""]  # role, now, first seen (CPU before our start), its shape
+            if role in DETAILED:
+                seen[key][3] = _shape(_cmdline(int(entry.name)))
         stop.wait(interval)
 
 
@@ -80,8 +91,11 @@ def main() -> None:
     stop.set()
     sampler.join()
     totals: dict[str, float] = {}
-    for role, now, first in seen.values():
+    shapes: dict[str, float] = {}
+    for role, now, first, shape in seen.values():
         totals[role] = totals.get(role, 0.0) + now - first
+        if shape:
+            shapes[f"{role}: {shape}"] = shapes.get(f"{role}: {shape}", 0.0) + now - first
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"\nexit {result.returncode}; wall {wall:.0f} s")
     print(f"{'role':<28}{'CPU s':>10}")
@@ -91,6 +105,10 @@ def main() -> None:
     print(f"{'sampled, all roles':<28}{sum(totals.values()):>10.1f}")
     print(f"{'the command tree (kernel)':<28}{usage.ru_utime + usage.ru_stime:>10.1f}")
     print(f"CPU busy: {sum(totals.values()) / wall / os.cpu_count() * 100:.0f} % of {os.cpu_count()} cores")
+    print(f"\nthe largest commands of {', '.join(DETAILED)}:")
+    for shape, seconds in sorted(shapes.items(), key=lambda item: -item[1])[:15]:
+        if seconds >= 0.5:
+            print(f"{seconds:>8.1f}  {shape}")
 
 
 if __name__ == "__main__":

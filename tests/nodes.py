@@ -101,9 +101,7 @@ class Node:
     def run_cli(self, *args: str) -> subprocess.CompletedProcess:
         """Run a real `fediverse-node` process against this node's data (exit code and output as a user sees them)."""
         self._database_state = "used"
-        return subprocess.run(
-            [str(BIN / "fediverse-node"), *args], env=self.env, capture_output=True, text=True, timeout=CLI_TIMEOUT
-        )
+        return command_run([str(BIN / "fediverse-node"), *args], env=self.env)
 
     def cli(self, *args: str) -> str:
         """Run a `fediverse-node` command (in the node's probe) and return its output; fail on a non-zero exit."""
@@ -322,7 +320,7 @@ def process_start(main: str, args: list[str], *, env: dict, stdout: int | None =
                   pipes: bool = False) -> "subprocess.Popen | ForkedProcess":
     """A node process: `fediverse-node …` (main "cli") or the probe (main "probe", pipes=True for its stdin and
     stdout), forked by the zygote, or a fresh interpreter when FEDINODE_TEST_ZYGOTE=0 or off Linux."""
-    if os.environ.get(ZYGOTE_VARIABLE, "1") == "0" or sys.platform != "linux":
+    if not _zygote_wanted():
         if pipes:
             return subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                                     text=True, bufsize=1)
@@ -350,6 +348,29 @@ def process_start(main: str, args: list[str], *, env: dict, stdout: int | None =
     os.close(stdout_write)
     return ForkedProcess(pid, args, stdin=os.fdopen(stdin_write, "w", buffering=1),
                          stdout=os.fdopen(stdout_read, "r"))
+
+
+def command_run(args: list[str], *, env: dict, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess:
+    """A one-off `fediverse-node …` (args[0] its path) with its exit code and output as the command line gives them,
+    forked by the zygote like the node's own processes (a fresh interpreter when FEDINODE_TEST_ZYGOTE=0)."""
+    if not _zygote_wanted():
+        return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = process_start("cli", args, env=env, stdout=out.fileno(), stderr=err.fileno())
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(args, process.returncode, out.read().decode(errors="replace"),
+                                           err.read().decode(errors="replace"))
+
+
+def _zygote_wanted() -> bool:
+    return os.environ.get(ZYGOTE_VARIABLE, "1") != "0" and sys.platform == "linux"
 
 
 def process_stat(pid: int | str) -> list[str] | None:

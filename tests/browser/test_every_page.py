@@ -20,7 +20,7 @@ import requests
 from django.utils import timezone
 
 from tests.conftest import ARTIFACTS, SCREENSHOTS
-from tests.nodes import BIN, Node, wait_until
+from tests.nodes import BIN, Node, command_run, wait_until
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -145,8 +145,7 @@ def site(request):
         # and the command line of tests/nodes.py wait
         node.database_from_template()
         code = "import json\n" + SETUP.format(staff=STAFF[0], staff_pass=STAFF[1], member=MEMBER[0], member_pass=MEMBER[1])
-        result = subprocess.run([str(BIN / "fediverse-node"), "shell", "-c", code], env=node.env, capture_output=True,
-                                text=True, timeout=900)
+        result = command_run([str(BIN / "fediverse-node"), "shell", "-c", code], env=node.env, timeout=900)
         assert result.returncode == 0, result.stderr
         node.ids = json.loads(result.stdout.splitlines()[-1])
         node.start()

@@ -5,13 +5,12 @@ import subprocess
 
 import requests
 
-from tests.nodes import BIN, Node
+from tests.nodes import BIN, Node, command_run
 
 
 def _run_cli(node: Node, *args: str) -> subprocess.CompletedProcess:
     """Node.run_cli with room for migrating a fresh data directory on a loaded machine."""
-    return subprocess.run([str(BIN / "fediverse-node"), *args], env=node.env, capture_output=True, text=True,
-                          timeout=600)
+    return command_run([str(BIN / "fediverse-node"), *args], env=node.env, timeout=600)
 
 
 def _one_line_failure(result, *needles: str) -> None:

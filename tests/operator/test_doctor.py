@@ -4,12 +4,11 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.nodes import BIN, Node, wait_until
+from tests.nodes import BIN, Node, command_run, wait_until
 
 
 def _doctor(node: Node, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "fediverse-node"), "doctor", *args], env={**node.env, **(env or {})},
-                          capture_output=True, text=True, timeout=180)
+    return command_run([str(BIN / "fediverse-node"), "doctor", *args], env={**node.env, **(env or {})}, timeout=180)
 
 
 def _private(node: Node) -> None:
@@ -28,9 +27,8 @@ def test_doctor_finds_a_healthy_node_in_order_and_names_what_breaks():
     node = Node("doctor")
     try:
         node.database_from_template()  # a fresh data directory's first command migrates: tests/operator/test_commands.py
-        created = subprocess.run([str(BIN / "fediverse-node"), "createorg", "praxis", "--email", "p@example.org",
-                                  "--password", "praxis-pass-1"], env=node.env, capture_output=True, text=True,
-                                 timeout=600)
+        created = command_run([str(BIN / "fediverse-node"), "createorg", "praxis", "--email", "p@example.org",
+                               "--password", "praxis-pass-1"], env=node.env, timeout=600)
         assert created.returncode == 0, created.stderr
         node.start()
         _private(node)

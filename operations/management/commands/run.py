@@ -12,6 +12,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 
 from fediverse_node.staticstorage import static_collect
 from operations.demo import demo_data_create
@@ -27,6 +29,13 @@ def _kill_group(child: ForkedChild) -> None:
     """SIGKILL to the child's process group: the child and whatever it started (granian's workers)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
+
+
+def migrations_pending(database: str) -> bool:
+    """Whether `migrate` has anything to apply. A start with nothing to apply skips it: its checks and the
+    rendering of every model's state for post_migrate cost more than the rest of the supervisor's own work."""
+    executor = MigrationExecutor(connections[database])
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 class Command(BaseCommand):
@@ -54,7 +63,8 @@ class Command(BaseCommand):
         if not sep or not port.isdigit():
             raise CommandError(f"--bind takes HOST:PORT, not {bind!r}.")
         for database in settings.DATABASES:  # the embedded default keeps the inbox spool in a file of its own
-            call_command("migrate", database=database, interactive=False, verbosity=0)
+            if migrations_pending(database):
+                call_command("migrate", database=database, interactive=False, verbosity=0)
         static_collect()  # hashed, pre-compressed static files that browsers may keep for a year
         marker = settings.DATA_DIR / "demo-created"
         if not no_demo and not marker.exists():
