@@ -234,6 +234,7 @@ SCREENSHOTS = os.environ.get("FEDINODE_TEST_BACKEND") != "postgres"
 def screenshot(page, file_name: str, *, full_page: bool = True) -> None:
     """A picture of the page for people, in test-artifacts/ (in the embedded pass only: see SCREENSHOTS)."""
     if SCREENSHOTS:
+        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / file_name), full_page=full_page)
 
 

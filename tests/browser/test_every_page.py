@@ -25,7 +25,9 @@ from tests.nodes import BIN, Node, command_run, wait_until
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = ARTIFACTS / "pages"
-HTML = ARTIFACTS / "html"
+# The two passes survey side by side: each keeps the HTML it checks in its own folder (the pictures and the
+# findings are the embedded pass's alone, see SCREENSHOTS), or one pass would remove what the other is writing.
+HTML = ARTIFACTS / f"html-{os.environ.get('FEDINODE_TEST_BACKEND', 'embedded')}"
 LANGUAGES = ["de", "en"]
 # one survey of every page for the module, in one worker: far longer than one test on a busy machine
 pytestmark = pytest.mark.timeout(1800)
@@ -196,7 +198,7 @@ def survey(site, browser):
     """Visit every page once per language: status, HTML, broken pictures, axe findings, overflow, screenshots."""
     if not AXE.exists():
         missing("axe-core (npm ci in tests/browser/axe: `python3 -c 'import dev; dev.ensure_node_peer()'`)")
-    for folder in (SHOTS, HTML):
+    for folder in (SHOTS, HTML) if SCREENSHOTS else (HTML,):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     findings = {}
@@ -228,7 +230,7 @@ def survey(site, browser):
             findings[name, language] = found
         for page in pages.values():
             page.context.close()
-    (SHOTS / "findings.json").write_text(json.dumps({f"{n}-{lang}": f for (n, lang), f in findings.items()}, indent=1))
+    (SHOTS if SCREENSHOTS else HTML).joinpath("findings.json").write_text(json.dumps({f"{n}-{lang}": f for (n, lang), f in findings.items()}, indent=1))
     return findings
 
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from community.models import MemberProfile
 from operations.demo import demo_data_create
 from tests.browser.test_site import go
-from tests.conftest import ARTIFACTS, SCREENSHOTS
+from tests.conftest import SCREENSHOTS, screenshot
 
 PAGES = ["/", "/feed/", "/members/", "/members/tafel_dresden/", "/events/", "/blog/", "/auth/login/", "/kontakt/",
          "/impressum/", "/apply/"]
@@ -43,7 +43,7 @@ def test_no_page_scrolls_sideways_on_phones_and_screenshots(demo_site, browser_p
             assert overflow(page) <= 0, f"{path} scrolls sideways at {width} px"
             if width != 320 and SCREENSHOTS:
                 name = path.strip("/").replace("/", "-") or "home"
-                page.screenshot(path=str(ARTIFACTS / f"layout-{name}-{width}.png"), full_page=True)
+                screenshot(page, f"layout-{name}-{width}.png")
 
 
 def test_header_shows_the_signed_in_member_and_signs_out(start_node, browser_page):
@@ -70,4 +70,4 @@ def test_header_shows_the_signed_in_member_and_signs_out(start_node, browser_pag
     page.fill("#id_password", "verein-pass-1")
     go(page, "main button[type=submit]")
     assert page.locator("h1").inner_text() == "Das dürfen Sie hier leider nicht"
-    page.screenshot(path=str(ARTIFACTS / "layout-not-allowed.png"), full_page=True)
+    screenshot(page, "layout-not-allowed.png")

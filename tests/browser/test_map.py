@@ -1,7 +1,7 @@
 """The member map with 5,000 organisations in a real browser (Debian chromium via Playwright), on a real node:
 clustering keeps the page to a few hundred marker elements at most, and every member is still counted."""
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import screenshot
 from tests.mapview.seed import members_seed
 from tests.mapview.test_browser import visible_pins
 
@@ -23,4 +23,4 @@ def test_map_of_5000_members_is_drawn_as_clusters(start_node, browser_page):
     assert visible_pins(page) == MEMBERS  # the clusters' numbers and the single pins add up to every member
     assert page.locator("#map-count").inner_text() == f"{MEMBERS} Organisationen auf der Karte"
     assert errors == []
-    page.screenshot(path=str(ARTIFACTS / "map-5000.png"))
+    screenshot(page, "map-5000.png", full_page=False)

@@ -10,7 +10,7 @@ window.opener: the popup could not hand the code back and the app would show "Fa
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import screenshot
 from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
@@ -129,7 +129,7 @@ def test_popup_log_in_from_another_origin_then_media_alt_text_mute_and_hashtag(s
         popup.fill("#id_password", "kita-pass-123")
         with popup.expect_navigation():
             popup.click("button[type=submit]")
-        popup.screenshot(path=str(ARTIFACTS / "oauth-popup-consent.png"))
+        screenshot(popup, "oauth-popup-consent.png", full_page=False)
         popup.click("button[value=allow]")
         page.wait_for_function("window.done === true", timeout=60_000)
         results = page.evaluate("window.results")

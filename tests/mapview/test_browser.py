@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from tests.conftest import screenshot
 from tests.mapview.helpers import member
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _need(condition: bool, reason: str) -> None:
@@ -96,8 +96,7 @@ def test_map_in_a_browser(members, browser, live_server):
     assert link.inner_text() == "Jugendhaus Süd"
     assert link.get_attribute("href").startswith("/members/org")
     page.wait_for_timeout(400)  # the popup fades in
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=False)
+    screenshot(page, "map.png", full_page=False)
     link.click()
     page.wait_for_url("**/members/**")
     assert page.locator("h1").inner_text() == "Jugendhaus Süd"
