@@ -92,3 +92,18 @@ def test_help_lists_the_node_commands_first():
             assert positions == sorted(positions) and positions[-1] < text.index("dumpdata"), text
     finally:
         node.cleanup()
+
+
+def test_migrating_one_app_of_a_new_database_first_then_the_rest():
+    """`migrate <app>` on a new database, as an operator may do: the site's reference rows wait for their tables."""
+    node = Node("operator-partial")
+    try:
+        first = _run_cli(node, "migrate", "oauth2_provider")
+        assert first.returncode == 0, first.stderr
+        assert "Traceback" not in first.stderr
+        rest = _run_cli(node, "migrate")
+        assert rest.returncode == 0, rest.stderr
+        fields = node.query("from community.models import FieldOfWork\nprint(FieldOfWork.objects.count())")
+        assert fields > 0
+    finally:
+        node.cleanup()
