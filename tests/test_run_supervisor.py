@@ -61,3 +61,14 @@ def _raises() -> None:
 def test_a_forked_childs_exit_code_is_its_function_result_or_1_on_an_error():
     assert ForkedChild("three", _exits_with_three).wait(timeout=10) == 3
     assert ForkedChild("broken", _raises).wait(timeout=10) == 1
+
+
+def test_run_migrates_only_when_a_migration_is_pending(db):
+    """`run` skips `migrate` (its checks and post_migrate's model states) when nothing is to apply."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from operations.management.commands.run import migrations_pending
+
+    assert not migrations_pending("default")
+    MigrationRecorder.Migration.objects.filter(app="posts").order_by("-id")[:1].get().delete()
+    assert migrations_pending("default")
