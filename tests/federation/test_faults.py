@@ -29,7 +29,8 @@ class Inboxes:
         return f"{host}:{port}"
 
     def activity_copies(self, activity_id: str) -> Counter:
-        return Counter({key: n for key, n in self.received.items() if key[2] == activity_id})
+        with self.lock:  # the handlers' threads add keys meanwhile
+            return Counter({key: n for key, n in self.received.items() if key[2] == activity_id})
 
     def stop(self):
         for server in self.servers:
