@@ -41,7 +41,7 @@ def test_site_address_refuses(domain, scheme):
 def test_a_node_behind_a_tls_proxy_mints_https_ids_with_insecure_http_on():
     node = Node("tls", env={"FEDINODE_DOMAIN": "social.example.org", "FEDINODE_INSECURE_HTTP": "1"})
     try:
-        # the real command line on a new data directory: it creates the tables first
+        node.database_from_template()  # a new data directory's first command migrates: tests/operator/test_commands.py
         created = node.run_cli("createorg", "praxis", "--email", "p@example.org", "--password", "praxis-pass-1")
         assert created.returncode == 0 and created.stdout.strip().endswith("https://social.example.org/actors/praxis")
         node.env["FEDINODE_DOMAIN"] = "https://social.example.org:443/"
