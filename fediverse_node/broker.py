@@ -14,6 +14,7 @@ folder of its own, and a consumer lists it only when it has taken every message 
 oldest first by name (the system's monotonic clock in nanoseconds, then a random id).
 """
 
+import contextlib
 import os
 import uuid
 from collections import deque
@@ -79,6 +80,15 @@ class Channel(filesystem.Channel):
         wanted = f"{queue}{SUFFIX}"
         folder = self.data_folder_in
         return [os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.partition(".")[2] == wanted]
+
+    def _delete(self, queue, *args, **kwargs) -> None:
+        """A deleted queue (a remote-control reply queue, say) takes its folder along once it is empty."""
+        super()._delete(queue, *args, **kwargs)
+        self._seen.pop(queue, None)
+        folder = os.path.join(self.data_folder_in, queue.replace(os.sep, "_"))
+        self._folders.discard(folder)
+        with contextlib.suppress(OSError):  # messages still in it, or never made
+            os.rmdir(folder)
 
     def _size(self, queue) -> int:
         return len(self._listing(queue))

@@ -102,3 +102,12 @@ def test_purge_removes_only_its_queue(folder):
     ch._put("deliveries", {"n": 0})
     assert ch._purge("inbox") == 3
     assert ch._size("inbox") == 0 and ch._size("deliveries") == 1
+
+
+def test_a_deleted_queue_takes_its_empty_folder_along(folder):
+    ch = channel(folder)
+    ch._put("4f1c.reply.celery.pidbox", {"pong": True})
+    assert ch._get("4f1c.reply.celery.pidbox") == {"pong": True}
+    assert (folder / "queue" / "4f1c.reply.celery.pidbox").is_dir()
+    ch._delete("4f1c.reply.celery.pidbox", "reply.celery.pidbox", "", "")
+    assert not (folder / "queue" / "4f1c.reply.celery.pidbox").exists()
