@@ -57,6 +57,8 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["author", "-published"]),
             models.Index(fields=["visibility", "-published"]),
+            # events by start: without it the upcoming events (the home page) read every public post
+            models.Index(fields=["type", "starts_at", "id"], name="posts_post_type_starts"),
         ]
         ordering = ["-published", "-id"]
 

@@ -228,3 +228,21 @@ def test_an_event_calendar_description_is_readable_text_with_its_paragraphs(org)
     [vevent] = Calendar.from_ical(Client().get(f"/events/{event.id}.ics").content).walk("VEVENT")
     assert str(vevent["DESCRIPTION"]) == "Kaffee & Kuchen für alle\n\nZweiter Absatz\nmit Zeile"
     assert str(vevent["SUMMARY"]) == "Kaffee & Kuchen"
+
+
+def test_upcoming_and_past_events_are_read_by_start_not_from_every_public_post():
+    """The home page's three upcoming events: on SQLite the planner took the visibility index and sorted every public
+    post (its cost grew with each post received); the events' own index also gives the order."""
+    from django.db import connection
+
+    from community.pool import events_past, events_upcoming
+
+    index = "posts_post_type_starts"
+    with connection.cursor() as cursor:
+        assert index in connection.introspection.get_constraints(cursor, Post._meta.db_table)
+        for events in (events_upcoming()[:3], events_past()[:3]):
+            sql, params = events.query.sql_with_params()
+            if connection.vendor == "sqlite":  # PostgreSQL plans by its statistics, which an empty table lacks
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                plan = " | ".join(row[3] for row in cursor.fetchall())
+                assert f"posts_post USING INDEX {index}" in plan and "TEMP B-TREE" not in plan, plan
