@@ -41,8 +41,12 @@ class Channel(filesystem.Channel):
             self._folders.add(folder)
         return folder
 
+    @staticmethod
+    def _queue_path(base: str, queue: str) -> str:
+        return os.path.join(base, queue.replace(os.sep, "_"))
+
     def _queue_folder(self, base: str, queue: str) -> str:
-        return self._folder(base, queue.replace(os.sep, "_"))
+        return self._folder(self._queue_path(base, queue))
 
     def _put(self, queue, payload, **kwargs):  # type: ignore[override]  # kombu's filesystem.Channel narrows it so
         name = f"{monotonic_ns():020d}_{uuid.uuid4().hex}.{queue}{SUFFIX}"  # fixed width: names sort by age
@@ -85,7 +89,7 @@ class Channel(filesystem.Channel):
         """A deleted queue (a remote-control reply queue, say) takes its folder along once it is empty."""
         super()._delete(queue, *args, **kwargs)
         self._seen.pop(queue, None)
-        folder = os.path.join(self.data_folder_in, queue.replace(os.sep, "_"))
+        folder = self._queue_path(self.data_folder_in, queue)
         self._folders.discard(folder)
         with contextlib.suppress(OSError):  # messages still in it, or never made
             os.rmdir(folder)
