@@ -93,14 +93,36 @@ def items_claim(item_ids: list[int], reserved: datetime | None = None) -> tuple[
 def items_run(item_ids: list[int], reserved: datetime | None = None) -> None:
     """Run a batch of stored items through their handlers, then, for up to DRAIN_SECONDS, the oldest items that have
     waited longer than WAITING (a backlog: their messages are still in the queue, and would each carry a handful)."""
-    items, _ = items_claim(item_ids, reserved)
-    _items_process(items)
+    _claimed_process(*items_claim(item_ids, reserved))
     deadline = time.monotonic() + DRAIN_SECONDS
     while time.monotonic() < deadline and (waiting := _items_waiting(timezone.now() - WAITING)):
-        items, _ = items_claim(waiting)
+        items, lease = items_claim(waiting)
         if not items:  # another worker took them meanwhile
             return
+        _claimed_process(items, lease)
+
+
+def _claimed_process(items: list[InboxItem], lease: datetime) -> None:
+    try:
         _items_process(items)
+    except (OperationalError, InterfaceError):
+        _claim_release(items, lease)
+        raise
+
+
+def _claim_release(items: list[InboxItem], lease: datetime) -> None:
+    """The database went away under a batch (a restart, a fail-over, a cut connection): the items it still holds are
+    let go at once, so the sweep runs them again within seconds instead of after the lease (minutes). Anything else
+    is handled per item by _step. Best effort: while the database is still away, the lease ends by itself."""
+    connection = connections[router.db_for_write(InboxItem)]
+    connection.close_if_unusable_or_obsolete()  # a broken connection is opened anew by the next statement
+    try:
+        INBOX_ITEM_STATES.move(
+            InboxItem.objects.filter(id__in=[item.id for item in items], lease_until=lease),
+            source=InboxState.RECEIVED, to=InboxState.RECEIVED, lease_until=None,
+        )
+    except (OperationalError, InterfaceError):
+        log.warning("%s inbox items stay held until their lease ends: the database is still away", len(items))
 
 
 def _items_process(items: list[InboxItem]) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -99,6 +99,30 @@ def deliveries_send(ids: list[int], reserved: datetime | None = None) -> dict[in
     deliveries = deliveries_claim(ids, reserved)
     if not deliveries:
         return {}
+    try:
+        return _claimed_send(deliveries)
+    except (OperationalError, InterfaceError):
+        _claim_release(deliveries)
+        raise
+
+
+def _claim_release(deliveries: list[Delivery]) -> None:
+    """The database went away under a batch (a restart, a fail-over, a cut connection): its rows still pending under
+    this claim's lease are let go at once, so the sweep sends them again within seconds instead of after the lease
+    (minutes). Anything else that breaks a batch is a bug and keeps the lease's pace. Best effort: while the
+    database is still away, the lease ends by itself."""
+    connection = connections[router.db_for_write(Delivery)]
+    connection.close_if_unusable_or_obsolete()  # a broken connection is opened anew by the next statement
+    try:
+        DELIVERY_STATES.move(
+            Delivery.objects.filter(id__in=[d.pk for d in deliveries], next_attempt_at=deliveries[0].lease),
+            source=DeliveryState.PENDING, to=DeliveryState.PENDING, next_attempt_at=timezone.now(),
+        )
+    except (OperationalError, InterfaceError):
+        log.warning("%s deliveries stay held until their lease ends: the database is still away", len(deliveries))
+
+
+def _claimed_send(deliveries: list[Delivery]) -> dict[int, str]:
     directory = peer_directory()
     known = directory.signature_schemes({_host(d.inbox_url) for d in deliveries})
     saved = dict(known)

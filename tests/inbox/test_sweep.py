@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import orjson
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from actors.services.local import organization_create
 from inbox import tasks
 from inbox.models import InboxItem, InboxState
 from inbox.services import SpoolRow, items_insert
+from tests.database_cut import cut_when_waiting_on, postgres_only
 from tests.factories import remote_actor
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
@@ -102,3 +104,16 @@ def test_a_task_under_a_backlog_runs_the_oldest_waiting_items_too(peer, queued):
     states = dict(InboxItem.objects.values_list("id", "attempts"))
     assert [states[pk] for pk in [own, *backlog]] == [1, 1, 1, 1]
     assert states[reserved_elsewhere] == 0 and states[fresh] == 0
+
+
+@postgres_only
+def test_a_batch_cut_off_from_its_database_lets_its_items_go_at_once(peer):
+    """They were held under the claim's lease (5 minutes) after a database restart; now the sweep takes them at once."""
+    pk = _like(peer, 1, seconds_ago=30)
+    with cut_when_waiting_on("actors_actor") as cut, pytest.raises((OperationalError, InterfaceError)):
+        tasks.items_run([pk])  # claimed; then the handler's read of the actor loses its connection
+    assert cut, "no connection was cut: the test would prove nothing"
+    item = InboxItem.objects.get(id=pk)
+    assert (item.state, item.lease_until) == (InboxState.RECEIVED, None)
+    tasks.items_run([pk])  # the sweep's message: the item runs to its end (the liked post is not here: set aside)
+    assert InboxItem.objects.get(id=pk).state == InboxState.IGNORED

@@ -5,12 +5,14 @@ from datetime import timedelta
 
 import orjson
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from actors.models import Domain
 from actors.services.local import organization_create
 from outbox.models import Delivery, DeliveryState, OutgoingActivity
 from outbox.sender import deliveries_send
+from tests.database_cut import cut_when_waiting_on, postgres_only
 from tests.loopback_http import serve_thread
 from tests.nodes import free_loopback_address
 
@@ -126,3 +128,17 @@ def test_a_delivery_claimed_by_another_worker_or_already_sent_is_not_sent_again(
     Delivery.objects.filter(pk=sent).update(state=DeliveryState.SENT)
     assert deliveries_send([leased, sent]) == {}
     assert inbox.requests == []
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_cut_off_from_its_database_lets_its_deliveries_go_at_once(inbox, activity):
+    """They were held under the claim's lease (5 minutes) after a database restart, and reached their inboxes
+    only then (tests/federation/test_database_restart.py waited in vain for them)."""
+    ids = deliveries(activity, f"{inbox.base}/a/inbox")
+    with cut_when_waiting_on("actors_domain") as cut, pytest.raises((OperationalError, InterfaceError)):
+        deliveries_send(ids)  # claimed; then the read of the peer's signature scheme loses its connection
+    assert cut, "no connection was cut: the test would prove nothing"
+    row = Delivery.objects.get(pk=ids[0])
+    assert (row.state, row.attempts) == (DeliveryState.PENDING, 0) and row.next_attempt_at <= timezone.now()
+    assert deliveries_send(ids) == {ids[0]: DeliveryState.SENT}  # the next message (the sweep's) takes it
