@@ -58,6 +58,22 @@ FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETR
 FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
 # How long a worker holds the inbox items it claimed; those of a worker that died are run again after it.
 FEDINODE_INBOX_LEASE_SECONDS = int(os.environ.get("FEDINODE_INBOX_LEASE_SECONDS", "300"))
+# Received activities in an end state are deleted by beat (inbox/retention.py) this many days after they arrived:
+# processed and ignored ones after FEDINODE_INBOX_KEEP_DAYS, failed ones after FEDINODE_INBOX_KEEP_FAILED_DAYS (left
+# for the operator to look at); never one still `received`. An item's unique activity_id is also the replay guard (a
+# second copy is not stored), and two weeks outlast every copy that can still come: a request sent again as it was is
+# refused once its Date (or signature `created`) is FEDINODE_SIGNATURE_MAX_SKEW old (fediverse_node/protocol/
+# signatures.py); a peer's own retries end within days (Mastodon: 16 retries, about 2-3 days; this node:
+# FEDINODE_DELIVERY_GIVE_UP_AFTER). A copy that came later still would be taken once: Like, Announce, Flag and votes
+# look up what they would make, a Follow or Join is answered with an Accept again, Undo and Delete find nothing left;
+# only a Create or Update of a post already held is applied again (an edit without a change).
+FEDINODE_INBOX_KEEP_DAYS = int(os.environ.get("FEDINODE_INBOX_KEEP_DAYS", "14"))
+FEDINODE_INBOX_KEEP_FAILED_DAYS = int(os.environ.get("FEDINODE_INBOX_KEEP_FAILED_DAYS", "30"))
+# Sent and given-up deliveries are deleted by beat (outbox/retention.py) this many days after they were made; never a
+# pending one, and never their activity (OutgoingActivity). By created_at: a given-up row has no sent_at, and a row
+# leaves `pending` within FEDINODE_DELIVERY_GIVE_UP_AFTER and one last back-off (about 6 days with the defaults), so
+# each is still kept more than a week after its outcome; and one activity's deliveries go together.
+FEDINODE_DELIVERY_KEEP_DAYS = int(os.environ.get("FEDINODE_DELIVERY_KEEP_DAYS", "14"))
 # A local poll's changed counts go out as one Update this many seconds after the first new vote (Mastodon: minutes).
 FEDINODE_POLL_UPDATE_DELAY = int(os.environ.get("FEDINODE_POLL_UPDATE_DELAY", "60"))
 FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
@@ -287,6 +303,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ROUTES = {
+    # Named ones first: of the patterns the first that matches wins, and "inbox.tasks.*" or "outbox.tasks.*" would
+    # take these before "*.tasks.housekeeping_*" (a batch of deletes must not wait behind an inbox backlog).
+    "inbox.tasks.housekeeping_expire_inbox": {"queue": "housekeeping"},
+    "outbox.tasks.housekeeping_expire_deliveries": {"queue": "housekeeping"},
     "inbox.tasks.*": {"queue": "inbox"},
     "outbox.tasks.*": {"queue": "deliveries"},
     "*.tasks.housekeeping_*": {"queue": "housekeeping"},
@@ -297,6 +317,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-polls": {"task": "posts.tasks.housekeeping_sweep_polls", "schedule": 5.0},
     # member website feeds due for a poll are claimed here and polled by tasks of their own (community/tasks.py)
     "member-feeds": {"task": "community.tasks.housekeeping_member_feeds", "schedule": 30.0},
+    # received activities and deliveries past their keep period (FEDINODE_INBOX_KEEP_DAYS, …), a few seconds a run
+    "expire-inbox": {"task": "inbox.tasks.housekeeping_expire_inbox", "schedule": 120.0},
+    "expire-deliveries": {"task": "outbox.tasks.housekeeping_expire_deliveries", "schedule": 120.0},
 }
 # The sweeps only need to run every few seconds: an in-memory schedule, no file to persist (or for two beats to race
 # on after a crash).

@@ -1,4 +1,5 @@
-"""Celery tasks of the inbox: run stored items through their handlers; the sweep catches lost messages."""
+"""Celery tasks of the inbox: run stored items through their handlers; the sweep catches lost messages; ended items
+are deleted after their keep period."""
 
 import contextlib
 import logging
@@ -18,6 +19,7 @@ from posts.services.remote_batch import posts_create_remote
 
 from .handlers import Unprocessable, creates_split, item_process
 from .models import INBOX_ITEM_STATES, InboxItem, InboxState
+from .retention import items_expired_delete
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -275,3 +277,11 @@ def _latest_run_item() -> tuple[datetime, datetime | None] | None:
     ]
     latest = max((row for row in rows if row), default=None)
     return None if latest is None else (latest[1], latest[2])
+
+
+@shared_task
+def housekeeping_expire_inbox() -> None:
+    """Delete the items in an end state whose keep period has passed (inbox/retention.py), for a short while."""
+    deleted = items_expired_delete()
+    if deleted:
+        log.info("deleted %s inbox items past their keep period", deleted)

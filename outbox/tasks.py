@@ -1,5 +1,7 @@
-"""Celery tasks of the outbox: run delivery rows; the sweep picks up what a lost message left behind."""
+"""Celery tasks of the outbox: run delivery rows; the sweep picks up what a lost message left behind; ended rows
+are deleted after their keep period."""
 
+import logging
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -8,7 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Delivery, DeliveryState
+from .retention import deliveries_expired_delete
 from .sender import deliveries_send, lease_new
+
+log = logging.getLogger(__name__)
 
 TASK_BATCH = 50
 
@@ -53,3 +58,12 @@ def housekeeping_sweep_deliveries() -> None:
             Delivery.objects.filter(id__in=due, next_attempt_at=reservation).order_by("id").values_list("id", flat=True)
         )
     deliveries_enqueue(reserved, reservation)
+
+
+@shared_task
+def housekeeping_expire_deliveries() -> None:
+    """Delete the sent and given-up deliveries whose keep period has passed (outbox/retention.py), for a short
+    while."""
+    deleted = deliveries_expired_delete()
+    if deleted:
+        log.info("deleted %s deliveries past their keep period", deleted)

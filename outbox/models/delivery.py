@@ -39,7 +39,11 @@ class Delivery(models.Model):
     lease: datetime
 
     class Meta:
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            # the ended rows whose keep period has passed (outbox/retention.py)
+            models.Index(fields=["state", "created_at"], name="delivery_state_created"),
+        ]
         constraints = [models.UniqueConstraint(fields=["activity", "inbox_url"], name="delivery_unique_target")]
 
     def __str__(self) -> str:

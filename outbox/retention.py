@@ -1,0 +1,42 @@
+"""Deliveries are not kept forever: beat's housekeeping_expire_deliveries deletes the sent and given-up ones made more
+than FEDINODE_DELIVERY_KEEP_DAYS ago (why by created_at: the settings). A pending delivery is never deleted, nor the
+activity (OutgoingActivity) the rows point at: activity_forward reads it to forward an activity once. The end states
+are final (no move of DELIVERY_STATES leaves them), so a deleted row is never one a worker still holds.
+
+In batches: each DELETE takes at most BATCH rows and commits on its own, so the write lock (on SQLite the main
+database's) is held for one batch at a time, and a run stops after BUDGET seconds; the next run goes on. The rows are
+found by the (state, created_at) index."""
+
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Delivery, DeliveryState
+
+BATCH = 2000
+BUDGET = 2.0  # seconds a run deletes for
+PAUSE = 0.02  # between two batches: writers waiting for the lock go first
+ENDED = (DeliveryState.SENT, DeliveryState.GIVEN_UP)
+
+
+def deliveries_expired_delete(*, now: datetime | None = None, batch: int = BATCH, budget: float = BUDGET) -> int:
+    """Delete the sent and given-up deliveries whose keep period has passed, a batch at a time, until none is left or
+    the budget is spent; how many were deleted."""
+    made_before = (now or timezone.now()) - timedelta(days=settings.FEDINODE_DELIVERY_KEEP_DAYS)
+    deadline = time.monotonic() + budget
+    deleted = 0
+    while True:
+        count = deliveries_expired_batch_delete(made_before=made_before, batch=batch)
+        deleted += count
+        if count < batch or time.monotonic() >= deadline:
+            return deleted
+        time.sleep(PAUSE)
+
+
+def deliveries_expired_batch_delete(*, made_before: datetime, batch: int) -> int:
+    """One DELETE of at most `batch` sent or given-up deliveries made before `made_before`."""
+    expired = Delivery.objects.filter(state__in=ENDED, created_at__lt=made_before).values("id")[:batch]
+    deleted, _ = Delivery.objects.filter(id__in=expired).delete()
+    return deleted
