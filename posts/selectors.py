@@ -60,6 +60,15 @@ def timeline_public(*, local: bool = False, remote: bool = False) -> QuerySet:
     return queryset
 
 
+def public_listed_among(post_ids: list[int]) -> dict[int, bool]:
+    """Of these posts, those the public timeline lists (timeline_public's rule), as {id: local}. Read by primary key,
+    with the visibility and boost conditions checked here: given `visibility = ?` in the query, SQLite's planner (no
+    statistics) took the visibility index for any list of ids and read every public post, once per new batch."""
+    rows = Post.objects.filter(id__in=post_ids).filter(~author_hidden_from_public()).order_by().values_list(
+        "id", "local", "visibility", "boost_of_id")
+    return {pk: local for pk, local, visibility, boost_of in rows if visibility == Visibility.PUBLIC and boost_of is None}
+
+
 def timeline_tag(*, names: list[str], local: bool = False) -> QuerySet:
     queryset = timeline_public(local=local).filter(tags__name__in=[n.lower() for n in names]).distinct()
     return queryset

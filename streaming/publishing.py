@@ -13,7 +13,7 @@ from actors.models import Block, Mute
 from clientapi.entities.relations import notification_entities
 from clientapi.entities.statuses import META_FIELDS, StatusPage
 from posts.models import FeedEntry, Notification, Post
-from posts.selectors import timeline_public
+from posts.selectors import public_listed_among
 
 from .bus import events_publish, keys_listened
 from .streams import public_keys
@@ -41,7 +41,7 @@ def _hiding_pairs(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
 
 def _public_targets(post_ids: list[int]) -> dict[int, list[str]]:
     """The public and hashtag keys of the posts the public timeline lists (the same selector)."""
-    listed = dict(timeline_public().filter(id__in=post_ids).values_list("id", "local"))
+    listed = public_listed_among(post_ids)
     tags: dict[int, list[str]] = {post_id: [] for post_id in listed}
     for post_id, name in Post.tags.through.objects.filter(post_id__in=listed).values_list("post_id", "tag__name"):
         tags[post_id].append(name)

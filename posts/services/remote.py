@@ -13,7 +13,17 @@ from fediverse_node.protocol.vocab import Attachment as MediaAttachment
 from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
-from ..models import Attachment, Notification, NotificationType, Post, PostEdit, PostType, Tag, Visibility
+from ..models import (
+    ORPHAN_REPLIES,
+    Attachment,
+    Notification,
+    NotificationType,
+    Post,
+    PostEdit,
+    PostType,
+    Tag,
+    Visibility,
+)
 from ..text import tag_name
 from .announcing import posts_changed_announce, posts_removing_announce
 from .feeds import feed_add_post
@@ -193,7 +203,7 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         _attach(post, obj, created=created)
         mentioned = _tags_and_mentions(post, obj, created=created)
         # Replies that arrived before their parent find it now.
-        Post.objects.filter(in_reply_to_uri=post.uri, in_reply_to__isnull=True).update(in_reply_to=post, updated_at=timezone.now())
+        Post.objects.filter(ORPHAN_REPLIES, in_reply_to_uri=post.uri).update(in_reply_to=post, updated_at=timezone.now())
         _notify(post, created, mentioned)
         if created:
             feed_add_post(post=post)
