@@ -315,8 +315,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-inbox": {"task": "inbox.tasks.housekeeping_sweep_inbox", "schedule": 5.0},
     "sweep-deliveries": {"task": "outbox.tasks.housekeeping_sweep_deliveries", "schedule": 5.0},
     "sweep-polls": {"task": "posts.tasks.housekeeping_sweep_polls", "schedule": 5.0},
-    # member website feeds due for a poll are claimed here and polled by tasks of their own (community/tasks.py)
-    "member-feeds": {"task": "community.tasks.housekeeping_member_feeds", "schedule": 30.0},
+    # member website feeds due for a poll are claimed here and polled by tasks of their own (community/tasks.py);
+    # every 30 s, or as often as a feed is asked if that is shorter (a node set to ask each feed every few seconds)
+    "member-feeds": {
+        "task": "community.tasks.housekeeping_member_feeds", "schedule": float(min(30, FEDINODE_MEMBER_FEED_POLL_SECONDS)),
+    },
     # received activities and deliveries past their keep period (FEDINODE_INBOX_KEEP_DAYS, …), a few seconds a run
     "expire-inbox": {"task": "inbox.tasks.housekeeping_expire_inbox", "schedule": 120.0},
     "expire-deliveries": {"task": "outbox.tasks.housekeeping_expire_deliveries", "schedule": 120.0},
