@@ -185,8 +185,9 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         else:
             if post.author_id != author.id:
                 raise PermissionError("Only the author can change a post.")
-            # a Question's Update that only moves its counts is no edit (no history entry, no "edited" mark)
-            edited = post.type != PostType.QUESTION or _text_changed(post, fields)
+            # Only a change of what readers see is an edit (a history entry, the "edited" mark): neither a Question's
+            # Update that only moves its counts, nor the same Create or Update delivered again (peers send at least once)
+            edited = _text_changed(post, fields) or _media_changed(post, obj)
             if edited:
                 PostEdit.objects.create(
                     post=post, content=post.content, summary=post.summary, sensitive=post.sensitive,
@@ -214,6 +215,14 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
 
 def _text_changed(post: Post, fields: dict) -> bool:
     return any(getattr(post, name) != fields[name] for name in ("content", "summary", "sensitive", "name"))
+
+
+def _media_changed(post: Post, obj: PostObject) -> bool:
+    """Whether the object's media differ from those stored (none are stored from a server whose media staff reject)."""
+    sent = [item.url for item in obj.attachments if isinstance(item, MediaAttachment)] if obj.media else []
+    if sent and domain_rejects_media(post.author.uri):
+        sent = []
+    return list(post.attachments.order_by("position").values_list("remote_url", flat=True)) != sent
 
 
 def post_delete_remote(*, uri: str, author: Actor) -> bool:
