@@ -303,13 +303,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ROUTES = {
-    # Named ones first: of the patterns the first that matches wins, and "inbox.tasks.*" or "outbox.tasks.*" would
-    # take these before "*.tasks.housekeeping_*" (a batch of deletes must not wait behind an inbox backlog).
-    "inbox.tasks.housekeeping_expire_inbox": {"queue": "housekeeping"},
-    "outbox.tasks.housekeeping_expire_deliveries": {"queue": "housekeeping"},
+    # Of the patterns the first that matches wins: the sweeps and expiries first, or "inbox.tasks.*" and
+    # "outbox.tasks.*" took them, and a sweep waited behind the backlog it is there to look after.
+    "*.tasks.housekeeping_*": {"queue": "housekeeping"},
     "inbox.tasks.*": {"queue": "inbox"},
     "outbox.tasks.*": {"queue": "deliveries"},
-    "*.tasks.housekeeping_*": {"queue": "housekeeping"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-inbox": {"task": "inbox.tasks.housekeeping_sweep_inbox", "schedule": 5.0},
