@@ -4,10 +4,10 @@ from .interaction import Bookmark, ConversationMute, Like, Pin, PostEdit
 from .notification import Notification, NotificationType
 from .participation import Participation
 from .poll import Poll, PollVote
-from .post import ORPHAN_REPLIES, Post, PostType, Visibility
+from .post import REPLIES, Post, PostType, Visibility
 from .tag import Tag, TagFollow
 
 __all__ = [
-    "ORPHAN_REPLIES", "Attachment", "Bookmark", "ConversationMute", "FeedEntry", "Like", "Notification", "NotificationType", "Participation", "Pin", "Poll", "PollVote", "Post", "PostEdit",
+    "REPLIES", "Attachment", "Bookmark", "ConversationMute", "FeedEntry", "Like", "Notification", "NotificationType", "Participation", "Pin", "Poll", "PollVote", "Post", "PostEdit",
     "PostType", "Tag", "TagFollow", "Visibility",
 ]

@@ -14,7 +14,7 @@ from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
 from ..models import (
-    ORPHAN_REPLIES,
+    REPLIES,
     Attachment,
     Notification,
     NotificationType,
@@ -204,7 +204,10 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         _attach(post, obj, created=created)
         mentioned = _tags_and_mentions(post, obj, created=created)
         # Replies that arrived before their parent find it now.
-        Post.objects.filter(ORPHAN_REPLIES, in_reply_to_uri=post.uri).update(in_reply_to=post, updated_at=timezone.now())
+        waiting = [pk for pk, parent in Post.objects.filter(REPLIES, in_reply_to_uri=post.uri).order_by()
+                   .values_list("id", "in_reply_to_id") if parent is None]
+        if waiting:
+            Post.objects.filter(id__in=waiting).update(in_reply_to=post, updated_at=timezone.now())
         _notify(post, created, mentioned)
         if created:
             feed_add_post(post=post)

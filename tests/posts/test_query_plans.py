@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actors.models import Domain
-from posts.models import ORPHAN_REPLIES, Post, Visibility
+from posts.models import Post, Visibility
 from posts.selectors import public_listed_among, timeline_public
 from posts.services.remote_batch import _replies_find_parents
 from tests.factories import remote_actor
@@ -28,20 +28,26 @@ def _post(author, number: int, **fields) -> Post:
     return Post.objects.create(uri=uri, url=uri, author=author, published=timezone.now(), **fields)
 
 
-def test_replies_waiting_for_their_parent_are_found_by_their_own_index():
+def test_replies_that_came_before_their_parent_are_found_by_their_own_index():
+    """The plan is read with a batch's worth of URIs: with one, SQLite took the replies' index even when it was narrowed
+    to replies without a parent; with a hundred it took in_reply_to_id's index (`IS NULL`: every post not a reply)."""
     author = remote_actor(host="peer.example")
     parent_uri = f"{author.uri}/posts/1"
     early = _post(author, 2, in_reply_to_uri=parent_uri)  # the reply came first
     _post(author, 3)  # not a reply
     with connection.cursor() as cursor:
-        assert "posts_post_orphan_replies" in connection.introspection.get_constraints(cursor, Post._meta.db_table)
-    waiting = Post.objects.filter(ORPHAN_REPLIES, in_reply_to_uri__in=[parent_uri]).order_by()
-    if connection.vendor == "sqlite":
-        assert "USING INDEX posts_post_orphan_replies" in _plan(waiting), _plan(waiting)
+        assert "posts_post_replies_by_parent" in connection.introspection.get_constraints(cursor, Post._meta.db_table)
     parent = _post(author, 1)
-    _replies_find_parents([parent])
+    batch = [parent] + [Post(uri=f"{author.uri}/posts/{n}") for n in range(100, 200)]  # the rest: nobody's parent
+    with CaptureQueriesContext(connection) as queries:
+        _replies_find_parents(batch)
     early.refresh_from_db()
     assert early.in_reply_to_id == parent.id
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {queries.captured_queries[0]['sql']}")
+            plan = " | ".join(row[3] for row in cursor.fetchall())
+        assert "USING INDEX posts_post_replies_by_parent" in plan, plan
 
 
 def test_the_public_posts_among_a_batch_are_read_by_primary_key_and_agree_with_the_public_timeline():

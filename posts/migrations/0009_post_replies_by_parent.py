@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='post',
-            index=models.Index(condition=models.Q(('in_reply_to__isnull', True), models.Q(('in_reply_to_uri', ''), _negated=True)), fields=['in_reply_to_uri'], name='posts_post_orphan_replies'),
+            index=models.Index(condition=models.Q(('in_reply_to_uri', ''), _negated=True), fields=['in_reply_to_uri'], name='posts_post_replies_by_parent'),
         ),
     ]
