@@ -180,6 +180,15 @@ DATABASES = {
 # A kept connection is checked before a request or task reuses it: after a database restart or fail-over the first
 # request of each process would otherwise fail with a 500 (tests/federation/test_database_restart.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # the same check, without a round trip while the connection is quiet (fediverse_node/postgresql/base.py)
+    DATABASES["default"]["ENGINE"] = "fediverse_node.postgresql"
+    if env_flag("FEDINODE_DATABASE_PREPARED", default=True):
+        # Values bound by the server, and a statement run five times on a connection is prepared there: PostgreSQL
+        # then plans it once, not on every request (the home timeline: 500 -> 640 requests/s, docs/benchmarks.md).
+        # Off (0) behind a connection pooler that does not keep prepared statements (PgBouncer before 1.21, or
+        # without max_prepared_statements in transaction pooling).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Keep connections: opening one runs the PRAGMAs below, which costs more than most requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 600

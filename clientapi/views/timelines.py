@@ -3,7 +3,6 @@
 from django.http import HttpRequest
 
 from actors.models import Actor
-from actors.services.blocks import hidden_actor_ids
 from posts.models import Bookmark, Like
 from posts.selectors import account_posts, timeline_home, timeline_public, timeline_tag
 
@@ -16,7 +15,7 @@ READ = "read:statuses"
 
 def _statuses(request, caller, params, queryset):
     if caller.actor is not None:
-        hidden = hidden_actor_ids(caller.actor)
+        hidden = caller.hidden_actor_ids()
         if hidden:
             queryset = queryset.exclude(author_id__in=hidden).exclude(boost_of__author_id__in=hidden)
     if params.bool("only_media"):
@@ -30,7 +29,7 @@ def _statuses(request, caller, params, queryset):
 def home(request: HttpRequest, caller, params):
     # One query reads the page and what rendering needs to find its cached fragments.
     entries = timeline_home(viewer=caller.actor)
-    hidden = hidden_actor_ids(caller.actor)
+    hidden = caller.hidden_actor_ids()
     if hidden:  # usually none: then the page needs no join at all
         entries = entries.exclude(author_id__in=hidden).exclude(post__boost_of__author_id__in=hidden)
     if params.bool("only_media"):

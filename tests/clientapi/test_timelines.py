@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from actors.services.blocks import block_create
 from actors.services.follow import follow_request
 from clientapi.localcache import fragments
 from posts.services.boosts import boost_create
@@ -98,3 +99,18 @@ def test_blocked_and_muted_accounts_leave_the_timelines(api, org):
     blocked = api.post(f"/api/v1/accounts/{noisy.id}/block").json()
     assert blocked["blocking"] is True and blocked["following"] is False
     assert Api(issue_token(noisy)).post(f"/api/v1/accounts/{org.id}/follow").status_code == 403
+
+
+def test_the_hidden_actors_are_read_only_for_a_caller_who_hides_someone(api, org):
+    author, other = make_org(), make_org()
+    hidden, seen = post_create(author=author, text="gleich verborgen"), post_create(author=other, text="bleibt")
+    fragments.clear()
+    with CaptureQueriesContext(connection) as quiet:
+        assert [s["id"] for s in api.get("/api/v1/timelines/public").json()] == [str(seen.id), str(hidden.id)]
+    block_create(actor=author, target=org)  # the author blocks the caller: the token's query now says so
+    fragments.clear()
+    with CaptureQueriesContext(connection) as hiding:
+        assert [s["id"] for s in api.get("/api/v1/timelines/public").json()] == [str(seen.id)]
+    # the same page's queries, and the one that reads whom to hide
+    assert len(hiding.captured_queries) == len(quiet.captured_queries) + 1
+    assert not any("actors_mute" in query["sql"] and "EXISTS" not in query["sql"] for query in quiet.captured_queries)
