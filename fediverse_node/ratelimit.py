@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.template import loader
+from django.utils import translation
 
 from .http import json_error
 
@@ -172,14 +174,21 @@ class RateLimitMiddleware:
         return response
 
 
+def _too_many_page(request, wait: int) -> str:
+    """The page for people, in the language the site would speak to them (this middleware runs before the locale
+    middleware, so it is read from the request here); no session, user or query is needed to render it."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        return loader.get_template("community/too_many_requests.html").render({
+            "site_name": settings.FEDINODE_NAME, "LANGUAGE_CODE": language, "wait": wait,
+        })
+
+
 def _too_many(request, wait: int) -> HttpResponse:
     message = f"Too many requests; try again in {wait} seconds."
     if request.path.startswith(("/api/", "/oauth/")):
         response = json_error(message, status=429)
     else:
-        response = HttpResponse(
-            f"<!doctype html><title>429</title><h1>Zu viele Anfragen</h1><p>{message}</p>", status=429,
-            content_type="text/html; charset=utf-8",
-        )
+        response = HttpResponse(_too_many_page(request, wait), status=429, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(wait)
     return response

@@ -36,6 +36,22 @@ def test_password_guessing_is_slowed_per_address():
     assert other.post("/auth/login/", {"username": "x", "password": "y"}).status_code == 200
 
 
+@pytest.mark.parametrize(("language", "heading", "advice"), [
+    ("de", "Zu viele Anfragen", "Bitte versuchen Sie es in {wait} Sekunden noch einmal."),
+    ("en", "Too many requests", "Please try again in {wait} seconds."),
+])
+def test_a_refused_person_gets_a_page_of_the_site_in_its_language(language, heading, advice):
+    guesser = Client(REMOTE_ADDR="198.51.100.9", HTTP_ACCEPT_LANGUAGE=language)
+    for n in range(ratelimit.LOGIN.limit):
+        guesser.post("/auth/login/", {"username": f"x{n}", "password": f"guess{n}"})
+    refused = guesser.post("/auth/login/", {"username": "x", "password": "y"})
+    page = refused.content.decode()
+    assert refused.status_code == 429 and refused["Content-Type"] == "text/html; charset=utf-8"
+    assert f'<html lang="{language}">' in page and f"<h1>{heading}</h1>" in page
+    assert advice.format(wait=refused["Retry-After"]) in page
+    assert "Too many requests; try again" not in page  # the API's message is not the page's
+
+
 def test_api_is_limited_per_token_with_a_json_error(monkeypatch):
     monkeypatch.setattr(ratelimit, "API", ratelimit.Rule("api", 3, 300))
     client = Client()
