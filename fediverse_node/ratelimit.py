@@ -8,7 +8,9 @@ Rules (requests per window), each answered with 429 and Retry-After when exceede
 - the client API: per access token (or per address without one), as Mastodon allows 300 per 5 minutes;
 - membership applications, password-reset e-mails: per address (the contact form counts in its view, to
   answer at the form);
-- inbox POSTs: per client address, generous (a busy peer delivers in bursts), in inbox/fastpath.py.
+- inbox POSTs: per client address, generous (a busy peer delivers in bursts), in inbox/fastpath.py;
+- Content-Security-Policy reports: per client address (each one is a line in the log);
+- a member feed's "check now" (community/views/member_feeds.py): per feed.
 FEDINODE_RATE_LIMITS=0 turns them off (benchmarks).
 
 Behind a reverse proxy every request comes from the proxy's address. FEDINODE_TRUSTED_PROXIES=N (the shipped
@@ -47,6 +49,8 @@ APPLY = Rule("apply", 10, 3600)
 CONTACT = Rule("contact", 5, 3600)
 PASSWORD_RESET = Rule("password-reset", 5, 3600)
 INBOX = Rule("inbox", 12000, 60)
+# a browser reports each violation of a page once; a flood from one address is somebody filling the log
+CSP_REPORT = Rule("csp-report", 60, 60)
 
 
 def _clock() -> float:
@@ -131,6 +135,8 @@ def _rule_for(request) -> tuple[Rule, str] | None:
         return APPLY, client_address(request)
     if method == "POST" and path.startswith("/auth/password-reset"):
         return PASSWORD_RESET, client_address(request)
+    if method == "POST" and path == "/csp-report":
+        return CSP_REPORT, client_address(request)
     if path.startswith("/api/"):
         token = request.META.get("HTTP_AUTHORIZATION", "")
         if token.startswith("Bearer "):

@@ -176,3 +176,14 @@ def test_api_answers_carry_mastodons_rate_limit_headers(monkeypatch):
     assert {a["X-RateLimit-Reset"] for a in answers} == {"2001-09-09T02:05:00.000Z"}
     assert answers[-1].status_code == 429
     assert "X-RateLimit-Limit" not in client.get("/.well-known/nodeinfo")
+
+
+def test_csp_reports_are_limited_per_address(monkeypatch, caplog):
+    monkeypatch.setattr(ratelimit, "CSP_REPORT", ratelimit.Rule("csp-report", 3, 60))
+    report = b'{"csp-report": {"document-uri": "http://testserver/", "violated-directive": "img-src"}}'
+    flooder, browser = Client(REMOTE_ADDR="198.51.100.30"), Client(REMOTE_ADDR="198.51.100.31")
+    statuses = [flooder.post("/csp-report", report, content_type="application/csp-report").status_code
+                for _ in range(5)]
+    assert statuses == [204, 204, 204, 429, 429]
+    assert caplog.text.count("CSP violation") == 3  # the refused ones are not logged
+    assert browser.post("/csp-report", report, content_type="application/csp-report").status_code == 204

@@ -9,6 +9,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from fediverse_node.ratelimit import Rule, retry_after
 
 from ..forms import MemberFeedForm
 from ..models import FeedEntry, MemberFeed
@@ -26,6 +29,9 @@ from ..services.profiles import profile_may_edit
 from ..tasks import verify_member_feed
 
 ACTIONS = {"verify", "confirm", "off", "on", "remove", "hide"}
+# "Check now" fetches the feed and its website while the member waits: a few times per feed and ten minutes, so
+# that a held-down button (or a script with a member's session) cannot make this server fetch a site on and on.
+FEED_CHECK = Rule("feed-check", 5, 600)
 
 
 @login_required
@@ -82,6 +88,14 @@ def _act(request, member, action: str) -> None:
         messages.error(request, _("Diesen Feed gibt es nicht."))
         return
     if action == "verify":
+        wait = retry_after(FEED_CHECK, str(feed.pk))
+        if wait is not None:
+            minutes = -(-wait // 60)
+            messages.error(request, ngettext(
+                "Dieser Feed wurde gerade mehrmals geprüft. Bitte versuchen Sie es in %(minutes)s Minute noch einmal.",
+                "Dieser Feed wurde gerade mehrmals geprüft. Bitte versuchen Sie es in %(minutes)s Minuten noch "
+                "einmal.", minutes) % {"minutes": minutes})
+            return
         try:
             feed_verify(feed=feed)
         except MemberFeedError as error:

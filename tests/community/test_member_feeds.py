@@ -8,6 +8,7 @@ from datetime import timedelta
 import orjson
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -24,6 +25,8 @@ from community.services.member_feeds import (
     feeds_due,
 )
 from community.services.profiles import profile_create
+from community.views.member_feeds import FEED_CHECK
+from fediverse_node import ratelimit
 from fediverse_node.protocol import fetcher as fetcher_module
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from outbox.models import OutgoingActivity
@@ -371,3 +374,23 @@ def test_beat_claims_each_due_feed_once(member, site):
     feed = _feed(member, site)
     assert feeds_due() == [feed.id]
     assert feeds_due() == []  # claimed under a lease
+
+
+def test_check_now_is_limited_per_feed_with_a_message_in_the_pages_language(member, site, settings, monkeypatch):
+    settings.FEDINODE_RATE_LIMITS = True
+    monkeypatch.setattr(ratelimit, "_clock", lambda: 1_000_000_800.0)  # a window starts here: ten minutes to wait
+    cache.clear()
+    feed = _feed(member, site, "/missing.xml", confirmed=False)  # every check fails: the site answers 404
+    client = Client()
+    client.force_login(member.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for _ in range(FEED_CHECK.limit):
+        client.post("/members/verein/feeds/", {"action": "verify", "id": feed.id})
+    fetched = len(site.seen)
+    assert fetched == FEED_CHECK.limit
+    refused = client.post("/members/verein/feeds/", {"action": "verify", "id": feed.id}, follow=True)
+    assert refused.status_code == 200 and len(site.seen) == fetched  # no fetch this time
+    assert "This feed was just checked several times. Please try again in 10 minutes." in refused.content.decode()
+    other = _feed(member, site, "/other.xml", confirmed=False)  # another feed is checked as before
+    client.post("/members/verein/feeds/", {"action": "verify", "id": other.id})
+    assert len(site.seen) == fetched + 1
