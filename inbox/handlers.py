@@ -18,6 +18,7 @@ from actors.services.reports import report_create
 from fediverse_node.protocol.fetcher import FetchError
 from fediverse_node.protocol.vocab import ACTOR_TYPES, POST_TYPES, Activity, PostObject, VocabError
 from posts.models import Like, NotificationType, Post, PostType
+from posts.services.boosts import boosts_withdraw_remote
 from posts.services.events import EventError, participation_arrived, participation_ended
 from posts.services.groups import group_share
 from posts.services.notifying import notification_add
@@ -115,7 +116,7 @@ def handle_undo(activity: Activity, actor: Actor) -> str:
     if kind == "Join" and inner is not None:  # some servers withdraw with Undo(Join) instead of Leave
         return handle_leave(inner, actor)
     if kind == "Announce" or Post.objects.filter(uri=object_id, author=actor).exists():
-        Post.objects.filter(uri=object_id, author=actor, boost_of__isnull=False).delete()
+        boosts_withdraw_remote(actor=actor, uri=object_id)
         return InboxState.PROCESSED
     return InboxState.IGNORED
 

@@ -57,3 +57,14 @@ def boost_undo(*, actor: Actor, post: Post) -> None:
             id=activity_id(actor, "undo"), type="Undo", actor=actor, object=announce
         )
         activity_publish(actor=actor, activity=activity, inboxes=inboxes)
+
+
+def boosts_withdraw_remote(*, actor: Actor, uri: str) -> int:
+    """A remote actor takes back its boost (Undo(Announce)): the boost goes, and the streams that showed it get a
+    `delete`, as for one of ours. Returns how many boosts went."""
+    with transaction.atomic():
+        ids = list(Post.objects.filter(uri=uri, author=actor, boost_of__isnull=False).values_list("id", flat=True))
+        if ids:
+            posts_removing_announce(post_ids=ids)  # read while the rows are still there
+            Post.objects.filter(id__in=ids).delete()
+    return len(ids)

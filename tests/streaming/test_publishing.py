@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from actors.models import Block
 from actors.services.local import actor_create_local
+from fediverse_node.protocol.vocab import Activity
+from inbox.handlers import handle_announce, handle_undo
 from posts.models import Notification, Post
 from posts.services.publishing import post_create, post_delete
 from streaming import bus as bus_module
@@ -151,3 +153,22 @@ def test_the_sqlite_bus_forgets_keys_nobody_serves_any_more(tmp_path, monkeypatc
     clock[0] += bus_module.LISTENING_SECONDS + 1
     sqlite_bus.announce(["user:1"])
     assert [row[0] for row in sqlite_bus._connection().execute("SELECT key FROM listening")] == ["user:1"]
+
+
+def test_a_remote_boost_withdrawn_leaves_the_streams_that_showed_it(published):
+    author, reader = actor_create_local(username="autor"), actor_create_local(username="liest")
+    booster = remote_actor(host="m.example")
+    accepted_follow(follower=reader, target=booster)
+    post = post_create(author=author, text="Sommerfest")
+    announce = {"id": f"{booster.uri}/statuses/9/activity", "type": "Announce", "actor": booster.uri,
+                "object": post.uri, "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+    handle_announce(Activity.parse(announce), booster)
+    boost = Post.objects.get(author=booster, boost_of=post)
+    assert f"user:{reader.id}" in _keys(published, "update")
+
+    published.clear()
+    handle_undo(Activity.parse({"id": f"{booster.uri}#undo/9", "type": "Undo", "actor": booster.uri,
+                                "object": announce}), booster)
+    assert not Post.objects.filter(id=boost.id).exists()
+    deleted = [e for e in published if e["event"] == "delete"]
+    assert [e["payload"] for e in deleted] == [str(boost.id)] and f"user:{reader.id}" in _keys(published, "delete")
