@@ -45,13 +45,18 @@ def server_error(request) -> HttpResponse:
     if _wants_json(request):
         return _json(500, "Something went wrong on this server; the error was logged.")
     try:
-        body = loader.get_template("community/500.html").render({
-            "site_name": settings.FEDINODE_NAME, "LANGUAGE_CODE": get_language() or settings.LANGUAGE_CODE,
-        })
+        body = standalone_page("community/500.html", language=get_language() or settings.LANGUAGE_CODE)
     except Exception:  # the error page itself must never fail: fall back to plain words
         log.exception("the 500 page could not be rendered")
         body = "<!doctype html><title>Fehler</title><h1>Ein Fehler ist aufgetreten / Something went wrong</h1>"
     return HttpResponse(body, status=500, content_type="text/html; charset=utf-8")
+
+
+def standalone_page(template: str, *, language: str, **context) -> str:
+    """A page on community/_standalone.html: it needs no request context (no session, user or query), only the
+    language, which the caller knows (the 500 page, and the 429 page that answers before the locale middleware)."""
+    return loader.get_template(template).render({"site_name": settings.FEDINODE_NAME, "LANGUAGE_CODE": language,
+                                                 **context})
 
 
 def csrf_failure(request, reason: str = "") -> HttpResponse:

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.template import loader
 from django.utils import translation
 
+from .errors import standalone_page
 from .http import json_error
 
 
@@ -185,9 +185,7 @@ def _too_many_page(request, wait: int) -> str:
     middleware, so it is read from the request here); no session, user or query is needed to render it."""
     language = translation.get_language_from_request(request)
     with translation.override(language):
-        return loader.get_template("community/too_many_requests.html").render({
-            "site_name": settings.FEDINODE_NAME, "LANGUAGE_CODE": language, "wait": wait,
-        })
+        return standalone_page("community/too_many_requests.html", language=language, wait=wait)
 
 
 def _too_many(request, wait: int) -> HttpResponse:

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from actors.models import Actor, Follow, FollowState
 from actors.services.domains import author_hidden_from_public
 
-from .models import ConversationMute, FeedEntry, Post, Tag, Visibility
+from .models import REPLIES, ConversationMute, FeedEntry, Post, Tag, Visibility
 
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
@@ -67,6 +67,15 @@ def public_listed_among(post_ids: list[int]) -> dict[int, bool]:
     rows = Post.objects.filter(id__in=post_ids).filter(~author_hidden_from_public()).order_by().values_list(
         "id", "local", "visibility", "boost_of_id")
     return {pk: local for pk, local, visibility, boost_of in rows if visibility == Visibility.PUBLIC and boost_of is None}
+
+
+def replies_waiting_for(uris: list[str]) -> list[Post]:
+    """Replies to these URIs that arrived before their parent (they have no parent yet). Read through the index of
+    every reply by its parent's URI, with the missing parent checked here: given `in_reply_to_id IS NULL`, SQLite's
+    planner (no statistics) took that column's index for a batch of more than a few URIs and read every post that
+    is not a reply."""
+    return [reply for reply in Post.objects.filter(REPLIES, in_reply_to_uri__in=uris).order_by()
+            if reply.in_reply_to_id is None]
 
 
 def timeline_tag(*, names: list[str], local: bool = False) -> QuerySet:

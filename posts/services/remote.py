@@ -14,7 +14,6 @@ from fediverse_node.sanitize import sanitize_html
 
 from ..ids import next_id
 from ..models import (
-    REPLIES,
     Attachment,
     Notification,
     NotificationType,
@@ -24,6 +23,7 @@ from ..models import (
     Tag,
     Visibility,
 )
+from ..selectors import replies_waiting_for
 from ..text import tag_name
 from .announcing import posts_changed_announce, posts_removing_announce
 from .feeds import feed_add_post
@@ -204,10 +204,9 @@ def post_upsert_remote(*, obj: dict | PostObject, author: Actor) -> Post:
         _attach(post, obj, created=created)
         mentioned = _tags_and_mentions(post, obj, created=created)
         # Replies that arrived before their parent find it now.
-        waiting = [pk for pk, parent in Post.objects.filter(REPLIES, in_reply_to_uri=post.uri).order_by()
-                   .values_list("id", "in_reply_to_id") if parent is None]
-        if waiting:
-            Post.objects.filter(id__in=waiting).update(in_reply_to=post, updated_at=timezone.now())
+        if waiting := replies_waiting_for([post.uri]):
+            Post.objects.filter(id__in=[reply.id for reply in waiting]).update(in_reply_to=post,
+                                                                              updated_at=timezone.now())
         _notify(post, created, mentioned)
         if created:
             feed_add_post(post=post)

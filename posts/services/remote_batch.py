@@ -11,7 +11,8 @@ from actors.models import Actor, Follow, FollowState
 from fediverse_node.protocol.vocab import PostObject
 
 from ..ids import next_id
-from ..models import REPLIES, FeedEntry, Notification, NotificationType, Post, Visibility
+from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
+from ..selectors import replies_waiting_for
 from .announcing import posts_added_announce
 from .feeds import tag_followers
 from .notifying import notifications_add
@@ -65,9 +66,7 @@ def posts_create_remote(*, entries: list[tuple[dict | PostObject, Actor]]) -> li
 def _replies_find_parents(posts: list[Post]) -> None:
     """Replies that arrived before their parent (in this batch or earlier) find it now."""
     by_uri = {post.uri: post for post in posts}
-    # the batch's posts are new: a reply to one of them that is here already came first (and has no parent yet)
-    replies = Post.objects.filter(REPLIES, in_reply_to_uri__in=list(by_uri)).order_by()
-    orphans = [reply for reply in replies if reply.in_reply_to_id is None]
+    orphans = replies_waiting_for(list(by_uri))
     for orphan in orphans:
         orphan.in_reply_to = by_uri[orphan.in_reply_to_uri]
     if orphans:
