@@ -71,7 +71,10 @@ class DiscoveryFastPath:
         self.app = app
 
     def __call__(self, environ, start_response):
-        request = self._which(environ)
+        request = discovery_request(
+            environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+        )
         if request is None:
             return self.app(environ, start_response)
         kind, name = request
@@ -82,34 +85,49 @@ class DiscoveryFastPath:
             if body is None:
                 return self.app(environ, start_response)
             cached = _documents.put(key, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
-        body, etag = cached
-        headers = [
-            ("ETag", etag), ("Cache-Control", f"public, max-age={settings.FEDINODE_DOCUMENT_CACHE_SECONDS}"),
-            ("X-Content-Type-Options", "nosniff"),
-        ]
-        if kind == "webfinger":
-            headers += [("Content-Type", "application/jrd+json"), ("Access-Control-Allow-Origin", "*")]
-        else:
-            headers += [("Content-Type", ACTIVITY_JSON), ("Vary", "Accept")]
-        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-            start_response("304 Not Modified", headers)
-            return [b""]
-        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+        status, headers, body = _answer(kind, cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"])
+        start_response("304 Not Modified" if status == 304 else "200 OK", headers)
+        return [body]
 
-    @staticmethod
-    def _which(environ) -> tuple[str, str] | None:
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            return None
-        path = environ.get("PATH_INFO", "")
-        if path == WEBFINGER_PATH:
-            query = environ.get("QUERY_STRING", "")
-            if not query.startswith("resource=") or "&" in query:
-                return None
-            resource = unquote_plus(query.removeprefix("resource="))
-            # a malformed resource goes to the view, which answers 400
-            return ("webfinger", resource) if webfinger_resource_valid(resource) else None
-        match = ACTOR_PATH.match(path)
-        if match and not settings.FEDINODE_AUTHORIZED_FETCH and wants_activity_json(environ.get("HTTP_ACCEPT", "")):
-            return "actor", match.group("username").lower()
+
+def discovery_cached(
+    method: str, path: str, query: str, accept: str, if_none_match: str
+) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """(status, headers, body) of a discovery document this process holds, else None: answered without a thread
+    or the database (fediverse_node/rsgi.py, on the event loop); a miss goes through DiscoveryFastPath."""
+    request = discovery_request(method, path, query, accept)
+    if request is None:
         return None
+    cached = _documents.get(f"{request[0]}:{request[1]}")
+    return None if cached is None else _answer(request[0], cached, if_none_match, method)
+
+
+def _answer(kind: str, cached: tuple[bytes, str], if_none_match: str, method: str):
+    body, etag = cached
+    headers = [
+        ("ETag", etag), ("Cache-Control", f"public, max-age={settings.FEDINODE_DOCUMENT_CACHE_SECONDS}"),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+    if kind == "webfinger":
+        headers += [("Content-Type", "application/jrd+json"), ("Access-Control-Allow-Origin", "*")]
+    else:
+        headers += [("Content-Type", ACTIVITY_JSON), ("Vary", "Accept")]
+    if etag in if_none_match:
+        return 304, headers, b""
+    return 200, [*headers, ("Content-Length", str(len(body)))], b"" if method == "HEAD" else body
+
+
+def discovery_request(method: str, path: str, query: str, accept: str) -> tuple[str, str] | None:
+    """("webfinger" or "actor", name) when the request asks for a discovery document, else None."""
+    if method not in ("GET", "HEAD"):
+        return None
+    if path == WEBFINGER_PATH:
+        if not query.startswith("resource=") or "&" in query:
+            return None
+        resource = unquote_plus(query.removeprefix("resource="))
+        # a malformed resource goes to the view, which answers 400
+        return ("webfinger", resource) if webfinger_resource_valid(resource) else None
+    match = ACTOR_PATH.match(path)
+    if match and not settings.FEDINODE_AUTHORIZED_FETCH and wants_activity_json(accept):
+        return "actor", match.group("username").lower()
+    return None

@@ -5,6 +5,7 @@ work itself (verify, store). Everything else goes to Django; tests that drive th
 `inbox_receive`.
 """
 
+import asyncio
 import logging
 import re
 
@@ -16,7 +17,7 @@ from django.http.request import HttpHeaders
 from actors.services.local import local_actor_by_username
 from fediverse_node.ratelimit import INBOX, address_from, retry_after
 
-from .services import Refusal, inbox_receive
+from .services import Refusal, inbox_receive, inbox_receive_async
 
 log = logging.getLogger(__name__)
 INBOX_PATH = re.compile(r"^/(?:inbox|actors/(?P<username>[^/]+)/inbox)/?$")
@@ -41,31 +42,71 @@ class InboxFastPath:
             # What Django does at request_started and request_finished (CONN_MAX_AGE, health checks); once per
             # request is enough here: this thread rarely queries, the spool writer keeps its own connection.
             close_old_connections()
-        body = orjson.dumps(data)
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        if status == 429:
-            headers.append(("Retry-After", str(INBOX.window)))
+        body, headers = answer_encode(status, data)
         start_response(f"{status} {REASONS.get(status, '')}", headers)
         return [body]
 
     def _receive(self, environ, username: str | None) -> tuple[int, dict]:
-        cap = settings.FEDINODE_INBOX_MAX_BYTES
         length = environ.get("CONTENT_LENGTH") or "0"
-        if not length.isdigit():
-            return 400, {"error": "Content-Length is not a number."}
-        if int(length) > cap:
-            return 413, {"error": f"The body is larger than {cap} bytes."}
-        wait = retry_after(INBOX, address_from(environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", "")))
-        if wait is not None:
-            return 429, {"error": f"Too many requests; try again in {wait} seconds."}
+        refused = refusal_before_body(
+            length, environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", "")
+        )
+        if refused is not None:
+            return refused
         if username is not None and local_actor_by_username(username) is None:
-            return 404, {"error": f"No actor named {username!r} here."}
+            return _no_actor(username)
         body = environ["wsgi.input"].read(int(length)) if int(length) else b""
         try:
             inbox_receive(method="POST", url=_url(environ), headers=HttpHeaders(environ), body=body)
         except Refusal as refusal:
             return refusal.status, {"error": refusal.message}
         return 202, {}
+
+
+def refusal_before_body(length: str, remote_addr: str, forwarded_for: str) -> tuple[int, dict] | None:
+    """(status, answer) of a POST refused before its body is read (its length, the sender's rate), else None."""
+    cap = settings.FEDINODE_INBOX_MAX_BYTES
+    if not length.isdigit():
+        return 400, {"error": "Content-Length is not a number."}
+    if int(length) > cap:
+        return 413, {"error": f"The body is larger than {cap} bytes."}
+    wait = retry_after(INBOX, address_from(remote_addr, forwarded_for))
+    if wait is not None:
+        return 429, {"error": f"Too many requests; try again in {wait} seconds."}
+    return None
+
+
+def _no_actor(username: str) -> tuple[int, dict]:
+    return 404, {"error": f"No actor named {username!r} here."}
+
+
+async def receive_on_loop(*, username: str | None, url: str, headers, body: bytes) -> tuple[int, dict]:
+    """The inbox POST of fediverse_node/rsgi.py, on its event loop, once refusal_before_body passed: (status,
+    answer). A personal inbox's owner is looked up on a thread (the database)."""
+    loop = asyncio.get_running_loop()
+    if username is not None and await loop.run_in_executor(None, _local_actor_missing, username):
+        return _no_actor(username)
+    try:
+        await inbox_receive_async(method="POST", url=url, headers=headers, body=body)
+    except Refusal as refusal:
+        return refusal.status, {"error": refusal.message}
+    return 202, {}
+
+
+def _local_actor_missing(username: str) -> bool:
+    try:
+        return local_actor_by_username(username) is None
+    finally:
+        close_old_connections()
+
+
+def answer_encode(status: int, data: dict) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and headers of an inbox answer."""
+    body = orjson.dumps(data)
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    if status == 429:
+        headers.append(("Retry-After", str(INBOX.window)))
+    return body, headers
 
 
 def _url(environ) -> str:

@@ -24,7 +24,7 @@ def imports_before_fork(*, with_streaming: bool) -> None:
     import celery.apps.worker  # noqa: F401
     import granian.server  # noqa: F401
 
-    import fediverse_node.wsgi  # noqa: F401
+    import fediverse_node.rsgi  # noqa: F401  (and fediverse_node.wsgi, which it serves)
     from fediverse_node.celery import app
 
     app.loader.import_default_modules()  # the tasks of every app; Celery runs Django's system checks here

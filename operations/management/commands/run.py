@@ -98,9 +98,11 @@ class Command(BaseCommand):
             from granian.log import LogLevels
             from granian.server import Server
 
+            # RSGI: the inbox waits for its commits on the event loop; the rest is Django on a pool of threads
+            # (fediverse_node/rsgi.py, FEDINODE_WEB_THREADS)
             Server(
-                "fediverse_node.wsgi:application", address=host, port=int(port), interface=Interfaces.WSGI,
-                workers=workers, blocking_threads=int(os.environ.get("FEDINODE_WEB_THREADS", "16")),
+                "fediverse_node.rsgi:application", address=host, port=int(port), interface=Interfaces.RSGI,
+                workers=workers,
                 # a worker stuck in a request is killed by granian itself, before the supervisor loses patience
                 workers_kill_timeout=STOP_GRACE_SECONDS - 5,
                 websockets=False, log_level=LogLevels.warning, process_name="fedinode-web",
