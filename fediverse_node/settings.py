@@ -58,6 +58,8 @@ FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETR
 FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
 # How long a worker holds the inbox items it claimed; those of a worker that died are run again after it.
 FEDINODE_INBOX_LEASE_SECONDS = int(os.environ.get("FEDINODE_INBOX_LEASE_SECONDS", "300"))
+# Inbox batches one worker process runs at once (inbox/tasks.py, _Lanes); its other threads stay free for deliveries.
+FEDINODE_INBOX_LANES = max(1, int(os.environ.get("FEDINODE_INBOX_LANES", "2")))
 # Received activities in an end state are deleted by beat (inbox/retention.py) this many days after they arrived:
 # processed and ignored ones after FEDINODE_INBOX_KEEP_DAYS, failed ones after FEDINODE_INBOX_KEEP_FAILED_DAYS (left
 # for the operator to look at); never one still `received`. An item's unique activity_id is also the replay guard (a
