@@ -8,7 +8,6 @@ too; every other request, and every miss, runs the WSGI application (fediverse_n
 on a pool of FEDINODE_WEB_THREADS threads (fediverse_node/wsgi_bridge.py).
 """
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -69,15 +68,10 @@ class Front:
         # an upload's multipart body may carry the largest medium and the form around it
         max_body = max(settings.FEDINODE_MEDIA_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + 1024 * 1024
         self.bridge = WSGIOnRSGI(wsgi_application, threads=THREADS, max_body=max_body)
-        self.loops: set[asyncio.AbstractEventLoop] = set()
 
     async def __rsgi__(self, scope, proto) -> None:
         if scope.proto != "http":
             return  # websockets are the streaming server's (its own process)
-        loop = asyncio.get_running_loop()
-        if loop not in self.loops:  # run_in_executor(None, …) anywhere in this process uses the same threads
-            loop.set_default_executor(self.bridge.pool)
-            self.loops.add(loop)
         try:
             await self._dispatch(scope, proto)
         except Exception:

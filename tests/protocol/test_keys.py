@@ -6,8 +6,18 @@ import time
 from fediverse_node.protocol import keys
 
 
+def fresh_private_pem() -> str:
+    """A key no test has parsed yet (the suite hands out keys from a pool: tests/conftest.py)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def test_threads_asking_at_once_wait_for_one_parse(monkeypatch):
-    pem, _ = keys.generate_rsa_keypair()
+    pem = fresh_private_pem()
     parse = keys.serialization.load_pem_private_key
     parses = []
 

@@ -1,0 +1,176 @@
+"""The RSGI front (fediverse_node/rsgi.py) and its WSGI bridge (fediverse_node/wsgi_bridge.py), driven in-process
+with a scope and protocol shaped like granian's. Real nodes serve every other test through them."""
+
+import asyncio
+import io
+import threading
+
+import orjson
+import pytest
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+
+from actors.services.local import organization_create
+from fediverse_node import rsgi
+from fediverse_node.protocol.keys import load_private_key
+from fediverse_node.protocol.signatures import sign_cavage
+from fediverse_node.wsgi_bridge import FileWrapper, WSGIOnRSGI, application_call, environ_build
+from inbox import services as inbox_services
+from inbox.models import InboxItem
+from tests.interop.bovine_peer import BovinePeer
+
+
+class Headers:
+    """granian's RSGIHeaders: lower-case names, a name may repeat."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.pairs = [(name.lower(), value) for name, value in pairs]
+
+    def get(self, name, default=None):
+        return next((value for key, value in self.pairs if key == name), default)
+
+    def items(self):
+        return list(self.pairs)
+
+    def __contains__(self, name):
+        return any(key == name for key, _ in self.pairs)
+
+
+class Scope:
+    proto, scheme, http_version, server, client, authority = "http", "http", "1.1", "127.0.0.5:8000", "127.0.0.9:41000", None
+
+    def __init__(self, method: str, path: str, query: str = "", headers: list[tuple[str, str]] | None = None):
+        self.method, self.path, self.query_string = method, path, query
+        self.headers = Headers(headers or [])
+
+
+class Proto:
+    def __init__(self, body: bytes = b"", chunk: int = 64 * 1024):
+        self.body, self.chunk, self.read = body, chunk, 0
+        self.answer: tuple | None = None
+
+    async def __call__(self) -> bytes:
+        self.read = len(self.body)
+        return self.body
+
+    async def _chunks(self):
+        for start in range(0, len(self.body), self.chunk):
+            self.read = start + self.chunk
+            yield self.body[start : start + self.chunk]
+
+    def __aiter__(self):
+        return self._chunks()
+
+    def response_bytes(self, status, headers, body):
+        self.answer = ("bytes", status, headers, body)
+
+    def response_file(self, status, headers, path):
+        self.answer = ("file", status, headers, path)
+
+
+def test_the_environ_is_what_wsgi_carries():
+    scope = Scope("POST", "/tags/stra\u00dfe", "q=%20x", [
+        ("Host", "example.org"), ("Content-Type", "text/plain"), ("Content-Length", "3"), ("X-A", "1"), ("X-A", "2"),
+    ])
+    environ = environ_build(scope, io.BytesIO(b"abc"))
+    assert environ["PATH_INFO"] == "/tags/stra\u00dfe".encode().decode("latin-1")  # PEP 3333: bytes as latin-1
+    assert environ["QUERY_STRING"] == "q=%20x"
+    assert (environ["CONTENT_TYPE"], environ["CONTENT_LENGTH"]) == ("text/plain", "3")
+    assert environ["HTTP_HOST"] == "example.org" and "HTTP_CONTENT_TYPE" not in environ
+    assert environ["HTTP_X_A"] == "1,2"
+    assert (environ["SERVER_NAME"], environ["SERVER_PORT"], environ["REMOTE_ADDR"]) == ("127.0.0.5", "8000", "127.0.0.9")
+    assert environ["wsgi.input"].read() == b"abc"
+
+
+def wsgi_of(response_factory):
+    """A WSGI application answering with a Django response, as Django's handler hands it over."""
+    closed = threading.Event()
+
+    def application(environ, start_response):
+        response = response_factory()
+        response._resource_closers.append(closed.set)
+        start_response(f"{response.status_code} OK", list(response.items()))
+        if getattr(response, "file_to_stream", None) is not None and environ.get("wsgi.file_wrapper"):
+            response.file_to_stream.close = response.close
+            return environ["wsgi.file_wrapper"](response.file_to_stream, response.block_size)
+        return response
+
+    return application, closed
+
+
+def test_a_whole_file_is_handed_to_the_server_and_a_stream_is_gathered(tmp_path):
+    path = tmp_path / "picture.webp"
+    path.write_bytes(b"RIFF" + b"x" * 100)
+    environ = environ_build(Scope("GET", "/media/picture.webp"), io.BytesIO())
+
+    application, closed = wsgi_of(lambda: FileResponse(open(path, "rb")))
+    answer = application_call(application, environ)
+    assert (answer.status, answer.path) == (200, str(path))
+    assert not any(name.lower() == "content-length" for name, _ in answer.headers)  # granian sets the file's
+    assert closed.is_set()  # Django's request_finished ran
+
+    application, closed = wsgi_of(lambda: StreamingHttpResponse(iter([b"a", b"b", b"c"])))
+    answer = application_call(application, environ)
+    assert (answer.body, answer.path) == (b"abc", None)
+    assert closed.is_set()
+
+    # a file read from the middle (a range) is not the whole file: its bytes go as they are
+    handle = open(path, "rb")
+    handle.seek(4)
+    assert FileWrapper(handle).path_whole() is None
+    handle.close()
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read():
+    bridge = WSGIOnRSGI(wsgi_of(lambda: HttpResponse(b"never"))[0], threads=1, max_body=1000)
+    big = b"x" * 5000
+
+    declared = Proto(big)
+    asyncio.run(bridge(Scope("POST", "/api/v2/media", headers=[("Content-Length", "5000")]), declared))
+    assert declared.answer[1] == 413 and declared.read == 0
+
+    chunked = Proto(big, chunk=400)
+    asyncio.run(bridge(Scope("POST", "/api/v2/media", headers=[("Transfer-Encoding", "chunked")]), chunked))
+    assert chunked.answer[1] == 413 and chunked.read < len(big)
+
+    small = Proto(b"ok")
+    asyncio.run(bridge(Scope("POST", "/x", headers=[("Content-Length", "2")]), small))
+    assert small.answer[:2] == ("bytes", 200) and small.answer[3] == b"never"
+
+
+@pytest.fixture
+def peer():
+    with BovinePeer() as peer:
+        yield peer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_inbox_post_is_checked_on_the_loop_once_its_key_is_known(peer, monkeypatch):
+    target = organization_create(username="ziel", email="z@example.org", password="ziel-pass-1")
+    on_threads = []
+    in_thread = inbox_services._inbox_check_in_thread
+    monkeypatch.setattr(inbox_services, "_inbox_check_in_thread", lambda **r: on_threads.append(1) or in_thread(**r))
+    front = rsgi.Front()
+
+    def deliver(number: int) -> Proto:
+        body = orjson.dumps({
+            "@context": "https://www.w3.org/ns/activitystreams", "id": f"{peer.base}/follows/{number}",
+            "type": "Follow", "actor": peer.actor_id, "object": target.uri,
+        })
+        headers = sign_cavage(method="POST", url="http://testserver/inbox", body=body,
+                              key_id=f"{peer.actor_id}#main-key", private_key=load_private_key(peer.private_pem))
+        headers |= {"Content-Type": "application/activity+json", "Content-Length": str(len(body))}
+        proto = Proto(body)
+        asyncio.run(front.__rsgi__(Scope("POST", "/inbox", headers=list(headers.items())), proto))
+        return proto
+
+    first = deliver(1)  # the key is fetched and stored: on a thread, as Django allows no query on a loop
+    assert first.answer[1] == 202, first.answer
+    assert on_threads == [1]
+    second = deliver(2)  # key and domain rules are in this process's caches: checked on the loop
+    assert second.answer[1] == 202, second.answer
+    assert on_threads == [1]
+    assert InboxItem.objects.count() == 2
+
+    refused = Proto(b"{}")
+    asyncio.run(front.__rsgi__(Scope("POST", "/inbox", headers=[("Content-Length", "2")]), refused))
+    assert refused.answer[1] == 401 and orjson.loads(refused.answer[3])["error"]
