@@ -2,18 +2,16 @@
 
 import threading
 import time
+import uuid
 
 from fediverse_node.protocol import keys
 
 
 def fresh_private_pem() -> str:
-    """A key no test has parsed yet (the suite hands out keys from a pool: tests/conftest.py)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    """A PEM no test has parsed yet: the suite hands out keys from a pool (tests/conftest.py), so one of them gets a
+    line of its own before its armour (PEM readers skip text outside it)."""
+    private_pem, _ = keys.generate_rsa_keypair()
+    return f"key {uuid.uuid4()}\n{private_pem}"
 
 
 def test_threads_asking_at_once_wait_for_one_parse(monkeypatch):
