@@ -105,9 +105,13 @@ class Front:
             status, data = refused
         else:
             body = await proto() if length and length != "0" else b""
-            status, data = await receive_on_loop(
-                username=username, url=_inbox_url(scope, headers), headers=headers, body=body
-            )
+            try:
+                status, data = await receive_on_loop(
+                    username=username, url=_inbox_url(scope, headers), headers=headers, body=body
+                )
+            except Exception:
+                log.exception("inbox POST failed")
+                status, data = 500, {"error": "The activity could not be handled; the error was logged."}
         body_out, headers_out = answer_encode(status, data)
         proto.response_bytes(status, headers_out, body_out)
 
