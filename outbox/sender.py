@@ -17,7 +17,7 @@ from fediverse_node.protocol.fetcher import FetchError
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
 
-from .models import DELIVERY_STATES, Delivery, DeliveryState
+from .models import DELIVERY_STATES, Delivery, DeliveryState, OutgoingActivity
 from .peers import SignatureScheme, peer_directory
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,13 @@ def deliveries_claim(ids: list[int], reserved: datetime | None = None) -> list[D
         if not claimed:
             return []
         deliveries = list(
-            Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING, next_attempt_at=lease_until)
-            .select_related("activity__actor")
-            .order_by("id")
+            Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING, next_attempt_at=lease_until).order_by("id")
         )
+        # A batch nearly always delivers one activity: its body and its actor (keys and all) are read once, not
+        # with every row of the batch.
+        activities = OutgoingActivity.objects.select_related("actor").in_bulk({d.activity_id for d in deliveries})
     for delivery in deliveries:
+        delivery.activity = activities[delivery.activity_id]
         delivery.lease = lease_until  # the outcome is written only while the row still carries it
     return deliveries
 

@@ -75,3 +75,17 @@ def test_a_claim_broken_between_its_two_statements_holds_nothing(activity, monke
         deliveries_claim([pending])
     monkeypatch.undo()
     assert Delivery.objects.get(id=pending).next_attempt_at == before
+
+
+def test_a_claimed_batch_reads_its_activity_and_actor_once(activity):
+    """A fan-out's batch delivers one activity to many inboxes: its body and its actor's row (keys and all) are read
+    once for the batch, not joined to every delivery."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ids = [_delivery(activity, number, due_seconds_ago=1) for number in range(20)]
+    with CaptureQueriesContext(connection) as queries:
+        claimed = deliveries_claim(ids)
+    assert sorted(d.id for d in claimed) == sorted(ids)
+    assert len({id(d.activity) for d in claimed}) == 1 and claimed[0].activity.actor.username == "absender"
+    assert sum("private_key_pem" in query["sql"] for query in queries.captured_queries) == 1
