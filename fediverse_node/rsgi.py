@@ -18,7 +18,7 @@ from django.conf import settings
 from .wsgi import application as wsgi_application  # first: it sets Django up for the rooms' modules below
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
-from inbox.fastpath import INBOX_PATH, answer_encode, receive_on_loop, refusal_before_body
+from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body
 # isort: on
 
 log = logging.getLogger(__name__)
@@ -54,19 +54,17 @@ def _client_address(scope) -> str:
 
 
 def _inbox_url(scope, headers: _Headers) -> str:
-    """The URL as the sender addressed it (behind a TLS proxy, the scheme it reports), as the WSGI path builds it."""
-    scheme = scope.scheme
-    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if proxy and headers.get(proxy[0].removeprefix("HTTP_").replace("_", "-")) == proxy[1]:
-        scheme = "https"
-    query = f"?{scope.query_string}" if scope.query_string else ""
-    return f"{scheme}://{headers.get('host') or scope.server}{scope.path}{query}"
+    return addressed_url(
+        scheme=scope.scheme, header=lambda name: headers.get(name.removeprefix("HTTP_").replace("_", "-")),
+        host=headers.get("host") or scope.server, path=scope.path, query=scope.query_string,
+    )
 
 
 class Front:
     def __init__(self) -> None:
-        # an upload's multipart body may carry the largest medium and the form around it
-        max_body = max(settings.FEDINODE_MEDIA_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + 1024 * 1024
+        # A guard against endless bodies, far above the largest upload: a body a little too large still reaches
+        # its view, which says so in the page's language (a form) or in the API's JSON.
+        max_body = 4 * max(settings.FEDINODE_MEDIA_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         self.bridge = WSGIOnRSGI(wsgi_application, threads=THREADS, max_body=max_body)
 
     async def __rsgi__(self, scope, proto) -> None:

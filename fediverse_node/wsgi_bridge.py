@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import orjson
+
 # A request body is kept in memory up to this size, on disk beyond it (uploads).
 BODY_IN_MEMORY = 1024 * 1024
 
@@ -128,8 +130,8 @@ class WSGIOnRSGI:
         loop = asyncio.get_running_loop()
         body = await self._body(scope, proto)
         if body is None:
-            proto.response_bytes(413, [("content-type", "text/plain; charset=utf-8")],
-                                 f"The request body is larger than {self.max_body} bytes.\n".encode())
+            proto.response_bytes(413, [("content-type", "application/json")],
+                                 orjson.dumps({"error": f"The request body is larger than {self.max_body} bytes."}))
             return
         answer = await loop.run_in_executor(self.pool, application_call, self.application, environ_build(scope, body))
         if answer.path is not None:

@@ -8,6 +8,7 @@ work itself (verify, store). Everything else goes to Django; tests that drive th
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 
 import orjson
 from django.conf import settings
@@ -110,11 +111,17 @@ def answer_encode(status: int, data: dict) -> tuple[bytes, list[tuple[str, str]]
 
 
 def _url(environ) -> str:
-    """The URL as the sender addressed it (behind a TLS proxy, the scheme it reports)."""
-    scheme = environ.get("wsgi.url_scheme", "http")
+    return addressed_url(
+        scheme=environ.get("wsgi.url_scheme", "http"), header=environ.get,
+        host=environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""), path=environ.get("PATH_INFO", ""),
+        query=environ.get("QUERY_STRING", ""),
+    )
+
+
+def addressed_url(*, scheme: str, header: Callable[[str], str | None], host: str, path: str, query: str) -> str:
+    """The URL as the sender addressed it: behind a TLS proxy, the scheme the proxy reports (`header` reads a
+    header by its WSGI name, as SECURE_PROXY_SSL_HEADER names it)."""
     proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if proxy and environ.get(proxy[0]) == proxy[1]:
+    if proxy and header(proxy[0]) == proxy[1]:
         scheme = "https"
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    query = environ.get("QUERY_STRING")
-    return f"{scheme}://{host}{environ.get('PATH_INFO', '')}{'?' + query if query else ''}"
+    return f"{scheme}://{host}{path}{'?' + query if query else ''}"
