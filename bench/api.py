@@ -2,18 +2,20 @@
 
 Starts `fediverse-node run` on loopback, fills it with 10,000 posts by 50 followed organisations, logs in through
 OAuth (password grant) and prints requests/s, p50 and p99 latency of `GET /api/v1/timelines/home` and
-`GET /api/v1/accounts/verify_credentials` under concurrent keep-alive clients.
+`GET /api/v1/accounts/verify_credentials` under concurrent keep-alive clients, and the web processes' CPU per request.
 """
 
 import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import threading
 import time
 
+from bench.procs import node_processes
 from tests.api_session import log_in
-from tests.nodes import Node
+from tests.nodes import Node, process_stat
 
 PASSWORD = "bench-pass-123"
 
@@ -102,6 +104,17 @@ def _measure_part(host: str, port: int, path: str, token: str, seconds: float, c
     return latencies, time.monotonic() - began, errors
 
 
+def web_cpu_seconds(node: Node) -> float:
+    """CPU time (user + system) the node's web processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for process in node_processes(node.process.pid):
+        fields = process_stat(process["pid"]) if process["role"].startswith("web") else None
+        if fields:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _summary(path: str, latencies: list[float], elapsed: float, errors: dict) -> dict:
     latencies.sort()
 
@@ -139,7 +152,11 @@ def main() -> None:
         for path in args.paths:
             options = {"concurrency": args.concurrency, "processes": args.processes}
             measure(node, path, token, seconds=2, **options)  # warm-up
-            print(json.dumps(measure(node, path, token, seconds=args.seconds, **options)))
+            cpu_before = web_cpu_seconds(node)
+            result = measure(node, path, token, seconds=args.seconds, **options)
+            # less noisy than requests/s on a machine the load generator shares
+            result["web cpu ms/request"] = round((web_cpu_seconds(node) - cpu_before) * 1000 / result["requests"], 2)
+            print(json.dumps(result))
     finally:
         node.stop()
         node.cleanup()

@@ -6,13 +6,24 @@ from django.http import HttpRequest
 
 from .http import Answer, Params
 
+# ids are 64-bit integers in the database: a bound beyond that range means "all" or "none", as the ORM reads it
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
+def page_limit(params: Params, *, default: int = 20, maximum: int = 40) -> int:
+    return max(1, min(params.int("limit", default) or default, maximum))
+
+
+def id_bound(value: int | None) -> int | None:
+    return None if value is None else max(ID_MIN, min(value, ID_MAX))
+
 
 def page_of(
     request: HttpRequest, params: Params, queryset: QuerySet, *, default: int = 20, maximum: int = 40,
     key: str = "id", key_of=None,
 ) -> tuple[list, dict]:
     """One page of rows (newest first by `key`) and the `Link` header pointing at the next and previous pages."""
-    limit = max(1, min(params.int("limit", default) or default, maximum))
+    limit = page_limit(params, default=default, maximum=maximum)
     max_id, since_id, min_id = params.int("max_id"), params.int("since_id"), params.int("min_id")
     if max_id is not None:
         queryset = queryset.filter(**{f"{key}__lt": max_id})

@@ -36,6 +36,17 @@ def test_home_timeline_pages_by_link_header(api, org):
     assert api.get("/api/v1/timelines/home", {"limit": "many"}).status_code == 422
 
 
+def test_home_timeline_bounds_beyond_64_bits_mean_all_or_nothing(api, org):
+    ids = [str(post_create(author=org, text=f"Beitrag {i}").id) for i in range(3)]
+    huge = str(10**30)
+    assert [s["id"] for s in api.get("/api/v1/timelines/home", {"max_id": huge}).json()] == ids[::-1]
+    assert api.get("/api/v1/timelines/home", {"max_id": f"-{huge}"}).json() == []
+    assert api.get("/api/v1/timelines/home", {"since_id": huge}).json() == []
+    assert [s["id"] for s in api.get("/api/v1/timelines/home", {"since_id": f"-{huge}"}).json()] == ids[::-1]
+    between = api.get("/api/v1/timelines/home", {"max_id": ids[2], "since_id": ids[0], "limit": 1}).json()
+    assert [s["id"] for s in between] == [ids[1]]
+
+
 def test_home_shows_followed_accounts_and_their_boosts_not_strangers(api, org):
     followed, stranger = make_org(), make_org()
     follow_request(follower=org, target=followed)
