@@ -1,7 +1,8 @@
 """The PostgreSQL connection as the node sets it up (fediverse_node/postgresql/base.py and the settings): its
 health check costs no round trip while the connection is quiet and still finds a connection the server ended, and
-statements are bound by the server and prepared once they repeat."""
+statements are bound by the server and prepared once they repeat, and timestamps are parsed by compiled code."""
 
+import datetime
 import time
 
 import psycopg
@@ -67,3 +68,17 @@ def test_statements_are_bound_by_the_server_and_prepared_when_they_repeat():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("actors_actor WHERE id > $1" in statement for statement in prepared), prepared
+
+
+def test_timestamps_are_read_by_psycopgs_compiled_loader_in_utc():
+    """Django's own loader for timestamptz parses in Python; the node's hands the compiled one the same values."""
+    oid = psycopg.adapters.types["timestamptz"].oid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT '2024-01-02 03:04:05.123+02'::timestamptz, NULL::timestamptz")
+        when, nothing = cursor.fetchone()
+        loader = cursor.cursor.adapters.get_loader(oid, psycopg.pq.Format.TEXT)(oid, cursor.cursor)
+    assert when == datetime.datetime(2024, 1, 2, 1, 4, 5, 123000, tzinfo=datetime.UTC)
+    assert when.tzinfo is datetime.UTC and nothing is None
+    assert type(loader).__module__ == "fediverse_node.postgresql.base"
+    # psycopg[binary] is a dependency: the loading itself is compiled code
+    assert type(loader.load.__self__).__module__ == "psycopg_binary._psycopg"
