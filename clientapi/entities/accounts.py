@@ -1,5 +1,6 @@
-"""Account and CredentialAccount entities, with the counts of a whole page loaded in three queries."""
+"""Account and CredentialAccount entities, with the counts of a whole page loaded in two queries."""
 
+import functools
 import re
 from collections import Counter
 from datetime import UTC, datetime
@@ -8,14 +9,50 @@ from html import unescape
 from django.db.models import Count, Max
 
 from actors.models import Actor, ActorType, Follow, FollowState
+from fediverse_node.prepared import PreparedQuery
 from fediverse_node.protocol.links import http_url
 from posts.models import Post, Visibility
 
 from ..localcache import fragments
 from .common import static_url, timestamp
+from .facts import page_facts
 
 STATUS_COUNT_SECONDS = 30
 COUNTED_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
+# Status counts of up to this many authors run as SQL compiled once per number of authors (fediverse_node/prepared.py)
+PREPARED_AUTHORS_MAX = 50
+
+
+def _status_counts(author_ids: list[int]) -> list[tuple[int, int, datetime | None]]:
+    """(author_id, posts counted, newest published) of the authors who have posts."""
+    if len(author_ids) <= PREPARED_AUTHORS_MAX:
+        return _status_counts_query(len(author_ids)).rows(author_ids=author_ids)
+    return list(_status_counts_queryset(author_ids))
+
+
+def _status_counts_queryset(author_ids):
+    return (
+        Post.objects.filter(author_id__in=author_ids, visibility__in=COUNTED_VISIBILITIES)
+        .values("author_id").annotate(n=Count("id"), last=Max("published")).order_by()
+        .values_list("author_id", "n", "last")
+    )
+
+
+_follow_requests_query = PreparedQuery(
+    lambda target: Follow.objects.filter(target_id=target, state=FollowState.PENDING)
+    .values("target_id").annotate(n=Count("id")).order_by().values_list("n"),
+    names=["target"],
+)
+
+
+def follow_requests_count(actor: Actor) -> int:
+    rows = _follow_requests_query.rows(target=actor.id)
+    return rows[0][0] if rows else 0
+
+
+@functools.lru_cache(maxsize=PREPARED_AUTHORS_MAX)
+def _status_counts_query(authors: int) -> PreparedQuery:
+    return PreparedQuery(_status_counts_queryset, lists={"author_ids": authors})
 
 
 class AccountStats:
@@ -35,24 +72,16 @@ class AccountStats:
         if follow_counts is not None:
             self.followers, self.following = follow_counts  # read already, with the rest of a page
         else:
-            accepted = Follow.objects.filter(state=FollowState.ACCEPTED)
-            for row in accepted.filter(target_id__in=ids).values("target_id").annotate(n=Count("id")):
-                self.followers[row["target_id"]] = row["n"]
-            for out_row in accepted.filter(follower_id__in=ids).values("follower_id").annotate(n=Count("id")):
-                self.following[out_row["follower_id"]] = out_row["n"]
+            facts = page_facts(post_ids=[], author_ids=ids, viewer_id=None)
+            self.followers, self.following = facts["followers"], facts["following"]
         missing = ids
         if cached_statuses:
             found = fragments.get_many([f"api:statuses:{i}" for i in ids])
             self.statuses = {int(k.rsplit(":", 1)[1]): v for k, v in found.items()}
             missing = [i for i in ids if i not in self.statuses]
         if missing:
-            rows = (
-                Post.objects.filter(author_id__in=missing, visibility__in=COUNTED_VISIBILITIES)
-                .values("author_id")
-                .annotate(n=Count("id"), last=Max("published"))
-                .order_by()
-            )
-            fresh = {i: (0, None) for i in missing} | {r["author_id"]: (r["n"], r["last"]) for r in rows}
+            rows = _status_counts(missing)
+            fresh = {i: (0, None) for i in missing} | {author: (n, last) for author, n, last in rows}
             self.statuses.update(fresh)
             fragments.set_many({f"api:statuses:{i}": v for i, v in fresh.items()}, STATUS_COUNT_SECONDS)
 
@@ -129,7 +158,7 @@ def credential_account_entity(actor: Actor) -> dict:
         "discoverable": actor.discoverable,
         "indexable": actor.discoverable,
         "hide_collections": False,
-        "follow_requests_count": Follow.objects.filter(target=actor, state=FollowState.PENDING).count(),
+        "follow_requests_count": follow_requests_count(actor),
     }
     data["role"] = {"id": "-99", "name": "", "permissions": "0", "color": "", "highlighted": False}
     return data

@@ -25,6 +25,32 @@ def test_verify_credentials_and_account_shapes(api, org):
     assert api.get("/api/v1/accounts/lookup", {"acct": "nobody"}).status_code == 404
 
 
+def test_account_counts_of_one_account_and_of_many(api, org):
+    post_create(author=org, text="öffentlich")
+    post_create(author=org, text="leise", visibility="unlisted")
+    post_create(author=org, text="direkt", visibility="direct")  # not counted, as on Mastodon
+    for _ in range(2):
+        accepted_follow(follower=make_org(), target=org)
+    accepted_follow(follower=org, target=make_org())
+    Follow.objects.create(follower=make_org(), target=org, uri="https://x.example/follows/1", state="pending")
+    me = api.get("/api/v1/accounts/verify_credentials").json()
+    assert (me["statuses_count"], me["followers_count"], me["following_count"]) == (2, 2, 1)
+    assert me["source"]["follow_requests_count"] == 1 and me["last_status_at"] is not None
+    # a page of more authors than one compiled query takes (clientapi/entities/accounts.py)
+    fans = [make_org() for _ in range(55)]
+    for index, fan in enumerate(fans):
+        accepted_follow(follower=fan, target=org)
+        if index % 2:
+            post_create(author=fan, text="Hallo")
+    listed = api.get(f"/api/v1/accounts/{org.id}/followers", {"limit": 80}).json()
+    by_id = {account["id"]: account for account in listed}
+    assert len(listed) == 57
+    assert all(by_id[str(fan.id)]["following_count"] == 1 for fan in fans)
+    assert [by_id[str(fan.id)]["statuses_count"] for fan in fans] == [index % 2 for index in range(55)]
+    few = api.get(f"/api/v1/accounts/{org.id}/followers", {"limit": 3}).json()
+    assert [a["statuses_count"] for a in few] == [by_id[a["id"]]["statuses_count"] for a in few]
+
+
 def test_follow_unfollow_relationships_and_lists(api, org):
     other = make_org()
     relationship = api.post(f"/api/v1/accounts/{other.id}/follow").json()
