@@ -207,3 +207,24 @@ def test_unknown_client_or_redirect_uri_shows_an_error_page(org):
     for query in ({"client_id": "nope", "redirect_uri": OOB}, {"client_id": app["client_id"], "redirect_uri": "https://evil.example/"}):
         response = client.get(f"/oauth/authorize?{urlencode({'response_type': 'code', **query})}")
         assert response.status_code == 400 and "Zulassung fehlgeschlagen" in response.content.decode()
+
+
+def test_the_callers_actor_is_read_whole_and_exact_with_its_token(org):
+    """clientapi/auth.py reads the token, its user and its actor in one statement, by column: every field of the
+    actor it builds is the stored one (JSON, booleans and dates converted as the ORM does)."""
+    from django.test import RequestFactory
+
+    from actors.models import Actor
+    from clientapi.auth import caller_for
+
+    org.fields = [{"name": "Web", "value": "https://kita.example"}]
+    org.manually_approves_followers = True
+    org.save()
+    stored = Actor.objects.get(pk=org.pk)
+    token = issue_token(org, scope="read write")
+    caller = caller_for(RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {token}"))
+    assert caller.actor is not None and not caller.invalid_token and caller.scopes == {"read", "write"}
+    for field in Actor._meta.concrete_fields:
+        assert getattr(caller.actor, field.attname) == getattr(stored, field.attname), field.name
+    application_only = caller_for(RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {issue_token(None)}"))
+    assert application_only.actor is None and application_only.has_token and not application_only.invalid_token
