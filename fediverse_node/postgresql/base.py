@@ -18,11 +18,12 @@ import functools
 import select
 
 from django.db.backends.postgresql import base
-from psycopg import adapt, adapters, pq
+from psycopg import abc, adapt, adapters, pq
+from psycopg.types.datetime import TimestamptzLoader
 
 TIMESTAMPTZ_OID = adapters.types["timestamptz"].oid
 # psycopg's own loader: compiled when psycopg's C implementation is installed (psycopg[binary])
-_FastTimestamptzLoader = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+_FastTimestamptzLoader: type[abc.Loader] = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT) or TimestamptzLoader
 
 
 class UtcTimestamptzLoader(adapt.Loader):
