@@ -22,7 +22,8 @@ def feed_rows_add(rows: list[tuple[int, int, int]]) -> None:
     table = FeedEntry._meta.db_table
     connection = connections[router.db_for_write(FeedEntry)]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(FeedEntry._meta.get_field(name).column) for name in ("owner", "post", "author"))
+    column_of = {field.name: str(field.column) for field in FeedEntry._meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in ("owner", "post", "author"))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), FEED_ROWS_PER_STATEMENT):
             values = ", ".join(

@@ -20,7 +20,9 @@ def _drop_connections(database: str) -> int:
     """What a PostgreSQL restart does to a node: every open connection to its database is cut."""
     with _postgres() as connection:
         rows = connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            # waits (up to 5 s) until each has ended: "nothing in flight" below means the cut is over, not just sent
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
             [database],
         ).fetchall()
     return len(rows)
