@@ -1,36 +1,11 @@
 """Home feeds: each new post is written into the feeds of the local actors who should see it."""
 
-from django.db import connections, router
-
 from actors.models import Actor, Follow, FollowState
 
 from ..models import FeedEntry, Post, TagFollow, Visibility
 from .announcing import posts_added_announce
 
 BACKFILL = 40
-# rows per INSERT statement of feed_rows_add (SQLite takes statements up to 1 MB)
-FEED_ROWS_PER_STATEMENT = 2000
-
-
-def feed_rows_add(rows: list[tuple[int, int, int]]) -> None:
-    """Insert (owner_id, post_id, author_id) feed rows, leaving those a feed holds already. One statement of
-    integer literals per 2,000 rows (int() makes sure they are nothing else): a batch of received posts writes a
-    row per local follower of each, and bulk_create's model instances and compiled placeholders cost more than
-    the insert itself (bench/processing.py)."""
-    if not rows:
-        return
-    table = FeedEntry._meta.db_table
-    connection = connections[router.db_for_write(FeedEntry)]
-    quote = connection.ops.quote_name
-    column_of = {field.name: str(field.column) for field in FeedEntry._meta.concrete_fields}
-    columns = ", ".join(quote(column_of[name]) for name in ("owner", "post", "author"))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), FEED_ROWS_PER_STATEMENT):
-            values = ", ".join(
-                f"({int(owner)}, {int(post)}, {int(author)})"
-                for owner, post, author in rows[start : start + FEED_ROWS_PER_STATEMENT]
-            )
-            cursor.execute(f"INSERT INTO {quote(table)} ({columns}) VALUES {values} ON CONFLICT DO NOTHING")
 
 
 def feed_owners(post: Post) -> set[int]:
