@@ -9,13 +9,12 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import os
 import threading
 import time
 
-from bench.procs import node_processes
+from bench.procs import cpu_snapshot, cpu_spent
 from tests.api_session import log_in
-from tests.nodes import Node, process_stat
+from tests.nodes import Node
 
 PASSWORD = "bench-pass-123"
 
@@ -104,15 +103,10 @@ def _measure_part(host: str, port: int, path: str, token: str, seconds: float, c
     return latencies, time.monotonic() - began, errors
 
 
-def web_cpu_seconds(node: Node) -> float:
-    """CPU time (user + system) the node's web processes have used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for process in node_processes(node.process.pid):
-        fields = process_stat(process["pid"]) if process["role"].startswith("web") else None
-        if fields:
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+def web_cpu_seconds(before: dict[str, float], after: dict[str, float]) -> float:
+    """CPU seconds the node's web processes spent between two bench.procs.cpu_snapshot()s."""
+    spent = cpu_spent(before, after)
+    return spent.get("web", 0.0) + spent.get("web worker", 0.0)
 
 
 def _summary(path: str, latencies: list[float], elapsed: float, errors: dict) -> dict:
@@ -152,10 +146,11 @@ def main() -> None:
         for path in args.paths:
             options = {"concurrency": args.concurrency, "processes": args.processes}
             measure(node, path, token, seconds=2, **options)  # warm-up
-            cpu_before = web_cpu_seconds(node)
+            cpu_before = cpu_snapshot(node.process.pid)
             result = measure(node, path, token, seconds=args.seconds, **options)
             # less noisy than requests/s on a machine the load generator shares
-            result["web cpu ms/request"] = round((web_cpu_seconds(node) - cpu_before) * 1000 / result["requests"], 2)
+            web_cpu = web_cpu_seconds(cpu_before, cpu_snapshot(node.process.pid))
+            result["web cpu ms/request"] = round(web_cpu * 1000 / result["requests"], 2)
             print(json.dumps(result))
     finally:
         node.stop()
