@@ -26,7 +26,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection, reset_queries
+    from django.db import connection
 
     for database in settings.DATABASES:
         call_command("migrate", database=database, verbosity=0)
@@ -51,15 +51,23 @@ def main() -> None:
         }
         ids.append(InboxItem.objects.create(activity_id=activity["id"], actor_uri=peer.uri, type="Create",
                                             payload=activity).id)
-    settings.DEBUG = True  # count queries
-    reset_queries()
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    # counted by a wrapper, not DEBUG's query log: on PostgreSQL that renders every statement (mogrify), a seventh
+    # of the time measured
     started = time.perf_counter()
-    for start in range(0, len(ids), 100):
-        items_run(ids[start : start + 100])
+    with connection.execute_wrapper(count):
+        for start in range(0, len(ids), 100):
+            items_run(ids[start : start + 100])
     seconds = time.perf_counter() - started
     processed = InboxItem.objects.filter(id__in=ids, state="processed").count()
     print(f"{connection.vendor}: {processed}/{args.items} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
-          f"{len(connection.queries) / args.items:.1f} queries per item, {args.followers} local followers")
+          f"{queries / args.items:.1f} queries per item, {args.followers} local followers")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,43 @@
 """Home feeds: each new post is written into the feeds of the local actors who should see it."""
 
+import functools
+
+from django.db import connections, router
+
 from actors.models import Actor, Follow, FollowState
 
 from ..models import FeedEntry, Post, TagFollow, Visibility
 from .announcing import posts_added_announce
 
 BACKFILL = 40
+
+
+def feed_rows_add(rows: list[tuple[int, int, int]]) -> None:
+    """Insert (owner_id, post_id, author_id) home-feed rows, leaving those a feed holds already.
+
+    A batch of received posts writes a row per local follower of each: thousands at once. bulk_create builds a
+    model instance per row and binds every value, which cost more than the insert itself (bench/processing.py).
+    Here one statement of a fixed text: on SQLite run once per row in C (executemany, compiled once), on
+    PostgreSQL once for the whole batch, the rows passed as three arrays."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(FeedEntry)]
+    sql = _feed_rows_sql(connection.alias, connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        else:
+            cursor.executemany(sql, rows)
+
+
+@functools.cache
+def _feed_rows_sql(alias: str, vendor: str) -> str:
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(f"{name}_id") for name in ("owner", "post", "author"))  # the foreign keys' columns
+    head = f"INSERT INTO {quote(FeedEntry._meta.db_table)} ({columns}) "
+    if vendor == "postgresql":
+        return head + "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING"
+    return head + "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
 
 
 def feed_owners(post: Post) -> set[int]:
@@ -35,9 +67,7 @@ def tag_followers(*, post_ids: list[int]) -> dict[int, set[int]]:
 
 def feed_add_post(*, post: Post) -> None:
     owners = feed_owners(post)
-    FeedEntry.objects.bulk_create(
-        [FeedEntry(owner_id=o, post=post, author_id=post.author_id) for o in owners], ignore_conflicts=True
-    )
+    feed_rows_add([(owner, post.id, post.author_id) for owner in owners])
     posts_added_announce(feeds={post.id: owners})
 
 

@@ -11,10 +11,10 @@ from actors.models import Actor, Follow, FollowState
 from fediverse_node.protocol.vocab import PostObject
 
 from ..ids import next_id
-from ..models import FeedEntry, Notification, NotificationType, Post, Visibility
+from ..models import Notification, NotificationType, Post, Visibility
 from ..selectors import replies_waiting_for
 from .announcing import posts_added_announce
-from .feeds import tag_followers
+from .feeds import feed_rows_add, tag_followers
 from .notifying import notifications_add
 from .remote import (
     blocking_pairs,
@@ -91,14 +91,14 @@ def _feeds_add(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
     ).values_list("target_id", "follower_id"):
         followers[target_id].append(follower_id)
     by_tag = tag_followers(post_ids=[p.id for p in posts if p.visibility == Visibility.PUBLIC and not p.boost_of_id])
-    entries = []
+    rows: list[tuple[int, int, int]] = []
     feeds: dict[int, set[int]] = {}
     for post in posts:
         if post.visibility == Visibility.DIRECT:
             owners = {actor.id for actor in mentions[post.id] if actor.local}
         else:
             owners = set(followers[post.author_id]) | by_tag.get(post.id, set())
-        entries += [FeedEntry(owner_id=owner, post_id=post.id, author_id=post.author_id) for owner in owners]
+        rows += [(owner, post.id, post.author_id) for owner in owners]
         feeds[post.id] = owners
-    FeedEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    feed_rows_add(rows)
     posts_added_announce(feeds=feeds)

@@ -1,0 +1,44 @@
+"""Home-feed rows written by one statement of a fixed text (posts/services/feeds.py feed_rows_add)."""
+
+import pytest
+
+from actors.services.local import actor_create_local
+from posts.models import FeedEntry
+from posts.services import feeds
+from posts.services.publishing import post_create
+from posts.services.remote_batch import posts_create_remote
+from tests.factories import accepted_follow, remote_actor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_feed_rows_are_added_and_a_row_already_there_is_left():
+    author, reader, other = (actor_create_local(username=name) for name in ("autor", "leser", "andere"))
+    posts = [post_create(author=author, text=f"Beitrag {i}") for i in range(3)]
+    FeedEntry.objects.filter(owner__in=[reader, other]).delete()
+    kept = FeedEntry.objects.create(owner=reader, post=posts[0], author=author)
+    rows = [(reader.id, post.id, author.id) for post in posts] + [(other.id, posts[2].id, author.id)]
+
+    feeds.feed_rows_add(rows + rows[:1])  # one row twice, and one the feed holds already
+
+    stored = set(FeedEntry.objects.filter(owner__in=[reader, other]).values_list("owner_id", "post_id", "author_id"))
+    assert stored == set(rows)
+    assert FeedEntry.objects.filter(owner=reader, post=posts[0]).get().id == kept.id
+    feeds.feed_rows_add([])
+    assert FeedEntry.objects.filter(owner__in=[reader, other]).count() == 4
+
+
+def test_a_batch_of_received_posts_reaches_every_local_follower():
+    peer = remote_actor(host="peer.example")
+    readers = [actor_create_local(username=f"leser{i}") for i in range(3)]
+    for reader in readers:
+        accepted_follow(follower=reader, target=peer)
+    public = "https://www.w3.org/ns/activitystreams#Public"
+    notes = [
+        {"id": f"{peer.uri}/notes/{i}", "type": "Note", "attributedTo": peer.uri, "content": f"<p>{i}</p>",
+         "to": [public], "cc": [peer.followers_url]}
+        for i in range(4)
+    ]
+    posts = posts_create_remote(entries=[(note, peer) for note in notes])
+    stored = set(FeedEntry.objects.filter(post__in=posts).values_list("owner_id", "post_id", "author_id"))
+    assert stored == {(reader.id, post.id, peer.id) for reader in readers for post in posts}
