@@ -99,7 +99,7 @@ def items_run(item_ids: list[int], reserved: datetime | None = None) -> None:
     waited longer than WAITING (a backlog: their messages are still in the queue, and would each carry a handful)."""
     _claimed_process(*items_claim(item_ids, reserved))
     deadline = time.monotonic() + DRAIN_SECONDS
-    while time.monotonic() < deadline and (waiting := _items_waiting(timezone.now() - WAITING)):
+    while time.monotonic() < deadline and (waiting := _backlog_next(timezone.now() - WAITING)):
         items, lease = items_claim(waiting)
         if not items:  # another worker took them meanwhile
             return
@@ -158,13 +158,23 @@ DRAIN_BATCH = 200
 WAITING = timedelta(seconds=2)
 
 
-def _items_waiting(received_before: datetime) -> list[int]:
-    """The oldest received items no worker holds, first run not yet tried, that arrived before received_before."""
+def _backlog_next(received_before: datetime) -> list[int]:
+    """Under a backlog (the oldest received item no worker holds, first run not yet tried, arrived before
+    received_before): the oldest DRAIN_BATCH such items, however young. Else none.
+
+    Taking only the items older than WAITING kept a backlog alive once it formed: every lane drained the few items
+    that had just turned two seconds old, in batches of a handful, while the messages of the younger ones waited
+    behind those lanes until they were old enough to be drained in turn. The node settled at two seconds behind,
+    with half again the CPU for the same items (the soak in docs/benchmarks.md). Taking the young ones too ends
+    the backlog; their messages then find them done."""
     now = timezone.now()
-    return list(
-        InboxItem.objects.filter(state=InboxState.RECEIVED, processed_at__isnull=True, received_at__lt=received_before)
-        .filter(_free(now)).order_by("id").values_list("id", flat=True)[:DRAIN_BATCH]
+    rows = list(
+        InboxItem.objects.filter(state=InboxState.RECEIVED, processed_at__isnull=True)
+        .filter(_free(now)).order_by("id").values_list("id", "received_at")[:DRAIN_BATCH]
     )
+    if not rows or rows[0][1] >= received_before:
+        return []
+    return [pk for pk, _ in rows]
 
 
 def items_outcome_save(items: list[InboxItem]) -> int:

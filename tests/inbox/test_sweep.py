@@ -92,9 +92,10 @@ def test_a_reservation_whose_message_was_lost_too_ends_with_its_lease(peer, queu
     assert queued[0][1] != queued[1][1]  # a new reservation: the first message, should it come, takes nothing
 
 
-def test_a_task_under_a_backlog_runs_the_oldest_waiting_items_too(peer, queued):
-    """Its own items first, then those waiting longer than tasks.WAITING, oldest first; never an item the sweep
-    reserved for another message, nor one that has only just arrived (its own message is on its way)."""
+def test_a_task_under_a_backlog_runs_the_waiting_items_too_however_young(peer, queued):
+    """Its own items first, then, while the oldest waiting item has waited longer than tasks.WAITING, the waiting
+    items oldest first, the young ones too (taking only the old ones kept the backlog alive: the soak settled two
+    seconds behind); never an item the sweep reserved for another message."""
     backlog = [_like(peer, n, seconds_ago=60 - n) for n in range(1, 4)]
     reserved_elsewhere = _like(peer, 4, seconds_ago=50)
     InboxItem.objects.filter(id=reserved_elsewhere).update(lease_until=timezone.now() + timedelta(minutes=5))
@@ -102,8 +103,17 @@ def test_a_task_under_a_backlog_runs_the_oldest_waiting_items_too(peer, queued):
     own = _like(peer, 6, seconds_ago=0)
     tasks.process_items([own])
     states = dict(InboxItem.objects.values_list("id", "attempts"))
-    assert [states[pk] for pk in [own, *backlog]] == [1, 1, 1, 1]
-    assert states[reserved_elsewhere] == 0 and states[fresh] == 0
+    assert [states[pk] for pk in [own, *backlog, fresh]] == [1, 1, 1, 1, 1]
+    assert states[reserved_elsewhere] == 0
+
+
+def test_without_a_backlog_a_task_leaves_the_young_items_to_their_own_messages(peer, queued):
+    young = [_like(peer, n, seconds_ago=1) for n in range(1, 4)]
+    own = _like(peer, 4, seconds_ago=0)
+    tasks.process_items([own])
+    states = dict(InboxItem.objects.values_list("id", "attempts"))
+    assert states[own] == 1
+    assert [states[pk] for pk in young] == [0, 0, 0]
 
 
 @postgres_only
