@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid01, Vapid02
 
-from fediverse_node.outgoing import thread_fetcher
+from fediverse_node.outgoing import poster
 from fediverse_node.protocol.fetcher import FetchError
 
 # How long a push service keeps a message for an offline device (Mastodon: 48 hours).
@@ -97,7 +97,7 @@ def push_message_encrypt(*, endpoint: str, p256dh: str, auth: str, standard: boo
 
 def push_post(*, endpoint: str, message: PushMessage) -> int:
     """POST the message to the push service; its HTTP status, or FetchError (refused address, network failure)."""
-    return thread_fetcher().post(endpoint, message.body, message.headers)
+    return poster().post(endpoint, message.body, message.headers)
 
 
 __all__ = ["FetchError", "PushKeyError", "PushMessage", "push_keys_check", "push_message_encrypt", "push_post"]

@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError, connections, router, tra
 from django.db.models import Q
 from django.utils import timezone
 
-from fediverse_node.outgoing import thread_fetcher
+from fediverse_node.outgoing import poster
 from fediverse_node.protocol.fetcher import FetchError
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage, sign_rfc9421
@@ -71,7 +71,7 @@ def _post(delivery: Delivery, scheme: str) -> int:
     headers = sign(method="POST", url=delivery.inbox_url, body=body, key_id=actor.key_id, private_key=key)
     headers["Content-Type"] = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
     headers["Accept"] = "application/activity+json"
-    return thread_fetcher().post(delivery.inbox_url, body, headers)
+    return poster().post(delivery.inbox_url, body, headers)
 
 
 def _attempt(delivery: Delivery, known: dict[str, str]) -> tuple[int | None, str]:

@@ -73,7 +73,7 @@ class SafeFetcher:
     def __init__(
         self, *, allow_private: bool, user_agent: str, timeout: float = 10, max_bytes: int = 2_000_000,
         signer: Callable[[str, str, bytes | None], dict[str, str]] | None = None,
-        resolve: Callable[[str], list[str]] | None = None,
+        resolve: Callable[[str], list[str]] | None = None, servers_kept: int = 256,
     ):
         self.allow_private = allow_private
         self.timeout = timeout
@@ -83,7 +83,8 @@ class SafeFetcher:
         self.user_agent = user_agent
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        self.pool = urllib3.PoolManager(num_pools=256, maxsize=4, block=False)
+        # POSTs: kept-alive connections to up to servers_kept servers, four each (more at once are closed after use)
+        self.pool = urllib3.PoolManager(num_pools=servers_kept, maxsize=4, block=False)
         adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

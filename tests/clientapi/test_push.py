@@ -161,15 +161,12 @@ def test_an_endpoint_answering_410_ends_the_subscription(django_capture_on_commi
 def test_an_endpoint_on_a_private_address_is_refused_at_sending(settings, django_capture_on_commit_callbacks):
     """The push service is remote and untrusted: outside tests, the safe fetcher's guard refuses loopback."""
     from clientapi import push_sender
-    from fediverse_node import outgoing
 
-    settings.FEDINODE_INSECURE_HTTP = False
-    outgoing._local.__dict__.clear()  # a fetcher made under the test setting would allow it
+    settings.FEDINODE_INSECURE_HTTP = False  # outgoing.poster() makes a fetcher of its own for this setting
     receiver = PushReceiver()
     with pytest.raises(push_sender.FetchError, match="private"):
         push_sender.push_post(endpoint=receiver.endpoint.replace("http:", "https:"), message=push_message_encrypt(
             endpoint=receiver.endpoint, standard=True, payload=b"{}", **receiver.keys))
-    outgoing._local.__dict__.clear()
 
 
 def test_vapid_key_is_in_app_and_instance_entities(anonymous):
