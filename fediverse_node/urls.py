@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from actors import views as actor_views
+from clientapi.urls import api_urlpatterns
 from community.sitemaps import SITEMAPS
 from community.views.account import PasswordResetView
 from community.views.interaction import authorize_interaction
@@ -25,6 +26,7 @@ def media_serve(request, path: str, document_root: str):
     return response
 
 urlpatterns = [
+    path("api/", include(api_urlpatterns)),  # the routes apps call most often: first, and below one prefix
     path("csp-report", csp_report),
     path(".well-known/webfinger", actor_views.webfinger),
     path(".well-known/host-meta", actor_views.host_meta),
