@@ -24,6 +24,7 @@ class Inbox(http.server.ThreadingHTTPServer):
 
     def __init__(self):
         self.requests: list[tuple[str, dict]] = []
+        self.connections: set[tuple[str, int]] = set()  # the client address of each connection
         host, port = free_loopback_address()
         super().__init__((host, port), _Handler)
         self.base = f"http://{host}:{port}"
@@ -36,6 +37,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.requests.append((self.path, dict(self.headers)))
+        self.server.connections.add(self.client_address)
         if self.path.startswith("/status/"):
             status = int(self.path.split("/")[2])
         elif self.path.startswith("/cavage-only"):
