@@ -95,8 +95,9 @@ def items_claim(item_ids: list[int], reserved: datetime | None = None) -> tuple[
 
 
 def items_run(item_ids: list[int], reserved: datetime | None = None) -> None:
-    """Run a batch of stored items through their handlers, then, for up to DRAIN_SECONDS, the oldest items that have
-    waited longer than WAITING (a backlog: their messages are still in the queue, and would each carry a handful)."""
+    """Run a batch of stored items through their handlers, then, for up to DRAIN_SECONDS and while the oldest waiting
+    item has waited longer than WAITING (a backlog: their messages are still in the queue, and would each carry a
+    handful), the oldest waiting items (_backlog_next)."""
     _claimed_process(*items_claim(item_ids, reserved))
     deadline = time.monotonic() + DRAIN_SECONDS
     while time.monotonic() < deadline and (waiting := _backlog_next(timezone.now() - WAITING)):

@@ -22,7 +22,7 @@ def feed_rows_add(rows: list[tuple[int, int, int]]) -> None:
     if not rows:
         return
     connection = connections[router.db_for_write(FeedEntry)]
-    sql = _feed_rows_sql(connection.alias, connection.vendor)
+    sql = _feed_rows_sql(connection.alias)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
@@ -31,11 +31,12 @@ def feed_rows_add(rows: list[tuple[int, int, int]]) -> None:
 
 
 @functools.cache
-def _feed_rows_sql(alias: str, vendor: str) -> str:
-    quote = connections[alias].ops.quote_name
+def _feed_rows_sql(alias: str) -> str:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
     columns = ", ".join(quote(f"{name}_id") for name in ("owner", "post", "author"))  # the foreign keys' columns
     head = f"INSERT INTO {quote(FeedEntry._meta.db_table)} ({columns}) "
-    if vendor == "postgresql":
+    if connection.vendor == "postgresql":
         return head + "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING"
     return head + "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
 

@@ -3,10 +3,9 @@
 import threading
 
 from fediverse_node import outgoing
-from tests.outbox.test_sender import inbox  # noqa: F401 (a fixture: a loopback inbox that notes its connections)
 
 
-def test_threads_post_to_a_server_over_the_connection_another_thread_kept(settings, inbox):  # noqa: F811
+def test_threads_post_to_a_server_over_the_connection_another_thread_kept(settings, inbox):
     settings.FEDINODE_INSECURE_HTTP = True
     statuses = []
 
