@@ -21,3 +21,16 @@ def test_api_routes_are_found_below_the_prefix_and_an_unknown_one_is_the_apis_ow
     assert unknown.__name__ == "unknown_api_route"
     for path in ("/api/v1/timelines/home", "/api/v1/accounts/verify_credentials/", "/api/v2/instance"):
         assert resolve(path).func is not unknown
+
+
+def test_the_routes_apps_call_most_are_found_in_a_few_tries_and_sections_keep_their_paths_apart():
+    # before the API's sections: the home timeline came after some 60 routes tried one by one
+    for path in ("/api/v1/timelines/home", "/api/v1/notifications", "/api/v1/markers", "/api/v1/statuses/5"):
+        assert len(resolve(path).tried) <= 8, path
+    unknown = resolve("/api/v1/keine-route").func
+    # a section matches whole segments only, and a path it does not hold ends at the API's own 404
+    for path in ("/api/v1/statusesX", "/api/v1/statuses//5", "/api/v1/timelines/home/x", "/api/v1/accountsfoo/lookup"):
+        assert resolve(path).func is unknown, path
+    # a section's own root, with and without the trailing slash
+    assert resolve("/api/v1/statuses").func is resolve("/api/v1/statuses/").func is not unknown
+    assert resolve("/api/v1/statuses/5/").kwargs == {"id": "5"}
