@@ -42,3 +42,10 @@ def test_a_batch_of_received_posts_reaches_every_local_follower():
     posts = posts_create_remote(entries=[(note, peer) for note in notes])
     stored = set(FeedEntry.objects.filter(post__in=posts).values_list("owner_id", "post_id", "author_id"))
     assert stored == {(reader.id, post.id, peer.id) for reader in readers for post in posts}
+
+
+def test_an_id_array_is_passed_in_postgresqls_text_form_and_only_integers_get_into_it():
+    assert feeds.bigint_array([3, 10**15, 42]) == "{3,1000000000000000,42}"
+    assert feeds.bigint_array([]) == "{}"
+    with pytest.raises(ValueError):
+        feeds.bigint_array(["1},{2"])  # a value that would break the literal is refused, not passed on
