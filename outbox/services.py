@@ -86,8 +86,8 @@ def _deliveries_insert(*, activity_id: int, inbox_urls: list[str]) -> list[int]:
 def _deliveries_insert_sql(alias: str) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Delivery._meta.get_field(name).column) for name in (
-        "activity", "state", "attempts", "last_error", "next_attempt_at", "created_at", "inbox_url"
+    columns = ", ".join(quote(column) for column in (
+        "activity_id", "state", "attempts", "last_error", "next_attempt_at", "created_at", "inbox_url"
     ))
     head = f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) "
     if connection.vendor == "postgresql":

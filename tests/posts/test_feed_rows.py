@@ -3,6 +3,7 @@
 import pytest
 
 from actors.services.local import actor_create_local
+from fediverse_node.prepared import bigint_array
 from posts.models import FeedEntry
 from posts.services import feeds
 from posts.services.publishing import post_create
@@ -45,7 +46,7 @@ def test_a_batch_of_received_posts_reaches_every_local_follower():
 
 
 def test_an_id_array_is_passed_in_postgresqls_text_form_and_only_integers_get_into_it():
-    assert feeds.bigint_array([3, 10**15, 42]) == "{3,1000000000000000,42}"
-    assert feeds.bigint_array([]) == "{}"
+    assert bigint_array([3, 10**15, 42]) == "{3,1000000000000000,42}"
+    assert bigint_array([]) == "{}"
     with pytest.raises(ValueError):
-        feeds.bigint_array(["1},{2"])  # a value that would break the literal is refused, not passed on
+        bigint_array(["1},{2"])  # a value that would break the literal is refused, not passed on
