@@ -24,8 +24,8 @@ from django.db.models import QuerySet
 
 def bigint_array(numbers) -> str:
     """PostgreSQL's text form of an array of integers, for a parameter cast with ::bigint[]. psycopg dumps a list
-    element by element in Python; one join is a C loop (a 2,000-id array: 4.5 -> 1.3 ms). int() lets nothing else
-    into the literal."""
+    element by element in Python; one join is a loop in C (docs/benchmarks.md, session 19). int() lets nothing
+    else into the literal."""
     return "{" + ",".join(map(str, map(int, numbers))) + "}"
 
 

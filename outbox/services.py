@@ -65,9 +65,9 @@ def _store(*, actor: models.Model, activity: dict, inboxes: Iterable[str], publi
 def _deliveries_insert(*, activity_id: int, inbox_urls: list[str]) -> list[int]:
     """A pending Delivery per inbox URL, due now; their ids. A post to the followers of an organisation writes a
     row per server in the request that posts it: bulk_create built a model instance per row and bound every value,
-    half of that request's CPU, which the web worker's other requests waited for. One statement of a fixed text
-    instead (executemany on SQLite, the URLs as one array on PostgreSQL); the activity is new in this transaction,
-    so its deliveries are exactly these rows."""
+    which cost that request more than the rest of its work while the web worker's other requests waited. One
+    statement of a fixed text instead (executemany on SQLite, the URLs as one array on PostgreSQL); the activity
+    is new in this transaction, so its deliveries are exactly these rows."""
     if not inbox_urls:
         return []
     connection = connections[router.db_for_write(Delivery)]
