@@ -22,7 +22,7 @@ def section(prefix: str, routes: list) -> URLResolver:
 # (the home timeline is found after one try, not some 60), those apps call most first: no two sections match the
 # same path, so their order changes only how soon a route is found. A section nested in another (v1, then
 # timelines) cost more in resolve() than the tries it saved.
-v1_routes = [
+api_urlpatterns = [
     section("v1/timelines", [
         api_route("home", get=timelines.home),
         api_route("public", get=timelines.public),
@@ -133,19 +133,11 @@ v1_routes = [
     api_route("v1/suggestions", get=misc.empty_list(USER)),
     api_route("v1/endorsements", get=misc.empty_list(USER)),
     api_route("v1/featured_tags", get=misc.empty_list(USER)),
-]
-
-v2_routes = [
     api_route("v2/instance", get=misc.instance_v2_view),
     api_route("v2/search", get=misc.search),
     api_route("v2/media", post=media.media_upload),
     api_route("v2/filters", get=misc.empty_list(USER)),
     api_route("v2/suggestions", get=misc.empty_list(USER)),
-]
-
-api_urlpatterns = [
-    *v1_routes,
-    *v2_routes,
     # last: any other API path answers a JSON 404 with CORS (a preflight too)
     re_path(r"^(?P<path>.*)$", misc.unknown_api_route),
 ]
