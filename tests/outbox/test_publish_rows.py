@@ -55,3 +55,19 @@ def test_a_rolled_back_publication_leaves_no_row_and_queues_nothing(queued):
         raise RuntimeError("the post failed after its deliveries were written")
     assert not Delivery.objects.exists()
     assert queued == []
+
+
+def test_inbox_urls_a_remote_server_gave_are_stored_as_they_are(queued):
+    # inbox URLs come from remote actor documents: characters that mean something in SQL or in an array literal
+    # must reach the rows unchanged on both back-ends (PostgreSQL takes them as one text[] parameter)
+    org = organization_create(username="absender", email="a@example.org", password="absender-pass-1")
+    hostile = [
+        'https://peer.example/inbox?a="b",c',
+        "https://peer.example/{inbox}",
+        "https://peer.example/in\\box",
+        "https://peer.example/inbox';DROP TABLE outbox_delivery;--",
+        "https://peer.example/posteingang/äöü/NULL",
+    ]
+    outgoing = _publish(org, 3, hostile)
+    assert sorted(Delivery.objects.filter(activity=outgoing).values_list("inbox_url", flat=True)) == sorted(hostile)
+    assert len(queued) == 1 and len(queued[0]) == len(hostile)
