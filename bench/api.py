@@ -9,6 +9,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import random
 import threading
 import time
 
@@ -57,21 +58,25 @@ print(json.dumps(Post.objects.count()))
     assert count == posts, count
 
 
-def measure(node: Node, path: str, token: str, *, seconds: float, concurrency: int, processes: int = 1) -> dict:
+def measure(node: Node, path: str | list[str], token: str, *, seconds: float, concurrency: int,
+            processes: int = 1) -> dict:
     """Keep `concurrency` connections busy for `seconds` from `processes` client processes (one Python process
-    cannot drive more than a few hundred requests/s itself); latency of every request is recorded."""
+    cannot drive more than a few hundred requests/s itself); latency of every request is recorded. Given several
+    paths, each request asks one of them at random."""
+    paths = [path] if isinstance(path, str) else list(path)
+    label = paths[0] if len(paths) == 1 else f"{paths[0]} ({len(paths)} pages at random)"
     if processes > 1:
         with multiprocessing.Pool(processes) as pool:
             parts = pool.starmap(
-                _measure_part, [(node.host, node.port, path, token, seconds, concurrency // processes)] * processes
+                _measure_part, [(node.host, node.port, paths, token, seconds, concurrency // processes)] * processes
             )
-        return _summary(path, [x for latencies, _, _ in parts for x in latencies], max(p[1] for p in parts),
+        return _summary(label, [x for latencies, _, _ in parts for x in latencies], max(p[1] for p in parts),
                         {k: v for _, _, errors in parts for k, v in errors.items()})
-    latencies, elapsed, errors = _measure_part(node.host, node.port, path, token, seconds, concurrency)
-    return _summary(path, latencies, elapsed, errors)
+    latencies, elapsed, errors = _measure_part(node.host, node.port, paths, token, seconds, concurrency)
+    return _summary(label, latencies, elapsed, errors)
 
 
-def _measure_part(host: str, port: int, path: str, token: str, seconds: float, concurrency: int):
+def _measure_part(host: str, port: int, paths: list[str], token: str, seconds: float, concurrency: int):
     latencies: list[float] = []
     errors: dict[int, int] = {}
     lock = threading.Lock()
@@ -81,9 +86,10 @@ def _measure_part(host: str, port: int, path: str, token: str, seconds: float, c
     def worker():
         connection = http.client.HTTPConnection(host, port, timeout=30)
         mine: list[float] = []
+        pick = random.Random().choice
         while time.monotonic() < stop_at:
             started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
+            connection.request("GET", pick(paths), headers=headers)
             response = connection.getresponse()
             response.read()
             mine.append(time.perf_counter() - started)
@@ -101,6 +107,17 @@ def _measure_part(host: str, port: int, path: str, token: str, seconds: float, c
     for thread in threads:
         thread.join()
     return latencies, time.monotonic() - began, errors
+
+
+def pages(session, path: str, count: int) -> list[str]:
+    """The path of the first `count` pages of a list (the first, then max_id of each page's last status)."""
+    found = [path]
+    while len(found) < count:
+        page = session.ok("GET", found[-1])
+        if not page:
+            break
+        found.append(f"{path}{'&' if '?' in path else '?'}max_id={page[-1]['id']}")
+    return found[:count]
 
 
 def web_cpu_seconds(before: dict[str, float], after: dict[str, float]) -> float:
@@ -132,6 +149,10 @@ def main() -> None:
         help="GET routes to measure (e.g. /api/v1/custom_emojis for the cost of an empty answer)",
     )
     parser.add_argument("--processes", type=int, default=2, help="client processes generating the load")
+    parser.add_argument(
+        "--pages", type=int, default=1,
+        help="ask the first N pages of each path at random (max_id): a reader scrolling, not one page reloaded",
+    )
     parser.add_argument("--web-workers", type=int, default=None, help="FEDINODE_WEB_WORKERS of the node")
     args = parser.parse_args()
     env = {"FEDINODE_RATE_LIMITS": "0", **({"FEDINODE_WEB_WORKERS": str(args.web_workers)} if args.web_workers else {})}
@@ -145,12 +166,16 @@ def main() -> None:
         assert len(page) == 20, len(page)
         for path in args.paths:
             options = {"concurrency": args.concurrency, "processes": args.processes}
-            measure(node, path, token, seconds=2, **options)  # warm-up
+            paths = pages(session, path, args.pages)
+            measure(node, paths, token, seconds=2, **options)  # warm-up
             cpu_before = cpu_snapshot(node.process.pid)
-            result = measure(node, path, token, seconds=args.seconds, **options)
+            result = measure(node, paths, token, seconds=args.seconds, **options)
             # less noisy than requests/s on a machine the load generator shares
-            web_cpu = web_cpu_seconds(cpu_before, cpu_snapshot(node.process.pid))
+            cpu_after = cpu_snapshot(node.process.pid)
+            web_cpu, spent = web_cpu_seconds(cpu_before, cpu_after), cpu_spent(cpu_before, cpu_after)
             result["web cpu ms/request"] = round(web_cpu * 1000 / result["requests"], 2)
+            if "postgres" in spent:
+                result["postgres cpu ms/request"] = round(spent["postgres"] * 1000 / result["requests"], 2)
             print(json.dumps(result))
     finally:
         node.stop()
