@@ -5,13 +5,18 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actors.services.blocks import block_create
 from actors.services.follow import follow_request
 from clientapi.localcache import fragments
+from clientapi.views.timelines import _home_page
+from posts.ids import next_id
+from posts.models import FeedEntry, Post
 from posts.services.boosts import boost_create
 from posts.services.publishing import like_create, post_create
 
+from ..plans import generic_plan, rows_read
 from .conftest import Api, issue_token, make_org
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +130,28 @@ def test_the_hidden_actors_are_read_only_for_a_caller_who_hides_someone(api, org
     # the same page's queries, and the one that reads whom to hide
     assert len(hiding.captured_queries) == len(quiet.captured_queries) + 1
     assert not any("actors_mute" in query["sql"] and "EXISTS" not in query["sql"] for query in quiet.captured_queries)
+
+
+def test_a_page_deep_in_the_home_feed_reads_only_its_own_posts(org):
+    """PostgreSQL plans the prepared home page once for every max_id. As one join of entries and posts, that plan
+    walked the posts from the newest down to max_id, so paging down cost more the further it went."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan made once is PostgreSQL's; SQLite plans each statement with its values")
+    author = make_org()
+    start = 1_700_000_000.0
+    posts = Post.objects.bulk_create([
+        Post(id=next_id(start + n), uri=f"{author.uri}/p{n}", url="", author=author, local=True, content="x",
+             source="x", visibility="public", published=timezone.now()) for n in range(1500)
+    ])
+    FeedEntry.objects.bulk_create([FeedEntry(owner=org, post_id=p.id, author_id=author.id) for p in posts])
+    deep = sorted(p.id for p in posts)[300]
+    query = _home_page(limit=20, below=True, above=False)
+    sql, kept, slots, *_ = query.compiled()
+    params = list(kept)
+    for position, name, _index in slots:
+        params[position] = {"viewer": org.id, "max_id": deep}[name]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE posts_post, posts_feedentry, actors_actor")
+    assert rows_read(generic_plan(sql, params), Post._meta.db_table) <= 20
+    assert [row[0] for row in query.rows(viewer=org.id, max_id=deep)] == sorted(
+        (p.id for p in posts if p.id < deep), reverse=True)[:20]
