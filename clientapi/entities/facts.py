@@ -66,7 +66,7 @@ def _facts_by_arrays(post_ids: list[int], author_ids: list[int], viewer: int | N
 
 @functools.cache
 def _arrays_sql(posts: bool, authors: bool, viewer: bool) -> str:
-    """The statement for the parts a page needs (one of six texts), rows of (kind, id, value): the counts grouped
+    """The statement for the parts a page needs (one of five texts), rows of (kind, id, value): the counts grouped
     from one index scan over the array each; the viewer's marks as one bit each of ('marks', post id, bits), in
     VIEWER_MARKS's order."""
     post, like, follow = Post._meta.db_table, Like._meta.db_table, Follow._meta.db_table
