@@ -120,9 +120,8 @@ def pages(session, path: str, count: int) -> list[str]:
     return found[:count]
 
 
-def web_cpu_seconds(before: dict[str, float], after: dict[str, float]) -> float:
-    """CPU seconds the node's web processes spent between two bench.procs.cpu_snapshot()s."""
-    spent = cpu_spent(before, after)
+def web_cpu_seconds(spent: dict[str, float]) -> float:
+    """CPU seconds the node's web processes spent, of bench.procs.cpu_spent()'s roles."""
     return spent.get("web", 0.0) + spent.get("web worker", 0.0)
 
 
@@ -171,9 +170,8 @@ def main() -> None:
             cpu_before = cpu_snapshot(node.process.pid)
             result = measure(node, paths, token, seconds=args.seconds, **options)
             # less noisy than requests/s on a machine the load generator shares
-            cpu_after = cpu_snapshot(node.process.pid)
-            web_cpu, spent = web_cpu_seconds(cpu_before, cpu_after), cpu_spent(cpu_before, cpu_after)
-            result["web cpu ms/request"] = round(web_cpu * 1000 / result["requests"], 2)
+            spent = cpu_spent(cpu_before, cpu_snapshot(node.process.pid))
+            result["web cpu ms/request"] = round(web_cpu_seconds(spent) * 1000 / result["requests"], 2)
             if "postgres" in spent:
                 result["postgres cpu ms/request"] = round(spent["postgres"] * 1000 / result["requests"], 2)
             print(json.dumps(result))

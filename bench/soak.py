@@ -299,7 +299,7 @@ def summary(rows: list[dict], args) -> None:
     if rows[-1]["backlog"] > 10 * args.rate_inbox:
         kept_up = False
         print(f"  not kept up: {rows[-1]['backlog']:,} inbox items wait at the end, over 10 s of POSTs")
-    halves_flat = _halves(rows, flat_memory=memory_flat)
+    halves_flat = _halves(rows) and memory_flat  # the halves are printed either way
     not_kept = "" if kept_up else ", and the node did not keep up with the offered rates"
     verdict = "PASS" if flat and kept_up else "FAIL"
     print(f"{verdict}: memory and p99 latency {'flat' if flat else 'not flat'} within {LIMIT:g} % (last window against "
@@ -309,7 +309,7 @@ def summary(rows: list[dict], args) -> None:
           f"first half's) {'flat' if halves_flat else 'not flat'} within {LIMIT:g} %{not_kept}")
 
 
-def _halves(rows: list[dict], *, flat_memory: bool) -> bool:
+def _halves(rows: list[dict]) -> bool:
     """The p99 of every request of the second half of the windows after the warm-up against that of the first
     half: one window's p99 rests on its slowest 1 %, which a few seconds of a busy machine decide, and moved
     two- to fivefold between neighbouring windows of an unchanged node. A trend shows in both halves' pools."""
@@ -317,12 +317,12 @@ def _halves(rows: list[dict], *, flat_memory: bool) -> bool:
     middle = len(measured) // 2
     if middle == 0:
         print("  halves: too few windows to compare")
-        return flat_memory
+        return True
     print(f"  by halves: windows 2–{middle + 1} pooled against windows {middle + 2}–{len(rows)}")
     series = {"deliveries p99 ms": [r["delivery"].get("latencies") or [] for r in measured]}
     for kind in rows[0]["load"]:
         series[f"{kind} p99 ms"] = [r["load"][kind].get("latencies") or [] for r in measured]
-    flat = flat_memory
+    flat = True
     for name, windows in series.items():
         first = sorted(x for window in windows[:middle] for x in window)
         second = sorted(x for window in windows[middle:] for x in window)

@@ -40,19 +40,12 @@ def page_facts(*, post_ids: list[int], author_ids: list[int], viewer_id: int | N
 
 def _facts_by_arrays(post_ids: list[int], author_ids: list[int], viewer: int | None) -> Facts:
     facts: Facts = defaultdict(Counter)
-    posts, authors = bigint_array(post_ids), bigint_array(author_ids)
-    sql = _arrays_sql(bool(post_ids), bool(author_ids), viewer is not None)
+    sql, slots = _arrays_sql(bool(post_ids), bool(author_ids), viewer is not None)
     if not sql:
         return facts
-    params: list = []
-    if post_ids:
-        params += [posts] * 3
-        if viewer is not None:
-            params += [viewer] * 4 + [posts, viewer]
-    if author_ids:
-        params += [authors] * 2
+    values = {"posts": bigint_array(post_ids), "authors": bigint_array(author_ids), "viewer": viewer}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [values[slot] for slot in slots])
         rows = cursor.fetchall()
     for kind, key, value in rows:
         if kind == "marks":
@@ -65,12 +58,13 @@ def _facts_by_arrays(post_ids: list[int], author_ids: list[int], viewer: int | N
 
 
 @functools.cache
-def _arrays_sql(posts: bool, authors: bool, viewer: bool) -> str:
+def _arrays_sql(posts: bool, authors: bool, viewer: bool) -> tuple[str, tuple[str, ...]]:
     """The statement for the parts a page needs (one of five texts), rows of (kind, id, value): the counts grouped
     from one index scan over the array each; the viewer's marks as one bit each of ('marks', post id, bits), in
-    VIEWER_MARKS's order."""
+    VIEWER_MARKS's order. With it, what goes into each placeholder, in order: "posts", "authors" or "viewer"."""
     post, like, follow = Post._meta.db_table, Like._meta.db_table, Follow._meta.db_table
-    parts = []
+    parts: list[str] = []
+    slots: list[str] = []
     if posts:
         parts += [
             f"SELECT 'favourites', post_id, COUNT(*) FROM {like} WHERE post_id = ANY(%s::bigint[]) GROUP BY post_id",
@@ -79,6 +73,7 @@ def _arrays_sql(posts: bool, authors: bool, viewer: bool) -> str:
             f"SELECT 'replies', in_reply_to_id, COUNT(*) FROM {post} WHERE in_reply_to_id = ANY(%s::bigint[]) "
             "GROUP BY in_reply_to_id",
         ]
+        slots += ["posts"] * 3
         if viewer:
             marks = [
                 f"(SELECT 1 FROM {like} l WHERE l.actor_id = %s AND l.post_id = i.id LIMIT 1)",
@@ -92,6 +87,7 @@ def _arrays_sql(posts: bool, authors: bool, viewer: bool) -> str:
                 # whether the viewer muted any conversation at all: only then are the threads worked out
                 f"SELECT 'mutes', 0, COUNT(*) FROM {ConversationMute._meta.db_table} WHERE actor_id = %s",
             ]
+            slots += ["viewer"] * len(marks) + ["posts", "viewer"]
     if authors:
         parts += [
             f"SELECT 'followers', target_id, COUNT(*) FROM {follow} WHERE state = 'accepted' "
@@ -99,7 +95,8 @@ def _arrays_sql(posts: bool, authors: bool, viewer: bool) -> str:
             f"SELECT 'following', follower_id, COUNT(*) FROM {follow} WHERE state = 'accepted' "
             "AND follower_id = ANY(%s::bigint[]) GROUP BY follower_id",
         ]
-    return " UNION ALL ".join(parts)
+        slots += ["authors"] * 2
+    return " UNION ALL ".join(parts), tuple(slots)
 
 
 def _in(ids: list[int]) -> str:

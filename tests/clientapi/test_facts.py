@@ -118,7 +118,7 @@ def test_on_postgresql_no_plan_reads_all_the_viewers_likes(org):
     page = [p.id for p in posts[700:720]]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE posts_like, posts_post, actors_follow")
-    sql = _arrays_sql(True, True, True)
+    sql, _slots = _arrays_sql(True, True, True)
     params = [bigint_array(page)] * 3 + [org.id] * 4 + [bigint_array(page), org.id] + [bigint_array([author.id])] * 2
 
     assert rows_read(generic_plan(sql, params), Like._meta.db_table) <= 2 * len(page)
