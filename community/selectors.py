@@ -1,6 +1,7 @@
 """Reading for the website: the directory, the community feed, profiles, the blog."""
 
 import functools
+from datetime import UTC, datetime
 
 from django.db.models import (
     Case,
@@ -19,7 +20,7 @@ from django.db.models.functions import Coalesce, Lower
 
 from actors.models import Actor, ActorType
 from actors.services.domains import author_hidden_from_public
-from fediverse_node.prepared import PreparedQuery
+from fediverse_node.prepared import PreparedQuery, db_datetime
 from posts.models import Attachment, Post, PostType, Visibility
 
 from .models import Campaign, FeedEntry, FieldOfWork, MemberProfile, SitePage
@@ -341,26 +342,51 @@ CARD_COLUMNS = (
 )
 
 
+# The post lists are ordered by date, then id, and a page goes on below the last post of the one before. A post's id
+# is when it was made or arrived here, not its date: a member's website feed read for the first time or a remote
+# post fetched late brings old dates with new ids. So a page starts below the boundary post's place in the list's
+# order (its date, then its id), one range of the date index, never below its id alone (that left such posts on
+# no page and read every newer post first).
+_post_date = PreparedQuery(lambda post: Post.objects.filter(id=post).values_list("published"), names=["post"])
+
+
+def date_of_post(post_id: int) -> datetime:
+    """The date of the post a page goes on below; for a post gone since the link was made, the moment in its id."""
+    found = _post_date.rows(post=post_id)
+    return found[0][0] if found else datetime.fromtimestamp((post_id >> 16) / 1000, tz=UTC)
+
+
+def below(published, before: int | Value) -> Q:
+    """The posts after (published, before) in the lists' order, newest first: a bounded range of the date."""
+    return Q(published__lte=published) & (Q(published__lt=published) | Q(id__lt=before))
+
+
+def older_than(posts: QuerySet, before: int) -> QuerySet:
+    """A list ordered by (-published, -id) from below the post `before` on."""
+    return posts.filter(below(date_of_post(before), before))
+
+
 @functools.cache
 def _feed_card_query(*, hashtag: bool, field: bool, state: bool, before: bool, limit: int) -> PreparedQuery:
     def build(**values) -> QuerySet:
         posts = _feed_narrowed(tag=values.get("hashtag"), field=values.get("field"), state=values.get("state"))
         if before:
-            posts = posts.filter(id__lt=values["before"])
+            posts = posts.filter(below(Value(values["published"]), values["before"]))
         return posts.prefetch_related(None).values_list(*CARD_COLUMNS)[:limit]
 
-    names = [name for name, used in (("hashtag", hashtag), ("field", field), ("state", state), ("before", before))
-             if used]
-    return PreparedQuery(build, names=names)
+    names = [name for name, used in (("hashtag", hashtag), ("field", field), ("state", state)) if used]
+    return PreparedQuery(build, names=[*names, *(["published", "before"] if before else [])])
 
 
 def feed_card_rows(*, hashtag: str = "", field: str = "", state: str = "", before: int | None = None,
                    limit: int) -> list[tuple]:
-    """The CARD_COLUMNS of feed_posts(), newest first, at most `limit`, older than the post `before` if given."""
+    """The CARD_COLUMNS of feed_posts(), newest first, at most `limit`, below the post `before` if given."""
     hashtag = hashtag.lower().lstrip("#")
     query = _feed_card_query(hashtag=bool(hashtag), field=bool(field), state=bool(state), before=before is not None,
                              limit=limit)
     values = {"hashtag": hashtag, "field": field, "state": state, "before": before}
+    if before is not None:
+        values["published"] = db_datetime(date_of_post(before))
     return query.rows(**{name: values[name] for name in query.names})
 
 
@@ -369,16 +395,18 @@ def _member_card_query(*, before: bool, limit: int) -> PreparedQuery:
     def build(**values) -> QuerySet:
         posts = _member_posts().filter(author_id=values["author"])
         if before:
-            posts = posts.filter(id__lt=values["before"])
+            posts = posts.filter(below(Value(values["published"]), values["before"]))
         return posts.prefetch_related(None).values_list(*CARD_COLUMNS)[:limit]
 
-    return PreparedQuery(build, names=["author", "before"] if before else ["author"])
+    return PreparedQuery(build, names=["author", "published", "before"] if before else ["author"])
 
 
 def member_card_rows(*, author: Actor, before: int | None = None, limit: int) -> list[tuple]:
     """The CARD_COLUMNS of member_posts() of one author, as feed_card_rows."""
     query = _member_card_query(before=before is not None, limit=limit)
-    return query.rows(author=author.id, before=before) if before is not None else query.rows(author=author.id)
+    if before is None:
+        return query.rows(author=author.id)
+    return query.rows(author=author.id, published=db_datetime(date_of_post(before)), before=before)
 
 
 CARD_ATTACHMENTS_MAX = 50

@@ -46,3 +46,26 @@ def test_a_build_that_drops_a_marker_or_is_not_values_list_is_refused():
             domain="x")
     with pytest.raises(TypeError):
         PreparedQuery(lambda domain: Actor.objects.filter(domain=domain), names=["domain"]).rows(domain="x")
+
+
+def test_on_postgresql_the_constants_are_written_in_and_only_the_marked_values_are_parameters():
+    """PostgreSQL's generic plan of a prepared statement sees the constants (fediverse_node/prepared.py); a constant
+    with a quote, a percent sign or a placeholder in it is written in as text, not as SQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans every statement with its values")
+    hostile = "it's 100% %s'); DROP TABLE actors_actor; --"
+    wanted = remote_actor(host="a.example", username="a0")
+    Actor.objects.filter(id=wanted.id).update(display_name=hostile)
+    remote_actor(host="a.example", username="a1")
+
+    def build(**values) -> QuerySet:
+        return Actor.objects.filter(display_name=hostile, domain=values["domain"], id__gte=values["after"]).exclude(
+            id__lt=values["after"]).values_list("id", "display_name")  # one marker in two places
+
+    query = PreparedQuery(build, names=["domain", "after"])
+    sql, kept, slots, *_ = query.compiled()
+    assert len(kept) == 3 and sorted(name for _position, name, _index in slots) == ["after", "after", "domain"]
+    assert "'it''s 100%% %%s''); DROP TABLE actors_actor; --'" in sql
+    assert query.rows(domain="a.example", after=0) == [(wanted.id, hostile)]
+    assert query.rows(domain="b.example", after=0) == []
+    assert Actor.objects.count() == 2

@@ -36,6 +36,7 @@ from ..selectors import (
     feed_card_rows,
     feed_posts,
     member_card_rows,
+    older_than,
     organisation_without_profile,
     place_centre,
     post_for_page,
@@ -65,10 +66,11 @@ def _before(request) -> int | None:
 
 
 def older_page(request, posts) -> tuple[list[Post], int | None]:
-    """Keyset paging by post id (newest first): a page is one index range, whatever the feed's size."""
+    """Keyset paging of a list ordered by (-published, -id): a page is one range of the date index, whatever the
+    list's size, and a post that arrived late under an old date has its place on the page of that date."""
     before = _before(request)
     if before is not None:
-        posts = posts.filter(id__lt=before)
+        posts = older_than(posts, before)
     page = list(posts[: PAGE_SIZE + 1])
     older = page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None
     return page[:PAGE_SIZE], older
