@@ -10,9 +10,10 @@ on a pool of FEDINODE_WEB_THREADS threads (fediverse_node/wsgi_bridge.py).
 
 import contextlib
 import logging
-import os
 
 from django.conf import settings
+
+from fediverse_node.environment import env_int
 
 # isort: off
 from .wsgi import application as wsgi_application  # first: it sets Django up for the rooms' modules below
@@ -22,7 +23,7 @@ from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_
 # isort: on
 
 log = logging.getLogger(__name__)
-THREADS = int(os.environ.get("FEDINODE_WEB_THREADS", "16"))
+THREADS = env_int("FEDINODE_WEB_THREADS", 16, minimum=1)
 
 
 class _Headers:

@@ -10,19 +10,12 @@ import xstatic.pkg.leaflet_markercluster
 from django.core.exceptions import ImproperlyConfigured
 
 from fediverse_node import __version__
+from fediverse_node.environment import env_flag, env_int
 from fediverse_node.filemodes import data_dir_secure
 from fediverse_node.site_address import SiteAddressError, host_of, site_address
 from fediverse_node.vapid import vapid_private_pem, vapid_public_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_flag(name: str, default: bool = False) -> bool:
-    """Read a boolean environment variable ("1", "true", "yes", "on" are true)."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 # FEDINODE_DATA_DIR: SQLite database, media, the embedded broker and the generated secret key.
@@ -47,19 +40,19 @@ FEDINODE_BASE_URL = f"{FEDINODE_SCHEME}://{FEDINODE_DOMAIN}"
 FEDINODE_NAME = os.environ.get("FEDINODE_NAME", "Wir sind Parität")
 FEDINODE_VERSION = __version__
 # Inbox bodies above this many bytes are refused with 413.
-FEDINODE_INBOX_MAX_BYTES = int(os.environ.get("FEDINODE_INBOX_MAX_BYTES", str(1024 * 1024)))
+FEDINODE_INBOX_MAX_BYTES = env_int("FEDINODE_INBOX_MAX_BYTES", 1024 * 1024, minimum=1)
 # Accepted clock skew of signed requests, in seconds (Mastodon uses 12 hours back, 1 hour ahead).
-FEDINODE_SIGNATURE_MAX_SKEW = int(os.environ.get("FEDINODE_SIGNATURE_MAX_SKEW", "3600"))
+FEDINODE_SIGNATURE_MAX_SKEW = env_int("FEDINODE_SIGNATURE_MAX_SKEW", 3600, minimum=1)
 # Remote actors are refetched after this many seconds.
-FEDINODE_ACTOR_REFRESH_SECONDS = int(os.environ.get("FEDINODE_ACTOR_REFRESH_SECONDS", str(24 * 3600)))
+FEDINODE_ACTOR_REFRESH_SECONDS = env_int("FEDINODE_ACTOR_REFRESH_SECONDS", 24 * 3600, minimum=0)
 # Delivery retries: first retry after this many seconds, doubling up to the give-up horizon.
-FEDINODE_DELIVERY_FIRST_RETRY = int(os.environ.get("FEDINODE_DELIVERY_FIRST_RETRY", "60"))
+FEDINODE_DELIVERY_FIRST_RETRY = env_int("FEDINODE_DELIVERY_FIRST_RETRY", 60, minimum=1)
 # How long a worker holds the deliveries it claimed; those of a worker that died are retried after it.
-FEDINODE_DELIVERY_LEASE_SECONDS = int(os.environ.get("FEDINODE_DELIVERY_LEASE_SECONDS", "300"))
+FEDINODE_DELIVERY_LEASE_SECONDS = env_int("FEDINODE_DELIVERY_LEASE_SECONDS", 300, minimum=1)
 # How long a worker holds the inbox items it claimed; those of a worker that died are run again after it.
-FEDINODE_INBOX_LEASE_SECONDS = int(os.environ.get("FEDINODE_INBOX_LEASE_SECONDS", "300"))
+FEDINODE_INBOX_LEASE_SECONDS = env_int("FEDINODE_INBOX_LEASE_SECONDS", 300, minimum=1)
 # Inbox batches one worker process runs at once (inbox/tasks.py, _Lanes); its other threads stay free for deliveries.
-FEDINODE_INBOX_LANES = max(1, int(os.environ.get("FEDINODE_INBOX_LANES", "2")))
+FEDINODE_INBOX_LANES = env_int("FEDINODE_INBOX_LANES", 2, minimum=1)
 # Received activities in an end state are deleted by beat (inbox/retention.py) this many days after they arrived:
 # processed and ignored ones after FEDINODE_INBOX_KEEP_DAYS, failed ones after FEDINODE_INBOX_KEEP_FAILED_DAYS (left
 # for the operator to look at); never one still `received`. An item's unique activity_id is also the replay guard (a
@@ -69,16 +62,16 @@ FEDINODE_INBOX_LANES = max(1, int(os.environ.get("FEDINODE_INBOX_LANES", "2")))
 # FEDINODE_DELIVERY_GIVE_UP_AFTER). A copy that came later still would be taken once: Like, Announce, Flag and votes
 # look up what they would make, a Follow or Join is answered with an Accept again, Undo and Delete find nothing left;
 # only a Create or Update of a post already held is applied again (an edit without a change).
-FEDINODE_INBOX_KEEP_DAYS = int(os.environ.get("FEDINODE_INBOX_KEEP_DAYS", "14"))
-FEDINODE_INBOX_KEEP_FAILED_DAYS = int(os.environ.get("FEDINODE_INBOX_KEEP_FAILED_DAYS", "30"))
+FEDINODE_INBOX_KEEP_DAYS = env_int("FEDINODE_INBOX_KEEP_DAYS", 14, minimum=1)
+FEDINODE_INBOX_KEEP_FAILED_DAYS = env_int("FEDINODE_INBOX_KEEP_FAILED_DAYS", 30, minimum=1)
 # Sent and given-up deliveries are deleted by beat (outbox/retention.py) this many days after they were made; never a
 # pending one, and never their activity (OutgoingActivity). By created_at: a given-up row has no sent_at, and a row
 # leaves `pending` within FEDINODE_DELIVERY_GIVE_UP_AFTER and one last back-off (about 6 days with the defaults), so
 # each is still kept more than a week after its outcome; and one activity's deliveries go together.
-FEDINODE_DELIVERY_KEEP_DAYS = int(os.environ.get("FEDINODE_DELIVERY_KEEP_DAYS", "14"))
+FEDINODE_DELIVERY_KEEP_DAYS = env_int("FEDINODE_DELIVERY_KEEP_DAYS", 14, minimum=1)
 # A local poll's changed counts go out as one Update this many seconds after the first new vote (Mastodon: minutes).
-FEDINODE_POLL_UPDATE_DELAY = int(os.environ.get("FEDINODE_POLL_UPDATE_DELAY", "60"))
-FEDINODE_DELIVERY_GIVE_UP_AFTER = int(os.environ.get("FEDINODE_DELIVERY_GIVE_UP_AFTER", str(4 * 24 * 3600)))
+FEDINODE_POLL_UPDATE_DELAY = env_int("FEDINODE_POLL_UPDATE_DELAY", 60, minimum=0)
+FEDINODE_DELIVERY_GIVE_UP_AFTER = env_int("FEDINODE_DELIVERY_GIVE_UP_AFTER", 4 * 24 * 3600, minimum=0)
 
 
 def _secret_key() -> str:
@@ -109,7 +102,7 @@ if FEDINODE_SCHEME == "https":
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = FEDINODE_SCHEME == "https"
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True  # no script of ours reads them
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
-SECURE_HSTS_SECONDS = int(os.environ.get("FEDINODE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_SECONDS = env_int("FEDINODE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("FEDINODE_HSTS_INCLUDE_SUBDOMAINS")
 CSRF_FAILURE_VIEW = "fediverse_node.errors.csrf_failure"  # Django's own page has inline styles our CSP blocks
 
@@ -272,8 +265,8 @@ FEDINODE_MAP_ATTRIBUTION = os.environ.get("FEDINODE_MAP_ATTRIBUTION", "")
 FEDINODE_GEOCODER_URL = os.environ.get("FEDINODE_GEOCODER_URL", "").rstrip("/")
 # Members' website feeds (community/services/member_feeds.py): at most this many posts per feed in 24 hours, and how
 # often each feed is asked (seconds; a failing feed is asked less often, doubling up to a week)
-FEDINODE_MEMBER_FEED_DAILY_LIMIT = int(os.environ.get("FEDINODE_MEMBER_FEED_DAILY_LIMIT", "5"))
-FEDINODE_MEMBER_FEED_POLL_SECONDS = int(os.environ.get("FEDINODE_MEMBER_FEED_POLL_SECONDS", "1800"))
+FEDINODE_MEMBER_FEED_DAILY_LIMIT = env_int("FEDINODE_MEMBER_FEED_DAILY_LIMIT", 5, minimum=0)
+FEDINODE_MEMBER_FEED_POLL_SECONDS = env_int("FEDINODE_MEMBER_FEED_POLL_SECONDS", 1800, minimum=1)
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
@@ -285,7 +278,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"noreply@{_domain_host}")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
@@ -341,7 +334,7 @@ CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # FEDINODE_OAUTH_PASSWORD_GRANT=0 turns off the password grant (the toot CLI's `login_cli` needs it).
 FEDINODE_OAUTH_PASSWORD_GRANT = env_flag("FEDINODE_OAUTH_PASSWORD_GRANT", True)
 # Mastodon's tokens do not expire and most apps never refresh them; ten years unless set (seconds).
-FEDINODE_OAUTH_TOKEN_SECONDS = int(os.environ.get("FEDINODE_OAUTH_TOKEN_SECONDS", str(10 * 365 * 24 * 3600)))
+FEDINODE_OAUTH_TOKEN_SECONDS = env_int("FEDINODE_OAUTH_TOKEN_SECONDS", 10 * 365 * 24 * 3600, minimum=60)
 OAUTH2_PROVIDER = {
     # Mastodon's scopes, read from clientapi when OAuth first needs them: the settings import no app
     "SCOPES_BACKEND_CLASS": "clientapi.oauth.scopes_backend.MastodonScopes",
@@ -378,17 +371,17 @@ FEDINODE_DESCRIPTION = os.environ.get(
 )
 FEDINODE_CONTACT_EMAIL = os.environ.get("FEDINODE_CONTACT_EMAIL", f"kontakt@{_domain_host}")
 # Uploaded images: refused above this size, scaled down to fit this many pixels per side.
-FEDINODE_MEDIA_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_MAX_BYTES", str(16 * 1024 * 1024)))
-FEDINODE_MEDIA_MAX_SIDE = int(os.environ.get("FEDINODE_MEDIA_MAX_SIDE", "1920"))
+FEDINODE_MEDIA_MAX_BYTES = env_int("FEDINODE_MEDIA_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
+FEDINODE_MEDIA_MAX_SIDE = env_int("FEDINODE_MEDIA_MAX_SIDE", 1920, minimum=16)
 # Remote avatars, header images and attachments reach visitors through our media proxy (community/mediaproxy.py),
 # re-encoded and cached on disk under FEDINODE_MEDIA_CACHE_DIR; the least recently used are evicted above this size.
 FEDINODE_MEDIA_CACHE_DIR = Path(os.environ.get("FEDINODE_MEDIA_CACHE_DIR", str(DATA_DIR / "media-cache")))
-FEDINODE_MEDIA_CACHE_MAX_BYTES = int(os.environ.get("FEDINODE_MEDIA_CACHE_MAX_BYTES", str(1024 * 1024 * 1024)))
+FEDINODE_MEDIA_CACHE_MAX_BYTES = env_int("FEDINODE_MEDIA_CACHE_MAX_BYTES", 1024 * 1024 * 1024, minimum=0)
 # Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
 # Rate limits (fediverse_node/ratelimit.py); 0 turns them off. Behind a proxy, trust its X-Forwarded-For.
 # FEDINODE_DOCUMENT_CACHE_SECONDS: how long each process serves WebFinger and actor documents from rendered bytes
 # (actors/fastpath.py); a changed profile reaches peers that much later. 0: render every time.
-FEDINODE_DOCUMENT_CACHE_SECONDS = int(os.environ.get("FEDINODE_DOCUMENT_CACHE_SECONDS", "10"))
+FEDINODE_DOCUMENT_CACHE_SECONDS = env_int("FEDINODE_DOCUMENT_CACHE_SECONDS", 10, minimum=0)
 # FEDINODE_AUTHORIZED_FETCH=1 ("secure mode"): ActivityStreams GETs of actors, posts and collections must be signed
 # by a server that is not blocked (inbox/authorized_fetch.py); the website stays public.
 FEDINODE_AUTHORIZED_FETCH = env_flag("FEDINODE_AUTHORIZED_FETCH")
@@ -399,7 +392,7 @@ FEDINODE_RATE_LIMITS = env_flag("FEDINODE_RATE_LIMITS", default=True)
 FEDINODE_TRUSTED_PROXIES = int(
     os.environ.get("FEDINODE_TRUSTED_PROXIES", "1" if env_flag("FEDINODE_TRUST_FORWARDED_FOR") else "0")
 )
-FEDINODE_PAGE_CACHE_SECONDS = int(os.environ.get("FEDINODE_PAGE_CACHE_SECONDS", "15"))
+FEDINODE_PAGE_CACHE_SECONDS = env_int("FEDINODE_PAGE_CACHE_SECONDS", 15, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,9 @@ of its own (FEDINODE_STREAMING_BIND), so long-lived connections never hold a WSG
 
 import os
 
-STREAMING_WORKERS = int(os.environ.get("FEDINODE_STREAMING_WORKERS", "1"))
+from fediverse_node.environment import env_int
+
+STREAMING_WORKERS = env_int("FEDINODE_STREAMING_WORKERS", 1, minimum=0)
 
 
 def streaming_bind_default(*, host: str, port: str) -> str:

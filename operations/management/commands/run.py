@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
+from fediverse_node.environment import env_int
 from fediverse_node.staticstorage import static_collect
 from operations.demo import demo_data_create
 from operations.forking import ForkedChild, imports_before_fork, process_title_set, shared_pages_freeze
@@ -46,11 +47,11 @@ class Command(BaseCommand):
         parser.add_argument("--streaming-bind", default="", help="HOST:PORT of the streaming API (default: port + 1)")
         parser.add_argument("--no-demo", action="store_true", help="do not create demo data on first start")
         parser.add_argument(
-            "--web-workers", type=int, default=int(os.environ.get("FEDINODE_WEB_WORKERS", str(min(os.cpu_count() or 1, 4))))
+            "--web-workers", type=int, default=env_int("FEDINODE_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1)
         )
         parser.add_argument(
             "--worker-processes", type=int,
-            default=int(os.environ.get("FEDINODE_WORKER_PROCESSES", str(min(os.cpu_count() or 1, 4)))),
+            default=env_int("FEDINODE_WORKER_PROCESSES", min(os.cpu_count() or 1, 4), minimum=1),
         )
         parser.add_argument(
             "--no-worker", action="store_true", help="serve only; workers run elsewhere (celery -A fediverse_node)"
@@ -117,7 +118,7 @@ class Command(BaseCommand):
             # the worker program without Celery's command line (click and its REPL's prompt_toolkit: 19 MB a process)
             worker = app.Worker(
                 hostname=f"worker{index}@{socket.gethostname()}", pool_cls="threads",
-                concurrency=int(os.environ.get("FEDINODE_WORKER_CONCURRENCY", "8")), queues=QUEUES.split(","),
+                concurrency=env_int("FEDINODE_WORKER_CONCURRENCY", 8, minimum=1), queues=QUEUES.split(","),
                 without_mingle=True, without_gossip=True, without_heartbeat=True, loglevel="WARNING", quiet=True,
             )
             worker.start()
