@@ -64,10 +64,11 @@ FEDINODE_INBOX_LANES = env_int("FEDINODE_INBOX_LANES", 2, minimum=1)
 # only a Create or Update of a post already held is applied again (an edit without a change).
 FEDINODE_INBOX_KEEP_DAYS = env_int("FEDINODE_INBOX_KEEP_DAYS", 14, minimum=1)
 FEDINODE_INBOX_KEEP_FAILED_DAYS = env_int("FEDINODE_INBOX_KEEP_FAILED_DAYS", 30, minimum=1)
-# Sent and given-up deliveries are deleted by beat (outbox/retention.py) this many days after they were made; never a
-# pending one, and never their activity (OutgoingActivity). By created_at: a given-up row has no sent_at, and a row
-# leaves `pending` within FEDINODE_DELIVERY_GIVE_UP_AFTER and one last back-off (about 6 days with the defaults), so
-# each is still kept more than a week after its outcome; and one activity's deliveries go together.
+# Sent and given-up deliveries are deleted by beat (outbox/retention.py) this many days after they were made, never a
+# pending one; then the activities (OutgoingActivity) as old that no delivery points at. By created_at: a given-up
+# row has no sent_at, and a row leaves `pending` within FEDINODE_DELIVERY_GIVE_UP_AFTER and one last back-off (about
+# 6 days with the defaults), so each is still kept more than a week after its outcome; and one activity's deliveries
+# go together.
 FEDINODE_DELIVERY_KEEP_DAYS = env_int("FEDINODE_DELIVERY_KEEP_DAYS", 14, minimum=1)
 # A local poll's changed counts go out as one Update this many seconds after the first new vote (Mastodon: minutes).
 FEDINODE_POLL_UPDATE_DELAY = env_int("FEDINODE_POLL_UPDATE_DELAY", 60, minimum=0)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Delivery, DeliveryState
-from .retention import deliveries_expired_delete
+from .retention import activities_expired_delete, deliveries_expired_delete
 from .sender import deliveries_send, lease_new
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,11 @@ def housekeeping_sweep_deliveries() -> None:
 
 @shared_task
 def housekeeping_expire_deliveries() -> None:
-    """Delete the sent and given-up deliveries whose keep period has passed (outbox/retention.py), for a short
-    while."""
+    """Delete the sent and given-up deliveries whose keep period has passed, then the activities as old that none
+    points at any more (outbox/retention.py), each for a short while."""
     deleted = deliveries_expired_delete()
     if deleted:
         log.info("deleted %s deliveries past their keep period", deleted)
+    deleted = activities_expired_delete()
+    if deleted:
+        log.info("deleted %s sent activities past their keep period", deleted)

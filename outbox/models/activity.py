@@ -12,7 +12,10 @@ class OutgoingActivity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["actor", "public", "-id"])]
+        indexes = [
+            models.Index(fields=["actor", "public", "-id"]),
+            models.Index(fields=["created_at"], name="outgoing_created"),  # outbox/retention.py
+        ]
 
     def __str__(self) -> str:
         return self.uri

@@ -1,5 +1,6 @@
 """Sent and given-up deliveries are deleted once their keep period has passed (outbox/retention.py): one row per
-follower inbox per post stayed forever. Pending ones and the activities stay."""
+follower inbox per post stayed forever. Pending ones stay. Then the activities as old that no delivery points at:
+each kept the JSON sent, a deleted post's text among them."""
 
 import itertools
 from datetime import timedelta
@@ -47,7 +48,51 @@ def test_sent_and_given_up_deliveries_go_after_the_keep_period_and_the_rest_stay
     pending = _delivery(activity, DeliveryState.PENDING, days_ago=30)  # never deleted: it may still be sent
     tasks.housekeeping_expire_deliveries()
     assert _left(*old, *fresh, pending) == {*fresh, pending}
-    assert OutgoingActivity.objects.filter(id=activity.id).exists()  # activity_forward reads it
+    assert OutgoingActivity.objects.filter(id=activity.id).exists()  # its deliveries are not all gone
+
+
+def _made(activity, *, days_ago: float):
+    OutgoingActivity.objects.filter(id=activity.id).update(created_at=timezone.now() - timedelta(days=days_ago))
+    return activity
+
+
+def _another(activity, number: int, *, days_ago: float):
+    body = {"id": f"{activity.actor.uri}/activities/{number}", "type": "Like", "actor": activity.actor.uri}
+    made = OutgoingActivity.objects.create(uri=body["id"], actor=activity.actor, type="Like", body=orjson.dumps(body))
+    return _made(made, days_ago=days_ago)
+
+
+def test_an_old_activity_goes_with_its_last_delivery_and_no_sooner(activity):
+    delivered = _made(activity, days_ago=15)
+    _delivery(delivered, DeliveryState.SENT, days_ago=15)
+    still_pending = _another(activity, 2, days_ago=15)
+    _delivery(still_pending, DeliveryState.PENDING, days_ago=15)
+    recent = _another(activity, 3, days_ago=1)  # its deliveries may not be made yet, or gone to no follower at all
+    sent_recently = _another(activity, 4, days_ago=15)
+    _delivery(sent_recently, DeliveryState.SENT, days_ago=13)
+    tasks.housekeeping_expire_deliveries()
+    left = set(OutgoingActivity.objects.values_list("id", flat=True))
+    assert left == {still_pending.id, recent.id, sent_recently.id}
+    assert Delivery.objects.filter(activity=still_pending).count() == 1  # nothing cascaded to a kept row
+
+
+def test_activities_go_a_batch_at_a_time_found_by_their_age(activity):
+    old = [_made(activity, days_ago=20)] + [_another(activity, n, days_ago=20) for n in range(2, 8)]
+    fresh = _another(activity, 9, days_ago=1)
+    assert retention.activities_expired_delete(batch=3, budget=0) == 3
+    assert retention.activities_expired_delete(batch=3) == 4
+    assert set(OutgoingActivity.objects.values_list("id", flat=True)) == {fresh.id}
+    assert not OutgoingActivity.objects.filter(id__in=[a.id for a in old]).exists()
+    connection = connections[router.db_for_write(OutgoingActivity)]
+    with CaptureQueriesContext(connection) as queries:
+        retention.activities_expired_delete()
+    [sql] = [q["sql"] for q in queries if "outbox_outgoingactivity" in q["sql"].split(" WHERE ")[0]]
+    with connection.cursor() as cursor:
+        assert "outgoing_created" in connection.introspection.get_constraints(cursor, OutgoingActivity._meta.db_table)
+        if connection.vendor == "sqlite":  # PostgreSQL plans by its statistics, which an empty table lacks
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " | ".join(row[3] for row in cursor.fetchall())
+            assert "outbox_outgoingactivity USING COVERING INDEX outgoing_created (created_at<?)" in plan, plan
 
 
 def test_the_keep_period_is_a_setting(activity, settings):
