@@ -2,7 +2,8 @@
 
 Prints signed inbox POSTs accepted per second (and fully processed per second), and deliveries per second of one post
 fanned out to 2,000 followers on 200 loopback inboxes (shared inboxes, and personal inboxes only). The node's state
-is read through its own Django settings (bench/probe.py), so it works on either back-end.
+is read through its own Django settings (bench/probe.py), so it works on either back-end. Rate limits are off
+unless `--rate-limits` (as deployed); `--inbox-only` skips the fan-outs.
 """
 
 import argparse
@@ -233,13 +234,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--followers", type=int, default=2000)
     parser.add_argument("--inboxes", type=int, default=200)
+    parser.add_argument("--rate-limits", action="store_true",
+                        help="as deployed: rate limits on (the inbox counts every POST per sender's address)")
+    parser.add_argument("--inbox-only", action="store_true", help="measure the inbox, not the fan-out")
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-    node = Node("bench", env={"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "0"}).start()
+    node = Node("bench", env={"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "1" if args.rate_limits else "0"}).start()
     try:
         with Probe(node.env) as probe:
             print("inbox:", json.dumps(bench_inbox(node, args.posts, args.concurrency, probe)), flush=True)
+            if args.inbox_only:
+                return
             node.cli("createorg", "sender", "--email", "s@example.org", "--password", "sender-pass-1")
             sinks = InboxSinks(loopback_sinks(args.inboxes))
             try:

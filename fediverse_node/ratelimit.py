@@ -8,7 +8,8 @@ Rules (requests per window), each answered with 429 and Retry-After when exceede
 - the client API: per access token (or per address without one), as Mastodon allows 300 per 5 minutes;
 - membership applications, password-reset e-mails: per address (the contact form counts in its view, to
   answer at the form);
-- inbox POSTs: per client address, generous (a busy peer delivers in bursts), in inbox/fastpath.py;
+- inbox POSTs: per client address, generous (a busy peer delivers in bursts), in inbox/fastpath.py, counted in
+  each web process (retry_after_here: the check runs on the inbox front's event loop);
 - Content-Security-Policy reports: per client address (each one is a line in the log);
 - a member feed's "check now" (community/views/member_feeds.py): per feed.
 FEDINODE_RATE_LIMITS=0 turns them off (benchmarks).
@@ -82,6 +83,27 @@ def retry_after(rule: Rule, key: str) -> int | None:
         return None
     count, now, end = _count(rule, key)
     return None if count <= rule.limit else end - now
+
+
+# Counts kept in this process, by rule name: (the window's start, {key: requests in it}).
+_here: dict[str, tuple[int, dict[str, int]]] = {}
+
+
+def retry_after_here(rule: Rule, key: str) -> int | None:
+    """retry_after, counted in this process's memory instead of the cache: for a check made on an event loop (the
+    inbox front, fediverse_node/rsgi.py), where a round trip to Redis would hold every other request of the loop
+    while it waits. Each web process counts on its own, so a sender spread over several connections can get up to
+    that many times the limit; for the inbox's generous flood guard that is the price of never waiting. Threads
+    counting at once may miss a count now and then: a guard against floods, not a quota."""
+    if not settings.FEDINODE_RATE_LIMITS:
+        return None
+    now, window_start = _window(rule)
+    started, counts = _here.get(rule.name, (None, {}))
+    if started != window_start:  # a new window: the last one's keys are dropped with it
+        counts = {}
+        _here[rule.name] = (window_start, counts)
+    count = counts[key] = counts.get(key, 0) + 1
+    return None if count <= rule.limit else window_start + rule.window - now
 
 
 def _limit_headers(rule: Rule, count: int, end: int) -> dict[str, str]:

@@ -16,7 +16,7 @@ from django.db import close_old_connections
 from django.http.request import HttpHeaders
 
 from actors.services.local import local_actor_by_username
-from fediverse_node.ratelimit import INBOX, address_from, retry_after
+from fediverse_node.ratelimit import INBOX, address_from, retry_after_here
 
 from .services import Refusal, inbox_receive, inbox_receive_async
 
@@ -71,7 +71,7 @@ def refusal_before_body(length: str, remote_addr: str, forwarded_for: str) -> tu
         return 400, {"error": "Content-Length is not a number."}
     if int(length) > cap:
         return 413, {"error": f"The body is larger than {cap} bytes."}
-    wait = retry_after(INBOX, address_from(remote_addr, forwarded_for))
+    wait = retry_after_here(INBOX, address_from(remote_addr, forwarded_for))
     if wait is not None:
         return 429, {"error": f"Too many requests; try again in {wait} seconds."}
     return None

@@ -23,6 +23,7 @@ def limits_on(settings, monkeypatch):
     settings.FEDINODE_RATE_LIMITS = True
     # One window for the whole test, however slow the machine: a test crossing a window's end would start afresh.
     monkeypatch.setattr(ratelimit, "_clock", lambda: 1_000_000_800.0)  # a whole hour: every window starts here
+    monkeypatch.setattr(ratelimit, "_here", {})  # what the inbox counts in this process
     cache.clear()
 
 
@@ -187,3 +188,22 @@ def test_csp_reports_are_limited_per_address(monkeypatch, caplog):
     assert statuses == [204, 204, 204, 429, 429]
     assert caplog.text.count("CSP violation") == 3  # the refused ones are not logged
     assert browser.post("/csp-report", report, content_type="application/csp-report").status_code == 204
+
+
+def test_the_inbox_counts_in_its_process_without_a_cache_round_trip(monkeypatch):
+    """The inbox front checks the rate on its event loop: a cache on Redis would hold the loop for each POST."""
+    from inbox.fastpath import refusal_before_body
+
+    def no_cache(*args, **kwargs):
+        raise AssertionError("the inbox's rate check went to the cache")
+
+    for name in ("add", "incr", "get", "set"):
+        monkeypatch.setattr(cache, name, no_cache)
+    monkeypatch.setattr(ratelimit, "INBOX", ratelimit.Rule("inbox", 2, 60))
+    monkeypatch.setattr("inbox.fastpath.INBOX", ratelimit.INBOX)
+    answers = [refusal_before_body("2", "203.0.113.9", "") for _ in range(3)]
+    assert answers[:2] == [None, None] and answers[2][0] == 429
+    assert refusal_before_body("2", "203.0.113.10", "") is None  # another sender has its own count
+    monkeypatch.setattr(ratelimit, "_clock", lambda: 1_000_000_800.0 + 60)  # the next window
+    assert refusal_before_body("2", "203.0.113.9", "") is None
+    assert list(ratelimit._here["inbox"][1]) == ["203.0.113.9"]  # the last window's senders are dropped
