@@ -207,3 +207,26 @@ def test_the_inbox_counts_in_its_process_without_a_cache_round_trip(monkeypatch)
     monkeypatch.setattr(ratelimit, "_clock", lambda: 1_000_000_800.0 + 60)  # the next window
     assert refusal_before_body("2", "203.0.113.9", "") is None
     assert list(ratelimit._here["inbox"][1]) == ["203.0.113.9"]  # the last window's senders are dropped
+
+
+def test_on_redis_a_count_is_one_round_trip_that_the_cache_reads_back(monkeypatch):
+    """Through Django's cache a count took three round trips to Redis (add; incr, which asks first whether the key
+    exists); the node's own pipeline takes one, under the cache's key, with the window's expiry."""
+    client = ratelimit._redis()
+    if client is None:
+        pytest.skip("the cache is not on Redis in this pass")
+    rule = ratelimit.Rule("round-trips", 3, 60)
+    sent = []
+    original = type(client).execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(type(client), "execute_command", counted)  # a pipeline sends without it: it is one batch
+    assert [ratelimit.retry_after(rule, "203.0.113.77") for _ in range(3)] == [None, None, None]
+    assert sent == []
+    assert ratelimit.exhausted(rule, "203.0.113.77") == 60 - 1_000_000_800 % 60
+    assert ratelimit.retry_after(rule, "203.0.113.77") == 60 - 1_000_000_800 % 60
+    key = cache.make_key(f"rate:round-trips:203.0.113.77:{1_000_000_800 - 1_000_000_800 % 60}")
+    assert 0 < client.ttl(key) <= 65
