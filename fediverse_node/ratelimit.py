@@ -77,7 +77,7 @@ def _redis():
     if client is None:
         import redis  # Django's Redis cache uses it too
 
-        client = _redis_clients[os.getpid()] = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        client = _redis_clients[os.getpid()] = redis.Redis.from_url(str(settings.CACHES["default"]["LOCATION"]))
     return client
 
 
