@@ -77,7 +77,10 @@ def _redis():
     if client is None:
         import redis  # Django's Redis cache uses it too
 
-        client = _redis_clients[os.getpid()] = redis.Redis.from_url(str(settings.CACHES["default"]["LOCATION"]))
+        location = settings.CACHES["default"]["LOCATION"]
+        # Django writes to the first of several servers (the others are read replicas): so do the counts
+        leader = str(location).split(",")[0] if isinstance(location, str) else str(list(location)[0])
+        client = _redis_clients[os.getpid()] = redis.Redis.from_url(leader.strip())
     return client
 
 
