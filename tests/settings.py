@@ -1,14 +1,18 @@
 """Settings of the test process: the node's own settings, with a temporary data dir and eager tasks."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-# A data dir per test process (mkdtemp only when needed: it is not removed again). xdist's workers inherit the
-# controller's environment, and two workers that stored media in one folder saw each other's files.
+# A data dir per test process, removed when the process ends (a suite run left one per process in /tmp, on the
+# machine that runs CI too). xdist's workers inherit the controller's environment, and two workers that stored media
+# in one folder saw each other's files.
 DATA_DIR_OWNER = "FEDINODE_TEST_DATA_DIR_OF"
 if "FEDINODE_DATA_DIR" not in os.environ or os.environ.get(DATA_DIR_OWNER, str(os.getpid())) != str(os.getpid()):
     os.environ["FEDINODE_DATA_DIR"] = tempfile.mkdtemp(prefix="fedinode-test-")
     os.environ[DATA_DIR_OWNER] = str(os.getpid())
+    atexit.register(shutil.rmtree, os.environ["FEDINODE_DATA_DIR"], True)
 os.environ.setdefault("FEDINODE_DOMAIN", "testserver")
 os.environ.setdefault("FEDINODE_INSECURE_HTTP", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
