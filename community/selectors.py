@@ -356,6 +356,11 @@ def date_of_post(post_id: int) -> datetime:
     return found[0][0] if found else datetime.fromtimestamp((post_id >> 16) / 1000, tz=UTC)
 
 
+def _marked_date(post_id: int):
+    """date_of_post as the database holds it, for the `published` marker of the card queries below."""
+    return db_datetime(date_of_post(post_id))
+
+
 def below(published, before: int | Value) -> Q:
     """The posts after (published, before) in the lists' order, newest first: a bounded range of the date."""
     return Q(published__lte=published) & (Q(published__lt=published) | Q(id__lt=before))
@@ -386,7 +391,7 @@ def feed_card_rows(*, hashtag: str = "", field: str = "", state: str = "", befor
                              limit=limit)
     values = {"hashtag": hashtag, "field": field, "state": state, "before": before}
     if before is not None:
-        values["published"] = db_datetime(date_of_post(before))
+        values["published"] = _marked_date(before)
     return query.rows(**{name: values[name] for name in query.names})
 
 
@@ -406,7 +411,7 @@ def member_card_rows(*, author: Actor, before: int | None = None, limit: int) ->
     query = _member_card_query(before=before is not None, limit=limit)
     if before is None:
         return query.rows(author=author.id)
-    return query.rows(author=author.id, published=db_datetime(date_of_post(before)), before=before)
+    return query.rows(author=author.id, published=_marked_date(before), before=before)
 
 
 CARD_ATTACHMENTS_MAX = 50

@@ -12,6 +12,7 @@ database's) is held for one batch at a time, and a run stops after BUDGET second
 found by the (state, created_at) index."""
 
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,15 +30,7 @@ ENDED = (DeliveryState.SENT, DeliveryState.GIVEN_UP)
 def deliveries_expired_delete(*, now: datetime | None = None, batch: int = BATCH, budget: float = BUDGET) -> int:
     """Delete the sent and given-up deliveries whose keep period has passed, a batch at a time, until none is left or
     the budget is spent; how many were deleted."""
-    made_before = (now or timezone.now()) - timedelta(days=settings.FEDINODE_DELIVERY_KEEP_DAYS)
-    deadline = time.monotonic() + budget
-    deleted = 0
-    while True:
-        count = deliveries_expired_batch_delete(made_before=made_before, batch=batch)
-        deleted += count
-        if count < batch or time.monotonic() >= deadline:
-            return deleted
-        time.sleep(PAUSE)
+    return _in_batches(deliveries_expired_batch_delete, now=now, batch=batch, budget=budget)
 
 
 def deliveries_expired_batch_delete(*, made_before: datetime, batch: int) -> int:
@@ -48,20 +41,33 @@ def deliveries_expired_batch_delete(*, made_before: datetime, batch: int) -> int
 
 
 def activities_expired_delete(*, now: datetime | None = None, batch: int = BATCH, budget: float = BUDGET) -> int:
-    """Delete the activities made before the keep period that no delivery points at, a batch at a time, until none
-    is left or the budget is spent; how many were deleted."""
+    """Delete the activities made before the keep period that no delivery points at, as deliveries_expired_delete."""
+    return _in_batches(activities_expired_batch_delete, now=now, batch=batch, budget=budget)
+
+
+def activities_expired_batch_delete(*, made_before: datetime, batch: int) -> int:
+    """One DELETE of at most `batch` activities made before `made_before` that no delivery points at, found by the
+    created_at index: once the old ones are gone, only those still delivering are looked at."""
+    expired = (
+        OutgoingActivity.objects.filter(created_at__lt=made_before)
+        .exclude(Exists(Delivery.objects.filter(activity=OuterRef("pk"))))
+        .values_list("id", flat=True)[:batch]
+    )
+    ids = list(expired)
+    if not ids:
+        return 0
+    _, by_model = OutgoingActivity.objects.filter(id__in=ids).delete()
+    return by_model.get(OutgoingActivity._meta.label, 0)
+
+
+def _in_batches(delete_batch: Callable[..., int], *, now: datetime | None, batch: int, budget: float) -> int:
+    """Run `delete_batch` on what was made before the keep period until a batch comes back short or the budget is
+    spent, pausing between two; how many rows it deleted."""
     made_before = (now or timezone.now()) - timedelta(days=settings.FEDINODE_DELIVERY_KEEP_DAYS)
     deadline = time.monotonic() + budget
     deleted = 0
     while True:
-        # found by the created_at index: once the old ones are gone, only those still delivering are looked at
-        expired = (
-            OutgoingActivity.objects.filter(created_at__lt=made_before)
-            .exclude(Exists(Delivery.objects.filter(activity=OuterRef("pk"))))
-            .values_list("id", flat=True)[:batch]
-        )
-        ids = list(expired)
-        count = OutgoingActivity.objects.filter(id__in=ids).delete()[1].get(OutgoingActivity._meta.label, 0) if ids else 0
+        count = delete_batch(made_before=made_before, batch=batch)
         deleted += count
         if count < batch or time.monotonic() >= deadline:
             return deleted
