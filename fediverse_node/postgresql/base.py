@@ -11,6 +11,8 @@ Timestamps are read by psycopg's compiled loader. Django registers its own loade
 psycopg's pure-Python one, so that every datetime comes back in the connection's zone; with the zone UTC (always,
 with USE_TZ and no TIME_ZONE for the database) the compiled loader gives the same value, and parsing datetimes
 in Python was a fourteenth of a home timeline request's Python time.
+
+Lists (the columns of a bulk insert) are dumped by arrays.ListTextDumper: whole lists of strings or integers at once.
 """
 
 import datetime
@@ -20,6 +22,8 @@ import select
 from django.db.backends.postgresql import base
 from psycopg import abc, adapt, adapters, pq
 from psycopg.types.datetime import TimestamptzLoader
+
+from .arrays import ListTextDumper
 
 TIMESTAMPTZ_OID = adapters.types["timestamptz"].oid
 # psycopg's own loader: compiled when psycopg's C implementation is installed (psycopg[binary])
@@ -42,17 +46,20 @@ class UtcTimestamptzLoader(adapt.Loader):
 
 
 @functools.cache
-def _adapters_with_fast_timestamps(template: adapt.AdaptersMap) -> adapt.AdaptersMap:
+def _adapters(template: adapt.AdaptersMap, utc: bool) -> adapt.AdaptersMap:
     context = adapt.AdaptersMap(template)
-    context.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)
+    context.register_dumper(list, ListTextDumper)
+    if utc:
+        context.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)
     return context
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict:
         params = super().get_connection_params()
-        if self.timezone is datetime.UTC and self.timezone_name == "UTC" and "context" in params:
-            params["context"] = _adapters_with_fast_timestamps(params["context"])
+        if "context" in params:
+            utc = self.timezone is datetime.UTC and self.timezone_name == "UTC"
+            params["context"] = _adapters(params["context"], utc)
         return params
 
     def is_usable(self) -> bool:
