@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -306,6 +307,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each task unless this is set; it then
+# closes only every 2 x this many tasks. Connections are kept instead, as the web keeps them (CONN_MAX_AGE), and
+# checked around each task as Django checks them around a request (fediverse_node/celery.py).
+CELERY_DB_REUSE_MAX = sys.maxsize
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ROUTES = {
     # Of the patterns the first that matches wins: the sweeps and expiries first, or "inbox.tasks.*" and
