@@ -39,7 +39,14 @@ class InboxItem(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "id"])]
+        indexes = [
+            models.Index(fields=["state", "id"]),
+            # The items no run has tried yet, oldest first, as a backlog's drain takes them (inbox/tasks.py
+            # _backlog_next): however many ended items the table keeps for the replay guard, this index holds the
+            # waiting ones, and an ordered scan of it stops after a batch. Through (state, id) PostgreSQL read every
+            # index entry of "received" that its vacuum had not yet cleared, each item's old version among them.
+            models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name="inbox_untried"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.activity_id} ({self.state})"
