@@ -317,10 +317,16 @@ def _free(now: datetime) -> Q:
 
 
 def _items_lost_or_due(now: datetime) -> list[int]:
-    """The oldest received items no worker holds that are due for a retry, or whose message is taken for lost."""
+    """The oldest received items no worker holds that are due for a retry, or whose message is taken for lost (read
+    in the order of (state, id): _ordered_index_scans)."""
+    with _ordered_index_scans(router.db_for_read(InboxItem)):
+        return list(_lost_or_due(now))
+
+
+def _lost_or_due(now: datetime):
     retry_due = Q(processed_at__isnull=False, processed_at__lt=now - STALE)
     lost = Q(processed_at__isnull=True, received_at__lt=_lost_if_received_before(now))
-    return list(
+    return (
         InboxItem.objects.filter(state=InboxState.RECEIVED).filter(_free(now)).filter(retry_due | lost)
         .order_by("id").values_list("id", flat=True)[:SWEEP_LIMIT]
     )
