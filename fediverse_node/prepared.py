@@ -27,9 +27,10 @@ from django.db.models import QuerySet
 
 
 def bigint_array(numbers) -> str:
-    """PostgreSQL's text form of an array of integers, for a parameter cast with ::bigint[]. psycopg dumps a list
-    element by element in Python; one join is a loop in C (docs/benchmarks.md, session 19). int() lets nothing
-    else into the literal."""
+    """PostgreSQL's text form of an array of integers, for a parameter cast with ::bigint[]: one parameter type
+    whatever the values (psycopg types a list by its largest element, int2[] to numeric[], and each type is a
+    statement prepared anew), built by one join (docs/benchmarks.md, session 19). int() lets nothing else into the
+    literal."""
     return "{" + ",".join(map(str, map(int, numbers))) + "}"
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from actors.services.remote import ResolveError
+from fediverse_node.postgresql.scans import ordered_index_scans
 from posts.services.remote_batch import posts_create_remote
 
 from .handlers import Unprocessable, creates_split, item_process
@@ -168,7 +169,7 @@ def _backlog_next(received_before: datetime) -> list[int]:
     behind those lanes until they were old enough to be drained in turn. The node settled at two seconds behind,
     with half again the CPU for the same items (the soak in docs/benchmarks.md). Taking the young ones too ends
     the backlog; their messages then find them done."""
-    with _ordered_index_scans(router.db_for_read(InboxItem)):
+    with ordered_index_scans(router.db_for_read(InboxItem)):
         rows = list(_untried_oldest(timezone.now()))
     if not rows or rows[0][1] >= received_before:
         return []
@@ -181,24 +182,6 @@ def _untried_oldest(now: datetime):
         InboxItem.objects.filter(state=InboxState.RECEIVED, processed_at__isnull=True)
         .filter(_free(now)).order_by("id").values_list("id", "received_at")[:DRAIN_BATCH]
     )
-
-
-@contextlib.contextmanager
-def _ordered_index_scans(database: str):
-    """On PostgreSQL, the statements inside scan an index in its order, not as a bitmap. An item's run leaves its
-    untried version's index entry behind until the vacuum clears it; an ordered scan marks the entries it finds
-    dead on its way, so the next scans skip them, while a bitmap scan (what PostgreSQL picks for the few rows it
-    expects) reads each of them again on every call: 220 ms a drain after 20 minutes of a soak with 120 inbox
-    POSTs/s, as long as the vacuum waits (tests/inbox/test_drain_plan.py). Inside a caller's transaction nothing
-    changes: the setting would last until that one ends."""
-    connection = connections[database]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic(using=database):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        yield
 
 
 def items_outcome_save(items: list[InboxItem]) -> int:
@@ -318,8 +301,8 @@ def _free(now: datetime) -> Q:
 
 def _items_lost_or_due(now: datetime) -> list[int]:
     """The oldest received items no worker holds that are due for a retry, or whose message is taken for lost (read
-    in the order of (state, id): _ordered_index_scans)."""
-    with _ordered_index_scans(router.db_for_read(InboxItem)):
+    in the order of (state, id): ordered_index_scans)."""
+    with ordered_index_scans(router.db_for_read(InboxItem)):
         return list(_lost_or_due(now))
 
 

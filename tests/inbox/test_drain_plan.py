@@ -11,6 +11,7 @@ import pytest
 from django.db import connections, router
 from django.utils import timezone
 
+from fediverse_node.postgresql.scans import ordered_index_scans
 from inbox import tasks
 from inbox.models import InboxItem, InboxState
 from tests.plans import settled_plan
@@ -54,7 +55,7 @@ def _plan_as_run(query) -> dict | str:
     sql, params = query.query.sql_with_params()
     database = connections[router.db_for_read(InboxItem)]
     if database.vendor == "postgresql":
-        with tasks._ordered_index_scans(database.alias):
+        with ordered_index_scans(database.alias):
             return settled_plan(sql, list(params))
     with database.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
