@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from actors.services.remote import ResolveError
-from fediverse_node.postgresql.scans import ordered_index_scans
+from fediverse_node.postgresql.scans import custom_plans, ordered_index_scans
 from posts.services.remote_batch import posts_create_remote
 
 from .handlers import Unprocessable, creates_split, item_process
@@ -302,13 +302,16 @@ def _free(now: datetime) -> Q:
 def _items_lost_or_due(now: datetime) -> list[int]:
     """The oldest received items no worker holds that are due for a retry, or whose message is taken for lost (read
     in the order of (state, id): ordered_index_scans)."""
-    with ordered_index_scans(router.db_for_read(InboxItem)):
-        return list(_lost_or_due(now))
+    database = router.db_for_read(InboxItem)
+    with custom_plans(database):
+        lost_before = _lost_if_received_before(now)
+    with ordered_index_scans(database):
+        return list(_lost_or_due(now, lost_before))
 
 
-def _lost_or_due(now: datetime):
+def _lost_or_due(now: datetime, lost_before: datetime):
     retry_due = Q(processed_at__isnull=False, processed_at__lt=now - STALE)
-    lost = Q(processed_at__isnull=True, received_at__lt=_lost_if_received_before(now))
+    lost = Q(processed_at__isnull=True, received_at__lt=lost_before)
     return (
         InboxItem.objects.filter(state=InboxState.RECEIVED).filter(_free(now)).filter(retry_due | lost)
         .order_by("id").values_list("id", flat=True)[:SWEEP_LIMIT]
@@ -326,7 +329,8 @@ def _lost_if_received_before(now: datetime) -> datetime:
 
 
 def _latest_run_item() -> tuple[datetime, datetime | None] | None:
-    """(received_at, processed_at) of the newest item that has run to its end: one index lookup per end state."""
+    """(received_at, processed_at) of the newest item that has run to its end: one index lookup per end state,
+    planned for its state (custom_plans: the generic plan read the whole table for a state no item is in)."""
     rows = [
         InboxItem.objects.filter(state=state).order_by("-id").values_list("id", "received_at", "processed_at").first()
         for state in (InboxState.PROCESSED, InboxState.IGNORED, InboxState.FAILED)

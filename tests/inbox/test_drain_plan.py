@@ -5,14 +5,16 @@ index entry its vacuum has not cleared yet (one per item run since), on every ca
 sweep after 20 minutes of a soak (docs/benchmarks.md, session 22). An ordered scan marks them dead on its way and
 stops after a batch."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
+from django.db import connections, router
 from django.utils import timezone
 
 from inbox import tasks
 from inbox.models import InboxItem, InboxState
-from tests.plans import indexes_used, most_read, node_types, queue_plan
+from tests.plans import indexes_used, most_read, node_types, plans_as_run, queue_plan
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
@@ -47,7 +49,7 @@ def test_the_drain_reads_the_untried_items_through_their_own_index():
 def test_the_sweep_reads_the_received_items_in_order():
     ids = _items_after_runs()
     later = timezone.now() + timedelta(hours=1)  # every waiting item counts as lost by then
-    query = tasks._lost_or_due(later)
+    query = tasks._lost_or_due(later, tasks._lost_if_received_before(later))
     assert list(query) == ids[ENDED:]
     plan = queue_plan(query)
     if isinstance(plan, dict):
@@ -55,3 +57,21 @@ def test_the_sweep_reads_the_received_items_in_order():
         assert most_read(plan) <= WAITING, plan
     else:
         assert plan.startswith("SEARCH inbox_inboxitem USING INDEX") and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_sweep_finds_the_newest_ended_item_without_reading_the_table():
+    """The sweep asks for the newest item of each end state; most states have none. Prepared after its fifth run,
+    the lookup had a generic plan that walked the whole table backwards for such a state."""
+    ids = _items_after_runs()  # none ignored, none failed
+    newest_run = InboxItem.objects.get(id=ids[ENDED - 1])
+    database = connections[router.db_for_read(InboxItem)]
+    if database.vendor == "postgresql":  # the statistics of a node in service (autovacuum's ANALYZE)
+        with database.cursor() as cursor:
+            cursor.execute("ANALYZE inbox_inboxitem")
+    with plans_as_run(database.alias) if database.vendor == "postgresql" else contextlib.nullcontext([]) as plans:
+        for _sweep in range(6):  # beat runs it every few seconds, on a worker's kept connection
+            tasks._items_lost_or_due(timezone.now())
+    assert tasks._latest_run_item() == (newest_run.received_at, newest_run.processed_at)
+    lookups = [plan for statement, plan in plans if "ORDER BY" in statement and "DESC LIMIT 1" in statement]
+    assert len(lookups) == (18 if database.vendor == "postgresql" else 0), plans
+    assert all(most_read(plan) <= WAITING + 1 for plan in lookups), max(lookups, key=most_read)
