@@ -89,7 +89,10 @@ result = [done, sum(state == 'pending' for _, state, _, _ in rows), pct(0.5), pc
 ANALYZE_SECONDS = 60
 ANALYZE = """
 from django.db import connection
-connection.cursor().execute('ANALYZE')
+with connection.cursor() as cursor:
+    cursor.execute("SET vacuum_cost_delay = '2ms'")  # paced as autovacuum paces itself (its cost delay and limit)
+    cursor.execute('SET vacuum_cost_limit = 200')
+    cursor.execute('ANALYZE')
 result = None
 """
 
