@@ -24,6 +24,10 @@ ask for about twice what it served then: on 2 cores expect "not kept up" at the 
 with the options. Run it on an otherwise idle machine: the node's workers run at nice 10 and are the first to
 starve when other work shares the cores.
 
+On PostgreSQL the harness runs `ANALYZE` every minute, as autovacuum keeps a node's planner statistics in service
+(CI's server runs without autovacuum); nothing vacuums, so the dead index entries of the queues stay as they do
+between a large table's vacuums.
+
 Every --window seconds one line: per kind requests answered 2xx per second, p50/p99 in ms and what was not a
 2xx (late: a slot dropped 2 s behind; conn: a broken connection or no answer in 30 s; unsigned: the signer
 fell behind); deliveries/s, and the delay from a delivery's row to its sent_at over the posts whose deliveries

@@ -19,7 +19,7 @@ class ClientApp(models.Model):
 class Marker(models.Model):
     """Where a user stopped reading a timeline (home, notifications), shared between their clients."""
 
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="markers")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="markers", db_index=False)
     timeline = models.CharField(max_length=20)
     last_read_id = models.CharField(max_length=30)
     version = models.PositiveIntegerField(default=0)
@@ -32,7 +32,7 @@ class Marker(models.Model):
 class IdempotentPost(models.Model):
     """A status created under an Idempotency-Key: a retried request returns it instead of posting twice."""
 
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=200)
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -30,8 +30,8 @@ class FollowQuerySet(models.QuerySet):
 
 
 class Follow(models.Model):
-    follower = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="following_set")
-    target = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="follower_set")
+    follower = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="following_set", db_index=False)
+    target = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="follower_set", db_index=False)
     uri = models.URLField(max_length=500, unique=True, help_text="the Follow activity's id")
     state = models.CharField(max_length=10, choices=FollowState.choices, default=FollowState.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)

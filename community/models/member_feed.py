@@ -13,7 +13,7 @@ class MemberFeed(models.Model):
     """One feed of a member's website. Polled only when verified and switched on; each new entry becomes a post by
     the organisation's actor (community/services/member_feeds.py)."""
 
-    profile = models.ForeignKey("community.MemberProfile", on_delete=models.CASCADE, related_name="feeds")
+    profile = models.ForeignKey("community.MemberProfile", on_delete=models.CASCADE, related_name="feeds", db_index=False)
     url = models.URLField(max_length=500)
     title = models.CharField(max_length=200, blank=True)
     site_url = models.URLField(max_length=500, blank=True, help_text="the website the feed names as its own")
@@ -50,7 +50,7 @@ class FeedEntry(models.Model):
     """One entry of a feed, keyed by its id (guid) so that no restart posts it twice; `digest` is what was posted
     (a changed entry is sent as an Update), `hidden` an entry the organisation took off (never posted again)."""
 
-    feed = models.ForeignKey(MemberFeed, on_delete=models.CASCADE, related_name="entries")
+    feed = models.ForeignKey(MemberFeed, on_delete=models.CASCADE, related_name="entries", db_index=False)
     key = models.CharField(max_length=64, help_text="SHA-256 of the entry's id in its feed")
     post = models.OneToOneField(
         "posts.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_entry"

@@ -5,7 +5,7 @@ from django.db import models
 
 class OutgoingActivity(models.Model):
     uri = models.URLField(max_length=500, unique=True)
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="outgoing_activities")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="outgoing_activities", db_index=False)
     type = models.CharField(max_length=50)
     body = models.BinaryField(help_text="the JSON bytes sent to every inbox")
     public = models.BooleanField(default=False, help_text="listed in the actor's outbox collection")

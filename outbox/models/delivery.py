@@ -26,7 +26,7 @@ DELIVERY_STATES = StateGraph("delivery", [
 
 
 class Delivery(models.Model):
-    activity = models.ForeignKey("outbox.OutgoingActivity", on_delete=models.CASCADE, related_name="deliveries")
+    activity = models.ForeignKey("outbox.OutgoingActivity", on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     inbox_url = models.URLField(max_length=500)
     state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -4,10 +4,9 @@ from django.db import models
 
 
 class FeedEntry(models.Model):
-    owner = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+", db_index=False)
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "post"], name="feed_entry_unique")]
-        indexes = [models.Index(fields=["owner", "-post"], name="feed_owner_post")]

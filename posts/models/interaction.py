@@ -4,7 +4,7 @@ from django.db import models
 
 
 class Like(models.Model):
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="likes")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="likes", db_index=False)
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="likes")
     uri = models.URLField(max_length=500, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -14,7 +14,7 @@ class Like(models.Model):
 
 
 class Bookmark(models.Model):
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="bookmarks")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="bookmarks", db_index=False)
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="bookmarked_by")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -23,7 +23,7 @@ class Bookmark(models.Model):
 
 
 class Pin(models.Model):
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="pins")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="pins", db_index=False)
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="pinned_by")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -47,7 +47,7 @@ class PostEdit(models.Model):
 class ConversationMute(models.Model):
     """A local actor muted a conversation: no notifications from any post of the thread under `root`."""
 
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="conversation_mutes")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="conversation_mutes", db_index=False)
     root = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="muted_by")
     created_at = models.DateTimeField(auto_now_add=True)
 

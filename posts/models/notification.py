@@ -14,7 +14,7 @@ class NotificationType(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="notifications", db_index=False)
     type = models.CharField(max_length=20, choices=NotificationType.choices)
     from_actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey("posts.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")

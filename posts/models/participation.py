@@ -4,7 +4,7 @@ from django.db import models
 
 
 class Participation(models.Model):
-    event = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="participations")
+    event = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="participations", db_index=False)
     actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="participations")
     uri = models.URLField(max_length=500, unique=True, help_text="the Join activity's id")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -49,7 +49,7 @@ class Poll(models.Model):
 class PollVote(models.Model):
     """One choice of one voter: a multiple-choice vote is several rows. `uri` is the vote's Note id."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes", db_index=False)
     voter = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="poll_votes")
     choice = models.PositiveSmallIntegerField()
     uri = models.URLField(max_length=500, blank=True)

@@ -28,7 +28,7 @@ REPLIES = ~Q(in_reply_to_uri="")
 class Post(models.Model):
     uri = models.URLField(max_length=500, unique=True)
     url = models.URLField(max_length=500, blank=True, help_text="HTML page of the post")
-    author = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="posts", db_index=False)
     local = models.BooleanField(default=False, db_index=True)
     type = models.CharField(max_length=10, choices=PostType.choices, default=PostType.NOTE)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)

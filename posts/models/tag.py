@@ -13,7 +13,7 @@ class Tag(models.Model):
 class TagFollow(models.Model):
     """A local actor follows a hashtag: public posts carrying it join its home feed."""
 
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="tag_follows")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="tag_follows", db_index=False)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="followed_by")
     created_at = models.DateTimeField(auto_now_add=True)
 
