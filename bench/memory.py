@@ -1,10 +1,11 @@
 """Memory of the whole embedded node, as an operator runs it: `python -m bench.memory [--backend embedded|postgres]
-[--idle 60] [--load 20]`.
+[--idle 60] [--load 20] [--web-only]`.
 
 Starts `fediverse-node run` (demo data, every process as deployed: no test sizing), waits until it has been idle
 for --idle seconds, and prints the proportional set size (PSS, shared pages divided among the processes that share
 them) of every process and their sum. Then it sends --load seconds of mixed requests (pages, actor documents,
-WebFinger, timelines) and prints the same after the load has ended."""
+WebFinger, timelines) and prints the same after the load has ended. `--web-only` runs the web side of a scale-out
+deployment (`run --no-worker`, as docker-compose.yml's `web` service: the workers and beat run elsewhere)."""
 
 import argparse
 import os
@@ -32,11 +33,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=["embedded", "postgres"], default="embedded")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds to wait after the start")
     parser.add_argument("--load", type=float, default=20.0, help="seconds of requests")
+    parser.add_argument("--web-only", action="store_true", help="run --no-worker: the web side of a scale-out")
     arguments = parser.parse_args()
     os.environ["FEDINODE_TEST_BACKEND"] = arguments.backend
-    print(f"cores: {os.cpu_count()}, back-end: {arguments.backend}")
+    print(f"cores: {os.cpu_count()}, back-end: {arguments.backend}" + (", web only" if arguments.web_only else ""))
     node = Node("memory")
-    node.start(demo=True)
+    node.start(demo=True, run_options=("--no-worker",) if arguments.web_only else ())
     try:
         time.sleep(arguments.idle)
         memory_print(node, f"idle {arguments.idle:.0f} s after the start")

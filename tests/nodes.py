@@ -118,10 +118,11 @@ class Node:
         out = self.cli("shell", "-c", f"import json\n{code}")
         return json.loads(out.splitlines()[-1])
 
-    def start(self, *, demo: bool = False) -> "Node":
+    def start(self, *, demo: bool = False, run_options: tuple[str, ...] = ()) -> "Node":
+        """`fediverse-node run` on this node's address; run_options are passed on (`--no-worker`, …)."""
         if self._database_state == "empty":
             self.database_from_template()
-        args = [str(BIN / "fediverse-node"), "run", "--bind", self.domain]
+        args = [str(BIN / "fediverse-node"), "run", "--bind", self.domain, *run_options]
         if not demo:
             args.append("--no-demo")
         self.log = open(self.log_path, "wb")
