@@ -67,7 +67,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     processed = InboxItem.objects.filter(id__in=ids, state="processed").count()
     print(f"{connection.vendor}: {processed}/{args.items} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
-          f"{queries / args.items:.1f} queries per item, {args.followers} local followers")
+          f"{queries / args.items:.3f} queries per item, {args.followers} local followers")
 
 
 if __name__ == "__main__":

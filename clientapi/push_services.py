@@ -182,7 +182,6 @@ def push_targets_of(*, subscription_id: int, notification_id: int) -> list[PushT
     return [t for t in push_targets(notification_ids=[notification_id]) if t.subscription.id == subscription_id]
 
 
-def push_wanted(*, notification_ids: list[int]) -> bool:
-    """Whether any recipient of these notifications has a push subscription (one cheap query before a task)."""
-    recipients = Notification.objects.filter(id__in=notification_ids).values("recipient_id")
-    return PushSubscription.objects.filter(actor_id__in=recipients).exists()
+def push_wanted(*, recipient_ids: list[int]) -> bool:
+    """Whether any of these actors has a push subscription (one cheap query before a task)."""
+    return PushSubscription.objects.filter(actor_id__in=recipient_ids).exists()

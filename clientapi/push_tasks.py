@@ -37,7 +37,7 @@ def push_retry(subscription_id: int, notification_id: int, attempt: int) -> None
         _send_or_schedule(target, attempt)
 
 
-def notifications_push_later(sender, *, ids: list[int], **kwargs) -> None:
+def notifications_push_later(sender, *, ids: list[int], recipients: list[int], **kwargs) -> None:
     """Listener of new notifications (after commit): one task for them, if any recipient has a subscription."""
-    if push_wanted(notification_ids=ids):
+    if push_wanted(recipient_ids=recipients):
         push_notifications.delay(ids)

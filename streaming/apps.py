@@ -32,8 +32,8 @@ class StreamingConfig(AppConfig):
             events = publishing.deletes_prepare(post_ids=list(post_ids))  # before the rows go
             transaction.on_commit(lambda: events_publish(events=events), robust=True)
 
-        def notified(sender, ids, **kwargs):
-            publishing.notifications_publish(ids=ids)  # sent after commit already
+        def notified(sender, ids, recipients, **kwargs):
+            publishing.notifications_publish(ids=ids, recipients=recipients)  # sent after commit already
 
         posts_added.connect(added, dispatch_uid="streaming.added", weak=False)
         posts_changed.connect(changed, dispatch_uid="streaming.changed", weak=False)

@@ -23,6 +23,13 @@ KEEP_SECONDS = 120  # the SQLite bus keeps events this long (a reader is never f
 # counts as listened to for LISTENING_SECONDS after that (a process that died stops counting on its own).
 ANNOUNCE_SECONDS = 20
 LISTENING_SECONDS = 60
+# Announced with the keys while any hashtag stream is open (no stream has this key): a writer asks for it before it
+# reads the tags of the posts it publishes.
+ANY_HASHTAG = "hashtag-any"
+
+
+def _with_markers(keys: list[str]) -> list[str]:
+    return keys + [ANY_HASHTAG] if any(key.startswith("hashtag:") for key in keys) else keys
 
 
 def _channel() -> str:
@@ -55,7 +62,7 @@ class SqliteBus:
         return connection
 
     def announce(self, keys: list[str]) -> None:
-        now, connection = time.time(), self._connection()
+        now, connection, keys = time.time(), self._connection(), _with_markers(keys)
         connection.executemany(
             "INSERT INTO listening (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until",
             [(key, now + LISTENING_SECONDS) for key in keys],
@@ -121,7 +128,7 @@ class RedisBus:
 
     def announce(self, keys: list[str]) -> None:
         pipe = self._redis().pipeline(transaction=False)
-        for key in keys:
+        for key in _with_markers(keys):
             pipe.set(f"{_channel()}:listening:{key}", b"1", ex=LISTENING_SECONDS)
         pipe.execute()
 

@@ -15,7 +15,7 @@ from clientapi.entities.statuses import META_FIELDS, StatusPage
 from posts.models import FeedEntry, Notification, Post
 from posts.selectors import public_listed_among
 
-from .bus import events_publish, keys_listened
+from .bus import ANY_HASHTAG, events_publish, keys_listened
 from .streams import public_keys
 
 log = logging.getLogger(__name__)
@@ -39,22 +39,31 @@ def _hiding_pairs(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return found & pairs
 
 
-def _public_targets(post_ids: list[int]) -> dict[int, list[str]]:
-    """The public and hashtag keys of the posts the public timeline lists (the same selector)."""
+def _public_targets(post_ids: list[int], *, with_tags: bool = True) -> dict[int, list[str]]:
+    """The public and hashtag keys of the posts the public timeline lists (the same selector); with_tags=False
+    leaves out the hashtag keys (no hashtag stream is open)."""
     listed = public_listed_among(post_ids)
     tags: dict[int, list[str]] = {post_id: [] for post_id in listed}
-    for post_id, name in Post.tags.through.objects.filter(post_id__in=listed).values_list("post_id", "tag__name"):
-        tags[post_id].append(name)
+    if with_tags and listed:
+        for post_id, name in Post.tags.through.objects.filter(post_id__in=listed).values_list("post_id", "tag__name"):
+            tags[post_id].append(name)
     return {post_id: public_keys(local=local, tags=tags[post_id]) for post_id, local in listed.items()}
+
+
+PUBLIC_STREAMS = {"public", "public:local", "public:remote"}
 
 
 def _status_events(event: str, feeds: dict[int, set[int]]) -> list[dict]:
     """`update` or `status.update` events for posts: one for the user streams, one for the public ones; only for
-    the streams someone listens to, and a post nobody's stream would show is not rendered at all."""
-    public = _public_targets(list(feeds))
-    candidates = {post_id: {f"user:{owner}" for owner in owners} | set(public.get(post_id, ()))
-                  for post_id, owners in feeds.items()}
-    live = keys_listened(set().union(*candidates.values()))
+    the streams someone listens to, and a post nobody's stream would show is not rendered at all. Which posts the
+    public streams list, and their tags, are read only while such a stream is open."""
+    user_keys = {post_id: {f"user:{owner}" for owner in owners} for post_id, owners in feeds.items()}
+    live = keys_listened(set().union(*user_keys.values()) | PUBLIC_STREAMS | {ANY_HASHTAG})
+    public: dict[int, list[str]] = {}
+    if live & (PUBLIC_STREAMS | {ANY_HASHTAG}):
+        public = _public_targets(list(feeds), with_tags=ANY_HASHTAG in live)
+        live |= keys_listened({key for keys in public.values() for key in keys if key.startswith("hashtag:")})
+    candidates = {post_id: user_keys[post_id] | set(public.get(post_id, ())) for post_id in feeds}
     feeds = {post_id: owners for post_id, owners in feeds.items() if candidates[post_id] & live}
     if not feeds:
         return []
@@ -122,12 +131,11 @@ def _visible_notifications(ids: list[int], recipients: set[int]) -> list[Notific
     return [n for n in notifications if (n.recipient_id, n.from_actor_id) not in hidden]
 
 
-def notifications_publish(*, ids: list[int]) -> None:
+def notifications_publish(*, ids: list[int], recipients: list[int]) -> None:
     """`notification` events, each rendered for its recipient: a recipient's notifications of one batch in one
     rendering, which reads their posts and accounts together (one at a time, a batch of mentions cost ten queries
-    each)."""
-    streams = {recipient: [f"user:{recipient}", f"notification:{recipient}"]
-               for recipient in Notification.objects.filter(id__in=ids).values_list("recipient_id", flat=True)}
+    each). Nothing is read when none of the recipients has a stream open."""
+    streams = {recipient: [f"user:{recipient}", f"notification:{recipient}"] for recipient in recipients}
     live = keys_listened({key for keys in streams.values() for key in keys})
     streams = {recipient: [key for key in keys if key in live] for recipient, keys in streams.items()}
     listened = {recipient for recipient, keys in streams.items() if keys}

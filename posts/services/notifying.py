@@ -12,8 +12,9 @@ from ..models import Notification, NotificationType, Post
 
 log = logging.getLogger(__name__)
 
-# Sent after commit with `ids`, the new notifications' ids. A domain event sent by this service, not a model
-# signal: rows written another way (a bulk update, a data migration) are not announced.
+# Sent after commit with `ids`, the new notifications' ids, and `recipients`, their recipients' actor ids (the
+# listeners ask first whether any of them has a stream or a push subscription). A domain event sent by this
+# service, not a model signal: rows written another way (a bulk update, a data migration) are not announced.
 notifications_created = Signal()
 
 
@@ -21,8 +22,9 @@ def notifications_add(*, notifications: list[Notification]) -> list[Notification
     """Store notifications and announce them after commit."""
     rows = Notification.objects.bulk_create(notifications)
     ids = [row.pk for row in rows if row.pk is not None]
+    recipients = sorted({row.recipient_id for row in rows if row.pk is not None})
     if ids:
-        transaction.on_commit(lambda: _announce(ids))
+        transaction.on_commit(lambda: _announce(ids, recipients))
     return rows
 
 
@@ -33,9 +35,9 @@ def notification_add(*, recipient: Actor, type: str, from_actor: Actor, post: Po
     )[0]
 
 
-def _announce(ids: list[int]) -> None:
+def _announce(ids: list[int], recipients: list[int]) -> None:
     # A listener that fails (a broker away) must not fail the request or task whose data is committed already.
-    for receiver, outcome in notifications_created.send_robust(sender=Notification, ids=ids):
+    for receiver, outcome in notifications_created.send_robust(sender=Notification, ids=ids, recipients=recipients):
         if isinstance(outcome, Exception):
             log.error("announcing notifications %s to %r failed: %s", ids, receiver, outcome)
 

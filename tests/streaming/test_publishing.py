@@ -16,7 +16,7 @@ from inbox.handlers import handle_announce, handle_undo
 from posts.models import Notification, Post
 from posts.services.publishing import post_create, post_delete
 from streaming import bus as bus_module
-from streaming.publishing import notifications_publish
+from streaming.publishing import notifications_publish, updates_publish
 from streaming.streams import StreamError, stream_subscription
 from tests.factories import accepted_follow, remote_actor
 
@@ -111,7 +111,7 @@ def test_a_recipients_notifications_of_a_batch_are_rendered_together(published):
         ids = mentions(count)
         published.clear()
         with CaptureQueriesContext(connection) as queries:
-            notifications_publish(ids=ids)
+            notifications_publish(ids=ids, recipients=[member.id])
         counted.append(len(queries))
         events = [e for e in published if e["event"] == "notification"]
         assert [orjson.loads(e["payload"])["id"] for e in events] == [str(i) for i in ids]
@@ -128,13 +128,57 @@ def test_nothing_is_rendered_for_streams_nobody_listens_to(published):
     mention = Notification.objects.create(recipient=follower, from_actor=writer, type="mention", post=post)
     published.nobody_listens |= {f"user:{follower.id}", f"notification:{follower.id}"}
     with CaptureQueriesContext(connection) as queries:
-        notifications_publish(ids=[mention.id])
-    assert published == [] and len(queries) == 1  # whose notifications these are, and no more
+        notifications_publish(ids=[mention.id], recipients=[follower.id])
+    assert published == [] and len(queries) == 0  # the recipients came with the ids: nothing to read
 
     # the author's own stream is open, the follower's and the public ones are not: one event, to the author only
     published.nobody_listens |= {"public", "public:local", "hashtag:garten", "hashtag:local:garten"}
     post_create(author=author, text="Sommerfest #Garten")
     assert [e["keys"] for e in published if e["event"] == "update"] == [[f"user:{author.id}"]]
+
+
+def test_the_public_streams_posts_and_tags_are_read_only_while_such_a_stream_is_open(published):
+    author, follower = actor_create_local(username="autor"), actor_create_local(username="folgt")
+    accepted_follow(follower=follower, target=author)
+    post = post_create(author=author, text="Sommerfest #Garten")
+    tags_table = Post.tags.through._meta.db_table
+
+    def publish() -> list[str]:
+        published.clear()
+        with CaptureQueriesContext(connection) as queries:
+            updates_publish(feeds={post.id: {follower.id}})
+        return [query["sql"] for query in queries]
+
+    # no public stream and no hashtag stream open (no "hashtag-any"): the follower's event, no public lookup
+    published.nobody_listens |= {"public", "public:local", "public:remote", bus_module.ANY_HASHTAG}
+    sql = publish()
+    assert [e["keys"] for e in published] == [[f"user:{follower.id}"]]
+    assert not any(tags_table in query for query in sql)
+    nobody_public = len(sql)
+
+    # the local public stream is open, no hashtag stream: the public event, still no tags read
+    published.nobody_listens -= {"public:local"}
+    sql = publish()
+    assert [e["keys"] for e in published] == [[f"user:{follower.id}"], ["public:local"]]
+    assert not any(tags_table in query for query in sql) and len(sql) > nobody_public
+
+    # a hashtag stream is open somewhere: the tags are read, and the open hashtag streams get the post
+    published.nobody_listens -= {bus_module.ANY_HASHTAG}
+    published.nobody_listens |= {"hashtag:local:garten"}
+    sql = publish()
+    assert any(tags_table in query for query in sql)
+    assert [e["keys"] for e in published] == [[f"user:{follower.id}"], ["public:local", "hashtag:garten"]]
+
+
+def test_a_hashtag_stream_announces_that_some_hashtag_stream_is_open(tmp_path):
+    sqlite_bus = bus_module.SqliteBus(tmp_path / "bus.sqlite3")
+    sqlite_bus.announce(["user:1", "public"])
+    assert sqlite_bus.listening([bus_module.ANY_HASHTAG, "public"]) == {"public"}
+    sqlite_bus.announce(["hashtag:local:garten"])
+    assert sqlite_bus.listening([bus_module.ANY_HASHTAG]) == {bus_module.ANY_HASHTAG}
+    # the bus of this pass (Redis on the PostgreSQL pass) announces it too
+    bus_module.bus().announce([f"hashtag:t{uuid.uuid4().hex}"])
+    assert bus_module.keys_listened({bus_module.ANY_HASHTAG}) == {bus_module.ANY_HASHTAG}
 
 
 def test_the_bus_knows_which_keys_a_stream_announced():
