@@ -35,6 +35,22 @@ class LocalCache:
             while len(self._data) > self.max_entries:
                 self._data.popitem(last=False)
 
+    def add(self, key: str, value: object, seconds: float) -> bool:
+        """Set key only if it holds nothing live; whether it was set (one caller of many wins)."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is not None and entry[0] > now:
+                return False
+            self._data[key] = (now + seconds, value)
+            self._data.move_to_end(key)
+            return True
+
+    def delete_many(self, keys) -> None:
+        with self._lock:
+            for key in keys:
+                self._data.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

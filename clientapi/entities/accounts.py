@@ -2,6 +2,7 @@
 
 import functools
 import re
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from html import unescape
@@ -18,6 +19,10 @@ from .common import static_url, timestamp
 from .facts import page_facts
 
 STATUS_COUNT_SECONDS = 30
+# A count older than STATUS_COUNT_SECONDS is still shown for this long by the other requests while one request
+# (per process) counts anew: when a count ended for all at once, every timeline request in flight counted again.
+STATUS_COUNT_KEPT_SECONDS = 600
+RECOUNT_CLAIM_SECONDS = 10  # a request that claimed a recount and failed lets another try after this
 COUNTED_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
 # Status counts of up to this many authors run as SQL compiled once per number of authors (fediverse_node/prepared.py)
 PREPARED_AUTHORS_MAX = 50
@@ -59,7 +64,9 @@ class AccountStats:
     """Followers, following and status counts of many actors at once (fixed number of queries).
 
     With `cached_statuses`, status counts may be up to STATUS_COUNT_SECONDS old: counting every author's posts
-    costs more than the rest of a timeline page, and a count on a timeline need not be exact to the second.
+    costs more than the rest of a timeline page, and a count on a timeline need not be exact to the second. Once a
+    count is older, the first request to see it counts anew and the others of the process show the old count
+    until it has (at most STATUS_COUNT_KEPT_SECONDS).
     """
 
     def __init__(self, actor_ids, *, cached_statuses: bool = False, follow_counts: tuple | None = None):
@@ -77,13 +84,19 @@ class AccountStats:
         missing = ids
         if cached_statuses:
             found = fragments.get_many([f"api:statuses:{i}" for i in ids])
-            self.statuses = {int(k.rsplit(":", 1)[1]): v for k, v in found.items()}
-            missing = [i for i in ids if i not in self.statuses]
+            now = time.monotonic()
+            kept = {int(k.rsplit(":", 1)[1]): v for k, v in found.items()}
+            self.statuses = {i: (n, last) for i, (n, last, _) in kept.items()}
+            missing = [i for i in ids if i not in kept or (
+                kept[i][2] < now and fragments.add(f"api:statuses-recount:{i}", True, RECOUNT_CLAIM_SECONDS))]
         if missing:
             rows = _status_counts(missing)
             fresh = {i: (0, None) for i in missing} | {author: (n, last) for author, n, last in rows}
             self.statuses.update(fresh)
-            fragments.set_many({f"api:statuses:{i}": v for i, v in fresh.items()}, STATUS_COUNT_SECONDS)
+            counted_until = time.monotonic() + STATUS_COUNT_SECONDS
+            fragments.set_many({f"api:statuses:{i}": (*v, counted_until) for i, v in fresh.items()},
+                               STATUS_COUNT_KEPT_SECONDS)
+            fragments.delete_many([f"api:statuses-recount:{i}" for i in missing])
 
 
 def acct(actor: Actor) -> str:
