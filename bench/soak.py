@@ -34,7 +34,8 @@ Every --window seconds one line: per kind requests answered 2xx per second, p50/
 fell behind); deliveries/s, and the delay from a delivery's row to its sent_at over the posts whose deliveries
 all ended in the window; the inbox backlog and the processed rate; the node's memory (PSS summed over the
 processes under `run`: on PostgreSQL the database and Redis are not in it) and CPU in % of one core (harness:
-the load generator, signer, sinks and probe). At the end, memory and each p99 of the first window after a
+the load generator, signer, sinks and probe); the gauge, the harness's CPU ms for a fixed piece of work, which
+moves when the machine itself gets slower or faster (not judged). At the end, memory and each p99 of the first window after a
 warm-up window against the last one (and the max): PASS if none grew beyond 10 % and the node kept up (each
 kind answered >= 90 % of its rate in every window, under 10 s of inbox POSTs waiting at the end). A second verdict
 pools the requests (and deliveries) of each half of the windows after the warm-up and compares the two halves'
@@ -202,6 +203,17 @@ def _sign(peer: BovinePeer, node: Node, signed) -> None:
                     for body, headers in presigned_creates(peer, node, node.actor_url("ziel"), 50)])
 
 
+def machine_gauge() -> float:
+    """CPU ms this process spends on a fixed piece of Python work. CPU time, not wall time: the load on the cores
+    hardly moves it, a slower host (a virtual machine whose neighbours got busy) does. Printed per window, it tells
+    a node that slowed down from a machine that did (this one's RSA signing ran 0.26 to 0.36 ms within an hour)."""
+    started = time.process_time()
+    total = 0
+    for number in range(1_000_000):
+        total += number * number % 7
+    return (time.process_time() - started) * 1000
+
+
 def ms(value: float | None) -> str:
     return "–" if value is None else f"{value:g}"
 
@@ -213,7 +225,8 @@ def line(k: int, windows: int, row: dict) -> str:
     kinds.append(f"deliveries {d['rate']:.0f}/s {ms(d['p50'])}/{ms(d['p99'])} ms, pending {d['pending']}, "
                  f"{row['posts']} posts (slowest {row['post_ms']:.0f} ms{f', {failed} failed' if failed else ''})")
     kinds.append(f"inbox backlog {row['backlog']}, processed ~{row['processed']:.0f}/s")
-    kinds.append(f"PSS {row['pss']:.0f} MB | CPU node {row['cpu_node']:.0f} %, harness {row['cpu_harness']:.0f} %")
+    kinds.append(f"PSS {row['pss']:.0f} MB | CPU node {row['cpu_node']:.0f} %, harness {row['cpu_harness']:.0f} % | "
+                 f"gauge {row['gauge']:.0f} ms")
     return f"[{k}/{windows}] " + " | ".join(kinds)
 
 
@@ -295,6 +308,7 @@ def soak(node: Node, args, windows: int) -> list[dict]:
                              "pending": pending, "latencies": delays},
                 "cpu_node": (cpu_after[0] - cpu_before[0]) / args.window * 100,
                 "cpu_harness": (cpu_after[1] - cpu_before[1]) / args.window * 100,
+                "gauge": machine_gauge(),
             })
             backlog, delivered, cpu_before = left, count, cpu_after
             print(line(k, windows, rows[-1]), flush=True)
@@ -305,6 +319,9 @@ def soak(node: Node, args, windows: int) -> list[dict]:
 def summary(rows: list[dict], args) -> None:
     print(f"\nsummary: window 1 is the warm-up; window 2 (the first after it) against window {len(rows)} (the last), "
           f"{args.window:g} s each; flat = no growth beyond {LIMIT:g} %")
+    gauge = [r["gauge"] for r in rows[1:]]
+    print(f"  machine gauge (CPU ms of fixed work; not judged) first {gauge[0]:.0f}  last {gauge[-1]:.0f}  "
+          f"range {min(gauge):.0f}–{max(gauge):.0f}: a change here is the machine's, not the node's")
     series = {"memory, PSS MB": [r["pss"] for r in rows[1:]],
               "deliveries p99 ms": [r["delivery"]["p99"] for r in rows[1:]]}
     for kind in rows[0]["load"]:
