@@ -50,7 +50,8 @@ def _public_targets(post_ids: list[int], *, with_tags: bool = True) -> dict[int,
     return {post_id: public_keys(local=local, tags=tags[post_id]) for post_id, local in listed.items()}
 
 
-PUBLIC_KEYS = set(PUBLIC_STREAMS.values())
+# the keys whose streams make a post's public listing worth reading: the public streams, and any hashtag stream
+PUBLIC_WATCHED = set(PUBLIC_STREAMS.values()) | {ANY_HASHTAG}
 
 
 def _status_events(event: str, feeds: dict[int, set[int]]) -> list[dict]:
@@ -58,9 +59,9 @@ def _status_events(event: str, feeds: dict[int, set[int]]) -> list[dict]:
     the streams someone listens to, and a post nobody's stream would show is not rendered at all. Which posts the
     public streams list, and their tags, are read only while such a stream is open."""
     user_keys = {post_id: {f"user:{owner}" for owner in owners} for post_id, owners in feeds.items()}
-    live = keys_listened(set().union(*user_keys.values()) | PUBLIC_KEYS | {ANY_HASHTAG})
+    live = keys_listened(set().union(*user_keys.values()) | PUBLIC_WATCHED)
     public: dict[int, list[str]] = {}
-    if live & (PUBLIC_KEYS | {ANY_HASHTAG}):
+    if live & PUBLIC_WATCHED:
         public = _public_targets(list(feeds), with_tags=ANY_HASHTAG in live)
         live |= keys_listened({key for keys in public.values() for key in keys if key.startswith("hashtag:")})
     candidates = {post_id: user_keys[post_id] | set(public.get(post_id, ())) for post_id in feeds}

@@ -21,8 +21,8 @@ notifications_created = Signal()
 def notifications_add(*, notifications: list[Notification]) -> list[Notification]:
     """Store notifications and announce them after commit."""
     rows = Notification.objects.bulk_create(notifications)
-    ids = [row.pk for row in rows if row.pk is not None]
-    recipients = sorted({row.recipient_id for row in rows if row.pk is not None})
+    stored = [row for row in rows if row.pk is not None]
+    ids, recipients = [row.pk for row in stored], sorted({row.recipient_id for row in stored})
     if ids:
         transaction.on_commit(lambda: _announce(ids, recipients))
     return rows
