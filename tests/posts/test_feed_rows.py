@@ -45,6 +45,22 @@ def test_a_batch_of_received_posts_reaches_every_local_follower():
     assert stored == {(reader.id, post.id, peer.id) for reader in readers for post in posts}
 
 
+def test_a_deleted_post_or_actor_takes_its_feed_entries_along():
+    # The database no longer does it (posts/models/feed.py): the ORM's cascades must.
+    author, reader, other = (actor_create_local(username=name) for name in ("autorin", "leserin", "dritte"))
+    for follower in (reader, other):
+        accepted_follow(follower=follower, target=author)
+    kept, deleted = (post_create(author=author, text=text) for text in ("bleibt", "geht"))
+    assert FeedEntry.objects.filter(post=deleted).count() == 3  # the author's own feed and both followers'
+
+    deleted.delete()
+    assert not FeedEntry.objects.filter(post_id=deleted.id).exists()
+    reader.delete()
+    assert set(FeedEntry.objects.values_list("owner_id", "post_id")) == {(author.id, kept.id), (other.id, kept.id)}
+    author.delete()
+    assert not FeedEntry.objects.exists()
+
+
 def test_an_id_array_is_passed_in_postgresqls_text_form_and_only_integers_get_into_it():
     assert bigint_array([3, 10**15, 42]) == "{3,1000000000000000,42}"
     assert bigint_array([]) == "{}"
