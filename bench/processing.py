@@ -1,9 +1,11 @@
-"""Inbox processing in one process, without HTTP: `python -m bench.processing [--items 1000] [--followers 20]`.
+"""Inbox processing in one process, without HTTP: `python -m bench.processing [--items 1000] [--followers 20]
+[--kind create|media|like|announce]`.
 
-Stores N signed-and-accepted `Create`s of a remote Note (with a hashtag) from one followed peer, then runs them
-through the handlers in batches of 100 as a worker does, and prints items/s and queries per item. It isolates the
-handler path (what `process_items` costs) from accepting, queueing and the web server. Uses a fresh data directory
-on the embedded default, or DATABASE_URL when it is set.
+Stores N signed-and-accepted activities, then runs them through the handlers in batches of 100 as a worker does, and
+prints items/s and queries per item. It isolates the handler path (what `process_items` costs) from accepting,
+queueing and the web server. The kinds: `create`, a remote Note with a hashtag from one followed peer; `media`, the
+same with a picture attached; `like` and `announce`, of a local organisation's posts by 100 remote actors. Uses a
+fresh data directory on the embedded default, or DATABASE_URL when it is set.
 """
 
 import argparse
@@ -17,6 +19,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--followers", type=int, default=20, help="local followers of the peer (home feed rows)")
+    parser.add_argument("--kind", choices=KINDS, default="create", help="what the peer sends")
     args = parser.parse_args()
     os.environ.setdefault("FEDINODE_DATA_DIR", tempfile.mkdtemp(prefix="bench-processing-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fediverse_node.settings")
@@ -35,22 +38,20 @@ def main() -> None:
     from inbox.tasks import items_run
     from tests.factories import accepted_follow, remote_actor
 
-    peer = remote_actor(host=f"peer-{uuid.uuid4().hex[:6]}.example")
+    run = uuid.uuid4().hex[:6]
+    peer = remote_actor(host=f"peer-{run}.example")
     for number in range(args.followers):
-        follower = organization_create(username=f"f{number}_{uuid.uuid4().hex[:6]}", email="f@example.org",
-                                       password="bench-pass-123")
+        follower = organization_create(username=f"f{number}_{run}", email="f@example.org", password="bench-pass-123")
         accepted_follow(follower=follower, target=peer)
-    public = "https://www.w3.org/ns/activitystreams#Public"
-    ids = []
-    for _ in range(args.items):
-        note = f"{peer.uri}/notes/{uuid.uuid4()}"
-        activity = {
-            "id": f"{note}/activity", "type": "Create", "actor": peer.uri, "to": [public],
-            "object": {"id": note, "type": "Note", "attributedTo": peer.uri, "content": "<p>Aus der Praxis #bench</p>",
-                       "to": [public], "cc": [peer.followers_url], "tag": [{"type": "Hashtag", "name": "#bench"}]},
-        }
-        ids.append(InboxItem.objects.create(activity_id=activity["id"], actor_uri=peer.uri, type="Create",
-                                            payload=activity).id)
+    activities = (
+        _creates(peer, args.items, media=args.kind == "media") if args.kind in ("create", "media")
+        else _reactions(args.kind, run, args.items)
+    )
+    ids = [
+        InboxItem.objects.create(activity_id=activity["id"], actor_uri=activity["actor"], type=activity["type"],
+                                 payload=activity).id
+        for activity in activities
+    ]
     queries = 0
 
     def count(execute, sql, params, many, context):
@@ -66,8 +67,44 @@ def main() -> None:
             items_run(ids[start : start + 100])
     seconds = time.perf_counter() - started
     processed = InboxItem.objects.filter(id__in=ids, state="processed").count()
-    print(f"{connection.vendor}: {processed}/{args.items} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
+    print(f"{connection.vendor}, {args.kind}: {processed}/{args.items} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
           f"{queries / args.items:.3f} queries per item, {args.followers} local followers")
+
+
+KINDS = ("create", "media", "like", "announce")
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+REACTORS = 100
+
+
+def _creates(peer, count: int, *, media: bool) -> list[dict]:
+    activities = []
+    for _ in range(count):
+        note = f"{peer.uri}/notes/{uuid.uuid4()}"
+        obj = {"id": note, "type": "Note", "attributedTo": peer.uri, "content": "<p>Aus der Praxis #bench</p>",
+               "to": [PUBLIC], "cc": [peer.followers_url], "tag": [{"type": "Hashtag", "name": "#bench"}]}
+        if media:
+            obj["attachment"] = [{"type": "Image", "mediaType": "image/png", "url": f"{note}/bild.png",
+                                  "name": "Ein Bild aus der Praxis", "width": 800, "height": 600}]
+        activities.append({"id": f"{note}/activity", "type": "Create", "actor": peer.uri, "to": [PUBLIC],
+                           "object": obj})
+    return activities
+
+
+def _reactions(kind: str, run: str, count: int) -> list[dict]:
+    """Likes or boosts of a local organisation's posts, by REACTORS remote actors (each reacts to a post once)."""
+    from actors.services.local import organization_create
+    from posts.services.publishing import post_create
+    from tests.factories import remote_actor
+
+    member = organization_create(username=f"praxis_{run}", email="p@example.org", password="bench-pass-123")
+    posts = [post_create(author=member, text=f"Beitrag {number}") for number in range(-(-count // REACTORS))]
+    reactors = [remote_actor(host=f"r{number}-{run}.example") for number in range(REACTORS)]
+    kind_name = "Like" if kind == "like" else "Announce"
+    return [
+        {"id": f"{actor.uri}/{kind}s/{uuid.uuid4()}", "type": kind_name, "actor": actor.uri, "object": post.uri,
+         "to": [PUBLIC], "cc": [actor.followers_url]}
+        for post in posts for actor in reactors
+    ][:count]
 
 
 if __name__ == "__main__":
