@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 
@@ -313,8 +314,8 @@ HANDLERS: dict[str, Callable[[Activity, Actor], str]] = {
 def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, PostObject, Actor]], list[InboxItem]]:
     """(new posts the batch path can store at once, everything else). The batch path takes a Create whose object
     is embedded and passes `post_admit` (the rules of handle_create) for its known, unsuspended actor, is new
-    here, has no attachments and names nothing of ours but plain actors (a group would have to share it); the
-    rest goes one by one through HANDLERS."""
+    here and names nothing of ours but plain actors (a group would have to share it); the rest goes one by one
+    through HANDLERS."""
     candidates = [item for item in items if item.type == "Create" and isinstance(item.payload.get("object"), dict)]
     actors = {a.uri: a for a in Actor.objects.filter(uri__in={item.actor_uri for item in candidates})}
     admitted: dict[int, tuple[PostObject, Actor]] = {}
@@ -335,7 +336,7 @@ def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, PostObj
     for item in items:
         obj, actor = admitted.get(item.id, (None, None))
         if (
-            obj is None or actor is None or obj.id in taken or obj.attachments or groups.intersection(obj.named())
+            obj is None or actor is None or obj.id in taken or groups.intersection(obj.named())
             or obj.type == "Question"  # its poll is stored one by one
             or _is_ours(obj.in_reply_to)  # a reply to us may be forwarded: one by one
         ):
@@ -344,6 +345,67 @@ def creates_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, PostObj
         taken.add(obj.id)
         batch.append((item, obj, actor))
     return batch, rest
+
+
+def likes_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Actor, Post]], list[InboxItem]]:
+    """(likes the batch path can store at once, everything else): a Like by a known, unsuspended actor of one of
+    our posts, named by its id; the rest goes one by one through HANDLERS (an unknown actor is fetched there, a like
+    of something not ours is ignored there)."""
+    reactions = _reactions(items, "Like")
+    posts = {p.uri: p for p in Post.objects.filter(uri__in={a.object_id for _, a, _ in reactions.values()}, local=True)
+             } if reactions else {}
+    batch, rest = [], []
+    for item in items:
+        found = reactions.get(item.id)
+        post = posts.get(found[1].object_id) if found else None
+        if found is None or post is None:
+            rest.append(item)
+            continue
+        _, activity, actor = found
+        batch.append((item, activity.id, actor, post))
+    return batch, rest
+
+
+def announces_split(
+    items: list[InboxItem],
+) -> tuple[list[tuple[InboxItem, str, Actor, Post, datetime | None]], list[InboxItem]]:
+    """(boosts the batch path can store at once, everything else): an Announce by a known, unsuspended actor of a
+    public post stored here, named by its id; the rest goes one by one through HANDLERS (a post fetched first, a
+    group's relay, a boost of a post that is not public)."""
+    reactions = _reactions(items, "Announce")
+    posts = {
+        p.uri: p for p in Post.objects.filter(uri__in={a.object_id for _, a, _ in reactions.values()})
+        .select_related("author")
+    } if reactions else {}
+    batch, rest = [], []
+    for item in items:
+        found = reactions.get(item.id)
+        post = posts.get(found[1].object_id) if found else None
+        if found is None or post is None or not post.is_public:
+            rest.append(item)
+            continue
+        _, activity, actor = found
+        batch.append((item, activity.id, actor, post, activity.published))
+    return batch, rest
+
+
+def _reactions(items: list[InboxItem], kind: str) -> dict[int, tuple[InboxItem, Activity, Actor]]:
+    """The items of this type that name their object by id, parse, and come from a known, unsuspended actor (one
+    query for the actors); none unless there are two (one goes as fast one by one)."""
+    candidates = [item for item in items if item.type == kind and isinstance(item.payload.get("object"), str)]
+    if len(candidates) < 2:
+        return {}
+    actors = {a.uri: a for a in Actor.objects.filter(uri__in={item.actor_uri for item in candidates}, suspended=False)}
+    found = {}
+    for item in candidates:
+        actor = actors.get(item.actor_uri)
+        try:
+            activity = Activity.parse(item.payload)
+        except VocabError:
+            continue  # the one-by-one path records why
+        if actor is not None and activity.object_id:
+            found[item.id] = (item, activity, actor)
+    return found
 
 
 def _is_ours(uri: str) -> bool:

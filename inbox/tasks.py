@@ -7,6 +7,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import orjson
@@ -18,9 +19,9 @@ from django.utils import timezone
 
 from actors.services.remote import ResolveError
 from fediverse_node.postgresql.scans import custom_plans, ordered_index_scans
-from posts.services.remote_batch import posts_create_remote
+from posts.services.remote_batch import boosts_add_remote, likes_add_remote, posts_create_remote
 
-from .handlers import Unprocessable, creates_split, item_process
+from .handlers import Unprocessable, announces_split, creates_split, item_process, likes_split
 from .models import INBOX_ITEM_STATES, InboxItem, InboxState
 from .retention import items_expired_delete
 
@@ -135,7 +136,7 @@ def _items_process(items: list[InboxItem]) -> None:
     """Claimed items through their handlers, in slices of one transaction each; their states are written after each
     slice commits (should the process die between the two, the sweep runs them again once the lease ends, and the
     handlers take a repeated activity once)."""
-    items = _new_posts_at_once(items)
+    items = _at_once(items)
     position = 0
     while position < len(items):
         done: list[InboxItem] = []
@@ -207,22 +208,31 @@ def items_outcome_save(items: list[InboxItem]) -> int:
     return written
 
 
-def _new_posts_at_once(items: list[InboxItem]) -> list[InboxItem]:
-    """Store the batch's plain new posts in one go (posts/services/remote_batch.py); the items left to run one by
-    one. Should the batch fail (a post stored meanwhile by another worker), every item runs one by one."""
-    batch, rest = creates_split(items)
-    if len(batch) < 2:
-        return items
-    try:
-        with transaction.atomic():
-            posts_create_remote(entries=[(obj, actor) for _, obj, actor in batch])
-    except IntegrityError:
-        return items
-    now = timezone.now()
-    for item, _, _ in batch:
-        item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
-    items_outcome_save([item for item, _, _ in batch])
-    return rest
+def _at_once(items: list[InboxItem]) -> list[InboxItem]:
+    """Store what the batch paths take (plain new posts, likes, boosts), each kind in one go; the items left to run
+    one by one. Should a kind's batch fail (a row stored meanwhile by another worker), its items run one by one."""
+    for split, store in AT_ONCE:
+        batch, rest = split(items)
+        if len(batch) < 2:
+            continue
+        try:
+            with transaction.atomic():
+                store([entry[1:] for entry in batch])
+        except IntegrityError:
+            continue
+        now = timezone.now()
+        for item, *_ in batch:
+            item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
+        items_outcome_save([item for item, *_ in batch])
+        items = rest
+    return items
+
+
+AT_ONCE: list[tuple[Callable[[list[InboxItem]], tuple[list, list[InboxItem]]], Callable[[list], object]]] = [
+    (creates_split, lambda entries: posts_create_remote(entries=entries)),
+    (likes_split, lambda entries: likes_add_remote(likes=entries)),
+    (announces_split, lambda entries: boosts_add_remote(boosts=entries)),
+]
 
 
 def item_run(item_id: int) -> None:

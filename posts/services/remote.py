@@ -92,18 +92,24 @@ def _event_extra(obj: PostObject) -> dict:
 def _attach(post: Post, obj: PostObject, *, created: bool) -> None:
     if not created:
         post.attachments.all().delete()
-    if not obj.media:
-        return
-    if domain_rejects_media(post.author.uri):
-        return  # staff reject this server's media: the post is kept without them
-    for position, item in enumerate(obj.attachments):
-        if not isinstance(item, MediaAttachment):
-            continue
-        Attachment.objects.create(
-            owner=post.author, post=post, remote_url=item.url, position=position,
+    rows = attachment_rows(post, obj)
+    if rows:
+        Attachment.objects.bulk_create(rows)
+
+
+def attachment_rows(post: Post, obj: PostObject) -> list[Attachment]:
+    """The attachments to store of a remote post's media, in their order (none when staff reject the media of its
+    server: the post is kept without them)."""
+    if not obj.media or domain_rejects_media(post.author.uri):
+        return []
+    return [
+        Attachment(
+            owner_id=post.author_id, post=post, remote_url=item.url, position=position,
             media_type=item.media_type, description=item.name, blurhash=item.blurhash,
             width=item.width, height=item.height, focus_x=item.focal_point[0], focus_y=item.focal_point[1],
         )
+        for position, item in enumerate(obj.attachments) if isinstance(item, MediaAttachment)
+    ]
 
 
 def tag_names_and_mentions(obj: PostObject) -> tuple[list[str], list[str]]:

@@ -1,22 +1,27 @@
-"""Many new remote posts at once: the bulk twin of `post_upsert_remote` for what a busy inbox mostly receives.
+"""Many new remote posts, likes and boosts at once: the bulk twins of `post_upsert_remote`, `handle_like` and
+`boost_store_remote` for what a busy inbox mostly receives.
 
-A batch of new posts (no attachments, not for one of our groups: the callers check) is written in a fixed number of
-queries, whatever its size: the same rows the one-by-one path writes (post, tags, mentions, notifications of
-mentions and replies, home-feed entries), at a fraction of the cost per post (bench/processing.py).
+A batch of new posts (not for one of our groups: the callers check) is written in a fixed number of queries, whatever
+its size: the same rows the one-by-one path writes (post, attachments, tags, mentions, notifications of mentions and
+replies, home-feed entries), at a fraction of the cost per post (bench/processing.py).
 """
 
 from collections import defaultdict
+from datetime import datetime
+
+from django.utils import timezone
 
 from actors.models import Actor, Follow, FollowState
 from fediverse_node.protocol.vocab import PostObject
 
 from ..ids import next_id
-from ..models import Notification, NotificationType, Post, Visibility
+from ..models import Attachment, Like, Notification, NotificationType, Post, PostType, Visibility
 from ..selectors import replies_waiting_for
 from .announcing import posts_added_announce
 from .feeds import feed_rows_add, tag_followers
 from .notifying import notifications_add
 from .remote import (
+    attachment_rows,
     blocking_pairs,
     notification_recipients,
     post_fields,
@@ -41,6 +46,9 @@ def posts_create_remote(*, entries: list[tuple[dict | PostObject, Actor]]) -> li
         for obj, author, _, _ in parsed
     ]
     Post.objects.bulk_create(posts)
+    Attachment.objects.bulk_create(
+        [row for post, (obj, *_) in zip(posts, parsed, strict=True) for row in attachment_rows(post, obj)]
+    )
 
     tags = {tag.name: tag for tag in tag_rows(sorted({n for _, _, names, _ in parsed for n in names}))}
     Post.tags.through.objects.bulk_create(
@@ -102,3 +110,46 @@ def _feeds_add(posts: list[Post], mentions: dict[int, list[Actor]]) -> None:
         feeds[post.id] = owners
     feed_rows_add(rows)
     posts_added_announce(feeds=feeds)
+
+
+def likes_add_remote(*, likes: list[tuple[str, Actor, Post]]) -> list[Like]:
+    """Store remote actors' likes (activity id, actor, local post) as `handle_like` does one by one: a pair liked
+    already is left, each new like notifies the post's author. The new likes."""
+    liked = set(
+        Like.objects.filter(post_id__in={post.id for _, _, post in likes}, actor_id__in={a.id for _, a, _ in likes})
+        .values_list("actor_id", "post_id")
+    )
+    new: dict[tuple[int, int], Like] = {}
+    for uri, actor, post in likes:
+        pair = (actor.id, post.id)
+        if pair not in liked and pair not in new:
+            new[pair] = Like(actor=actor, post=post, uri=uri)
+    rows = Like.objects.bulk_create(list(new.values()))
+    notifications_add(notifications=[
+        Notification(recipient_id=like.post.author_id, type=NotificationType.FAVOURITE, from_actor=like.actor,
+                     post=like.post)
+        for like in rows
+    ])
+    return rows
+
+
+def boosts_add_remote(*, boosts: list[tuple[str, Actor, Post, datetime | None]]) -> list[Post]:
+    """Store remote actors' boosts (Announce id, actor, public post with its author, published) as
+    `boost_store_remote` does one by one: a boost stored already is left, each new one notifies a local author and
+    joins the home feeds of its booster's local followers. The new boosts."""
+    stored = set(Post.objects.filter(uri__in=[uri for uri, *_ in boosts]).values_list("uri", flat=True))
+    new: dict[str, tuple[Post, Post]] = {}  # Announce id: (the boost, the post it boosts)
+    for uri, actor, post, published in boosts:
+        if uri not in stored and uri not in new:
+            boost = Post(
+                id=next_id(), uri=uri, url=uri, author=actor, local=False, type=PostType.ANNOUNCE,
+                visibility=Visibility.PUBLIC, boost_of=post, published=published or timezone.now(),
+            )
+            new[uri] = (boost, post)
+    rows = Post.objects.bulk_create([boost for boost, _ in new.values()])
+    notifications_add(notifications=[
+        Notification(recipient_id=post.author_id, type=NotificationType.REBLOG, from_actor=boost.author, post=post)
+        for boost, post in new.values() if post.author.local
+    ])
+    _feeds_add(rows, {boost.id: [] for boost in rows})
+    return rows
