@@ -1,11 +1,12 @@
 """Inbox processing in one process, without HTTP: `python -m bench.processing [--items 1000] [--followers 20]
-[--kind create|media|like|announce]`.
+[--kind create|media|like|announce|follow]`.
 
 Stores N signed-and-accepted activities, then runs them through the handlers in batches of 100 as a worker does, and
 prints items/s and queries per item. It isolates the handler path (what `process_items` costs) from accepting,
 queueing and the web server. The kinds: `create`, a remote Note with a hashtag from one followed peer; `media`, the
-same with a picture attached; `like` and `announce`, of a local organisation's posts by 100 remote actors. Uses a
-fresh data directory on the embedded default, or DATABASE_URL when it is set.
+same with a picture attached; `like` and `announce`, of a local organisation's posts by 100 remote actors; `follow`,
+of a local organisation by as many remote actors as items (each answered with an Accept, queued, never sent: no worker
+runs here). Uses a fresh data directory on the embedded default, or DATABASE_URL when it is set.
 """
 
 import argparse
@@ -45,7 +46,7 @@ def main() -> None:
         accepted_follow(follower=follower, target=peer)
     activities = (
         _creates(peer, args.items, media=args.kind == "media") if args.kind in ("create", "media")
-        else _reactions(args.kind, run, args.items)
+        else _follows(run, args.items) if args.kind == "follow" else _reactions(args.kind, run, args.items)
     )
     ids = [
         InboxItem.objects.create(activity_id=activity["id"], actor_uri=activity["actor"], type=activity["type"],
@@ -71,7 +72,7 @@ def main() -> None:
           f"{queries / args.items:.3f} queries per item, {args.followers} local followers")
 
 
-KINDS = ("create", "media", "like", "announce")
+KINDS = ("create", "media", "like", "announce", "follow")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 REACTORS = 100
 
@@ -105,6 +106,26 @@ def _reactions(kind: str, run: str, count: int) -> list[dict]:
          "to": [PUBLIC], "cc": [actor.followers_url]}
         for post in posts for actor in reactors
     ][:count]
+
+
+def _follows(run: str, count: int) -> list[dict]:
+    """Follows of a local organisation, each by a remote actor of its own."""
+    from actors.models import Actor
+    from actors.services.local import organization_create
+    from tests.factories import remote_actor
+
+    member = organization_create(username=f"praxis_{run}", email="p@example.org", password="bench-pass-123")
+    host = f"folgende-{run}.example"
+    remote_actor(host=host)  # the factory's fields, for the rest made at once
+    template = Actor.objects.filter(domain=host).values().get()
+    fields = {k: v for k, v in template.items() if k not in ("id", "uri", "username", "url", "inbox_url")}
+    followers = Actor.objects.bulk_create([
+        Actor(**{**fields, "uri": f"https://{host}/users/f{n}", "username": f"f{n}", "url": f"https://{host}/users/f{n}",
+                 "inbox_url": f"https://{host}/users/f{n}/inbox"})
+        for n in range(count)
+    ])
+    return [{"id": f"{actor.uri}/follows/{uuid.uuid4()}", "type": "Follow", "actor": actor.uri, "object": member.uri}
+            for actor in followers]
 
 
 if __name__ == "__main__":
