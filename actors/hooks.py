@@ -32,3 +32,5 @@ follow_started = Hook("follower: Actor, target: Actor")
 follow_ended = Hook("follower: Actor, target: Actor")
 # A local actor has a new follower, or a request to decide (requested=True): posts notifies it.
 follow_noticed = Hook("recipient: Actor, from_actor: Actor, requested: bool")
+# Local actors have new followers at once (a batch of the inbox): posts notifies them in one write.
+follows_noticed = Hook("pairs: list[tuple[Actor, Actor]] (recipient, new follower)")

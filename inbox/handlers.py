@@ -5,8 +5,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Q
 
-from actors.models import COMMENT_MAX, Actor, ActorType, Follow, Report
+from actors.models import COMMENT_MAX, Actor, ActorType, Block, Follow, Report
+from actors.services.domains import domain_is_blocked
 from actors.services.follow import (
     follow_confirmed,
     follow_end,
@@ -386,6 +388,43 @@ def announces_split(
             continue
         _, activity, actor = found
         batch.append((item, activity.id, actor, post, activity.published))
+    return batch, rest
+
+
+def follows_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Actor, Actor]], list[InboxItem]]:
+    """(follows the batch path can take at once, everything else): a Follow by a known, unsuspended remote actor of
+    one of our actors who takes followers without asking, named by its id, where no follow of the pair is known and
+    neither blocks the other (nor is the follower's server blocked); the rest goes one by one through HANDLERS (a
+    request to decide, a follow asked again, a block answered with a Reject)."""
+    reactions = _reactions(items, "Follow")
+    targets = {
+        a.uri: a for a in Actor.objects.filter(
+            uri__in={activity.object_id for _, activity, _ in reactions.values()}, local=True, suspended=False,
+            manually_approves_followers=False,
+        )
+    } if reactions else {}
+    if not targets:
+        return [], items
+    followers, wanted = {actor.id for *_, actor in reactions.values()}, {target.id for target in targets.values()}
+    known = set(Follow.objects.filter(follower_id__in=followers, target_id__in=wanted).values_list(
+        "follower_id", "target_id"))
+    blocks = set(Block.objects.filter(
+        Q(actor_id__in=followers, target_id__in=wanted) | Q(actor_id__in=wanted, target_id__in=followers)
+    ).values_list("actor_id", "target_id"))
+    batch, rest = [], []
+    for item in items:
+        found = reactions.get(item.id)
+        target = targets.get(found[1].object_id) if found else None
+        if found is None or target is None:
+            rest.append(item)
+            continue
+        _, activity, actor = found
+        pair = (actor.id, target.id)
+        if actor.local or pair in known or pair in blocks or pair[::-1] in blocks or domain_is_blocked(actor.uri):
+            rest.append(item)
+            continue
+        known.add(pair)  # a second Follow of the pair in this batch is one asked again: one by one, after this one
+        batch.append((item, activity.id, actor, target))
     return batch, rest
 
 

@@ -17,11 +17,12 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Q
 from django.utils import timezone
 
+from actors.services.follow import follows_accepted_remote
 from actors.services.remote import ResolveError
 from fediverse_node.postgresql.scans import custom_plans, ordered_index_scans
 from posts.services.remote_batch import boosts_add_remote, likes_add_remote, posts_create_remote
 
-from .handlers import Unprocessable, announces_split, creates_split, item_process, likes_split
+from .handlers import Unprocessable, announces_split, creates_split, follows_split, item_process, likes_split
 from .models import INBOX_ITEM_STATES, InboxItem, InboxState
 from .retention import items_expired_delete
 
@@ -209,7 +210,7 @@ def items_outcome_save(items: list[InboxItem]) -> int:
 
 
 def _at_once(items: list[InboxItem]) -> list[InboxItem]:
-    """Store what the batch paths take (plain new posts, likes, boosts), each kind in one go; the items left to run
+    """Store what the batch paths take (new posts, likes, boosts, follows), each kind in one go; the items left to run
     one by one. Should a kind's batch fail (a row stored meanwhile by another worker), its items run one by one."""
     for split, store in AT_ONCE:
         batch, rest = split(items)
@@ -232,6 +233,7 @@ AT_ONCE: list[tuple[Callable[[list[InboxItem]], tuple[list, list[InboxItem]]], C
     (creates_split, lambda entries: posts_create_remote(entries=entries)),
     (likes_split, lambda entries: likes_add_remote(likes=entries)),
     (announces_split, lambda entries: boosts_add_remote(boosts=entries)),
+    (follows_split, lambda entries: follows_accepted_remote(follows=entries)),
 ]
 
 

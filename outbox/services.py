@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from fediverse_node.prepared import bigint_array
 from fediverse_node.protocol.integrity import proof_sign
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.vocab import PUBLIC_ALIASES, ids_of
@@ -54,32 +55,54 @@ def _store(*, actor: models.Model, activity: dict, inboxes: Iterable[str], publi
     outgoing = OutgoingActivity.objects.create(
         uri=activity["id"], actor_id=actor.pk, type=activity["type"], body=orjson.dumps(activity), public=public
     )
-    directory = peer_directory()
-    targets = sorted({url for url in inboxes if url and not _is_local_inbox(url) and not directory.is_suspended(url)})
-    ids = _deliveries_insert(activity_id=outgoing.pk, inbox_urls=targets)
+    ids = _deliveries_insert([(outgoing.pk, url) for url in _targets(inboxes)])
     if ids:
         transaction.on_commit(lambda: deliveries_enqueue(ids))
     return outgoing
 
 
-def _deliveries_insert(*, activity_id: int, inbox_urls: list[str]) -> list[int]:
-    """A pending Delivery per inbox URL, due now; their ids. A post to the followers of an organisation writes a
-    row per server in the request that posts it: bulk_create built a model instance per row and bound every value,
-    which cost that request more than the rest of its work while the web worker's other requests waited. One
-    statement of a fixed text instead (executemany on SQLite, the URLs as one array on PostgreSQL); the activity
-    is new in this transaction, so its deliveries are exactly these rows."""
-    if not inbox_urls:
+def activities_publish(*, publications: list[tuple[models.Model, dict, Iterable[str]]]) -> list[OutgoingActivity]:
+    """activity_publish for many (actor, activity, inboxes) at once (a batch of follows answered with an Accept
+    each): one write for the activities and one for all their deliveries."""
+    signed = [(actor, activity_proof_add(actor=actor, activity=activity), inboxes)
+              for actor, activity, inboxes in publications]
+    rows = OutgoingActivity.objects.bulk_create([
+        OutgoingActivity(uri=activity["id"], actor_id=actor.pk, type=activity["type"], body=orjson.dumps(activity))
+        for actor, activity, _ in signed
+    ])
+    ids = _deliveries_insert(
+        [(row.pk, url) for row, (_, _, inboxes) in zip(rows, signed, strict=True) for url in _targets(inboxes)]
+    )
+    if ids:
+        transaction.on_commit(lambda: deliveries_enqueue(ids))
+    return rows
+
+
+def _targets(inboxes: Iterable[str]) -> list[str]:
+    """The inboxes a delivery goes to: each once, never ours, never a suspended server's."""
+    directory = peer_directory()
+    return sorted({url for url in inboxes if url and not _is_local_inbox(url) and not directory.is_suspended(url)})
+
+
+def _deliveries_insert(rows: list[tuple[int, str]]) -> list[int]:
+    """A pending Delivery per (activity id, inbox URL), due now; their ids. A post to the followers of an
+    organisation writes a row per server in the request that posts it: bulk_create built a model instance per row
+    and bound every value, which cost that request more than the rest of its work while the web worker's other
+    requests waited. One statement of a fixed text instead (executemany on SQLite, the ids and URLs as two arrays on
+    PostgreSQL); the activities are new in this transaction, so their deliveries are exactly these rows."""
+    if not rows:
         return []
     connection = connections[router.db_for_write(Delivery)]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     sql = _deliveries_insert_sql(connection.alias)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(sql, [activity_id, PENDING, now, now, inbox_urls])
+            activities, urls = zip(*rows, strict=True)
+            cursor.execute(sql, [PENDING, now, now, bigint_array(activities), list(urls)])
         else:
-            cursor.executemany(sql, [(activity_id, PENDING, now, now, url) for url in inbox_urls])
-    rows = Delivery.objects.using(connection.alias).filter(activity_id=activity_id).order_by("pk")
-    return list(rows.values_list("pk", flat=True))
+            cursor.executemany(sql, [(activity, PENDING, now, now, url) for activity, url in rows])
+    made = Delivery.objects.using(connection.alias).filter(activity_id__in={activity for activity, _ in rows})
+    return list(made.order_by("pk").values_list("pk", flat=True))
 
 
 @functools.cache
@@ -91,7 +114,9 @@ def _deliveries_insert_sql(alias: str) -> str:
     ))
     head = f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) "
     if connection.vendor == "postgresql":
-        return head + "SELECT %s, %s, 0, '', %s, %s, url FROM unnest(%s::text[]) AS url"
+        return head + (
+            "SELECT activity, %s, 0, '', %s, %s, url FROM unnest(%s::bigint[], %s::text[]) AS delivery(activity, url)"
+        )
     return head + "VALUES (%s, %s, 0, '', %s, %s, %s)"
 
 

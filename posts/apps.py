@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from actors.hooks import follow_ended, follow_noticed, follow_started, remote_media_dropped
+from actors.hooks import follow_ended, follow_noticed, follow_started, follows_noticed, remote_media_dropped
 
 
 class PostsConfig(AppConfig):
@@ -11,10 +11,11 @@ class PostsConfig(AppConfig):
         # (here, not at the top: the models load after the app configs)
         from .services.feeds import feed_follow_ended, feed_follow_started
         from .services.media import remote_media_drop
-        from .services.notifying import follow_notify
+        from .services.notifying import follow_notify, follows_notify
 
         remote_media_dropped.listen(remote_media_drop)
         # Follows fill and empty home feeds and notify their targets; actors does not import posts.
         follow_started.listen(feed_follow_started)
         follow_ended.listen(feed_follow_ended)
         follow_noticed.listen(follow_notify)
+        follows_noticed.listen(follows_notify)

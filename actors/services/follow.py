@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from outbox.services import activity_publish
+from outbox.services import activities_publish, activity_publish
 
 from .. import activities as render
-from ..hooks import follow_ended, follow_noticed, follow_started
+from ..hooks import follow_ended, follow_noticed, follow_started, follows_noticed
 from ..models import FOLLOW_STATES, Actor, Block, Follow, FollowState
 from .domains import domain_is_blocked
 
@@ -174,6 +174,22 @@ def follow_received(*, follower: Actor, target: Actor, uri: str) -> Follow | Non
         return follow if lost or follow is None else _arrived(follow)
 
 
+def follows_accepted_remote(*, follows: list[tuple[str, Actor, Actor]]) -> list[Follow]:
+    """New follows (Follow id, remote follower, local target) taken at once, as `follow_received` takes each when
+    no follow of the pair is known, neither blocks the other and the target does not approve followers by hand (the
+    caller, inbox.handlers.follows_split, checks): stored accepted, each target notified, each follower sent an
+    Accept. A pair stored meanwhile by another worker fails the whole write (IntegrityError): the caller then takes
+    them one by one."""
+    rows = Follow.objects.bulk_create(
+        [Follow(follower=follower, target=target, uri=uri, state=FollowState.ACCEPTED) for uri, follower, target in follows]
+    )
+    for follow in rows:
+        follow_started.call(follower=follow.follower, target=follow.target)
+    follows_noticed.call(pairs=[(follow.target, follow.follower) for follow in rows])
+    activities_publish(publications=[_answer(follow, "Accept") for follow in rows])
+    return rows
+
+
 def _arrived(follow: Follow) -> Follow | None:
     if follow.state == FollowState.ACCEPTED:
         _accept_send(follow)
@@ -235,11 +251,17 @@ def _follow_document(follow: Follow) -> dict:
 def _answer_send(follow: Follow, kind: str) -> None:
     """Accept or Reject, to a remote follower only."""
     if not follow.follower.local:
-        activity = render.simple_activity(
-            id=render.activity_id(follow.target, f"{kind.lower()}s"), type=kind, actor=follow.target,
-            object=_follow_document(follow), to=[follow.follower.uri],
-        )
-        activity_publish(actor=follow.target, activity=activity, inboxes=[follow.follower.inbox_url])
+        actor, activity, inboxes = _answer(follow, kind)
+        activity_publish(actor=actor, activity=activity, inboxes=inboxes)
+
+
+def _answer(follow: Follow, kind: str) -> tuple[Actor, dict, list[str]]:
+    """(our actor, the Accept or Reject of a remote follower's follow, its inbox)."""
+    activity = render.simple_activity(
+        id=render.activity_id(follow.target, f"{kind.lower()}s"), type=kind, actor=follow.target,
+        object=_follow_document(follow), to=[follow.follower.uri],
+    )
+    return follow.target, activity, [follow.follower.inbox_url]
 
 
 def _accept_send(follow: Follow) -> None:

@@ -46,3 +46,11 @@ def follow_notify(*, recipient: Actor, from_actor: Actor, requested: bool) -> No
     """A local actor has a new follower, or a follow request to decide (actors.hooks.follow_noticed)."""
     kind = NotificationType.FOLLOW_REQUEST if requested else NotificationType.FOLLOW
     notification_add(recipient=recipient, type=kind, from_actor=from_actor)
+
+
+def follows_notify(*, pairs: list[tuple[Actor, Actor]]) -> None:
+    """Local actors have new followers: (recipient, follower) pairs, as follow_notify's, in one write."""
+    notifications_add(notifications=[
+        Notification(recipient=recipient, type=NotificationType.FOLLOW, from_actor=follower)
+        for recipient, follower in pairs
+    ])

@@ -3,16 +3,19 @@ by one, and the rows are the ones the one-by-one path writes (tags, mentions, no
 
 import itertools
 
+import orjson
 import pytest
 
-from actors.models import DomainSeverity
+from actors.models import DomainSeverity, Follow
+from actors.services.blocks import block_create
 from actors.services.domains import domain_block
 from actors.services.local import organization_create
 from actors.services.suspension import actor_suspend
 from community.services.scout_groups import group_create
-from inbox.handlers import announces_split, creates_split, likes_split
+from inbox.handlers import announces_split, creates_split, follows_split, likes_split
 from inbox.models import InboxItem
 from inbox.tasks import items_run
+from outbox.models import OutgoingActivity
 from posts.models import (
     Attachment,
     FeedEntry,
@@ -246,3 +249,48 @@ def test_boosts_of_stored_public_posts_are_stored_at_once_as_one_by_one():
     assert again.activity_id == earlier.uri
     in_feed = set(FeedEntry.objects.filter(owner=reader).values_list("post__uri", flat=True))
     assert in_feed == {anna_public.activity_id, anna_remote.activity_id}  # the boosts of whom the reader follows
+
+
+def test_follows_of_members_who_take_followers_are_taken_at_once_as_one_by_one():
+    member = organization_create(username="praxis", email="p@example.org", password="praxis-pass-1")
+    asking = organization_create(username="fragend", email="f@example.org", password="fragend-pass-1")
+    asking.manually_approves_followers = True
+    asking.save()
+    anna, ben, cleo, dora = (remote_actor(host=f"{name}.example") for name in ("anna", "ben", "cleo", "dora"))
+    block_create(actor=member, target=cleo)
+    items = [
+        anna_member := _reaction("Follow", anna, member.uri),
+        ben_member := _reaction("Follow", ben, member.uri),
+        anna_asking := _reaction("Follow", anna, asking.uri),  # a request to decide: one by one
+        cleo_member := _reaction("Follow", cleo, member.uri),  # blocked: refused, one by one
+        dora_member := _reaction("Follow", dora, member.uri),
+        dora_again := _reaction("Follow", dora, member.uri),  # asked again: one by one, after the first
+    ]
+    batch, rest = follows_split(items)
+    assert [entry[0] for entry in batch] == [anna_member, ben_member, dora_member]
+    assert rest == [anna_asking, cleo_member, dora_again]
+
+    items_run([item.id for item in items])
+
+    assert _states(items) == ["processed"] * 6
+    follows = {(f.follower_id, f.target_id): (f.state, f.uri) for f in Follow.objects.all()}
+    assert follows == {
+        (anna.id, member.id): ("accepted", anna_member.activity_id),
+        (ben.id, member.id): ("accepted", ben_member.activity_id),
+        (dora.id, member.id): ("accepted", dora_again.activity_id),  # our answer names the id sent last
+        (anna.id, asking.id): ("pending", anna_asking.activity_id),
+    }
+    notified = set(Notification.objects.values_list("recipient", "type", "from_actor"))
+    assert notified == {(member.id, "follow", anna.id), (member.id, "follow", ben.id), (member.id, "follow", dora.id),
+                        (asking.id, "follow_request", anna.id)}
+    answers = {}
+    for activity in OutgoingActivity.objects.filter(actor=member, type__in=("Accept", "Reject")).order_by("id"):
+        body = orjson.loads(bytes(activity.body))
+        inboxes = list(activity.deliveries.values_list("inbox_url", flat=True))
+        answers.setdefault((body["type"], body["object"]["actor"]), []).append((body["object"]["id"], inboxes))
+    assert answers == {
+        ("Accept", anna.uri): [(anna_member.activity_id, [anna.inbox_url])],
+        ("Accept", ben.uri): [(ben_member.activity_id, [ben.inbox_url])],
+        ("Accept", dora.uri): [(dora_member.activity_id, [dora.inbox_url]), (dora_again.activity_id, [dora.inbox_url])],
+        ("Reject", cleo.uri): [(cleo_member.activity_id, [cleo.inbox_url])],
+    }
