@@ -29,7 +29,7 @@ from . import api, site
 from .federation import bench_fanout, bench_inbox, loopback_sinks
 from .load import raw_request, send_requests
 from .probe import Probe
-from .procs import memory_summary, node_processes
+from .procs import machine_gauge, memory_summary, node_processes
 from .sinks import InboxSinks
 
 SIZES = {
@@ -111,7 +111,9 @@ class Run:
     def phase(self, phase: str, rows: list[str]):
         """Run one phase; if it fails, its rows say so and the next phase still runs."""
         started = time.monotonic()
-        print(f"[{self.name}] {phase} …", file=sys.stderr, flush=True)
+        # the machine's speed for the same work (CPU ms; it moves with the host): figures of phases run at different
+        # speeds are not comparable
+        print(f"[{self.name}] {phase} … (machine gauge {machine_gauge():.0f} ms)", file=sys.stderr, flush=True)
         try:
             yield
         except Exception as error:

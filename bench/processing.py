@@ -1,15 +1,17 @@
 """Inbox processing in one process, without HTTP: `python -m bench.processing [--items 1000] [--followers 20]
-[--kind create|media|like|announce|follow]`.
+[--kind create|media|like|announce|follow|mix]`.
 
 Stores N signed-and-accepted activities, then runs them through the handlers in batches of 100 as a worker does, and
 prints items/s and queries per item. It isolates the handler path (what `process_items` costs) from accepting,
 queueing and the web server. The kinds: `create`, a remote Note with a hashtag from one followed peer; `media`, the
 same with a picture attached; `like` and `announce`, of a local organisation's posts by 100 remote actors; `follow`,
 of a local organisation by as many remote actors as items (each answered with an Accept, queued, never sent: no worker
-runs here). Uses a fresh data directory on the embedded default, or DATABASE_URL when it is set.
+runs here); `mix`, a fifth of each, interleaved. Uses a fresh data directory on the embedded default, or DATABASE_URL
+when it is set.
 """
 
 import argparse
+import itertools
 import os
 import tempfile
 import time
@@ -44,10 +46,9 @@ def main() -> None:
     for number in range(args.followers):
         follower = organization_create(username=f"f{number}_{run}", email="f@example.org", password="bench-pass-123")
         accepted_follow(follower=follower, target=peer)
-    activities = (
-        _creates(peer, args.items, media=args.kind == "media") if args.kind in ("create", "media")
-        else _follows(run, args.items) if args.kind == "follow" else _reactions(args.kind, run, args.items)
-    )
+    kinds = KINDS[:-1] if args.kind == "mix" else (args.kind,)
+    shares = [_activities(kind, peer, run, args.items // len(kinds)) for kind in kinds]
+    activities = [activity for turn in itertools.zip_longest(*shares) for activity in turn if activity]
     ids = [
         InboxItem.objects.create(activity_id=activity["id"], actor_uri=activity["actor"], type=activity["type"],
                                  payload=activity).id
@@ -68,13 +69,19 @@ def main() -> None:
             items_run(ids[start : start + 100])
     seconds = time.perf_counter() - started
     processed = InboxItem.objects.filter(id__in=ids, state="processed").count()
-    print(f"{connection.vendor}, {args.kind}: {processed}/{args.items} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
-          f"{queries / args.items:.3f} queries per item, {args.followers} local followers")
+    print(f"{connection.vendor}, {args.kind}: {processed}/{len(ids)} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
+          f"{queries / len(ids):.3f} queries per item, {args.followers} local followers")
 
 
-KINDS = ("create", "media", "like", "announce", "follow")
+KINDS = ("create", "media", "like", "announce", "follow", "mix")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 REACTORS = 100
+
+
+def _activities(kind: str, peer, run: str, count: int) -> list[dict]:
+    if kind in ("create", "media"):
+        return _creates(peer, count, media=kind == "media")
+    return _follows(run, count) if kind == "follow" else _reactions(kind, run, count)
 
 
 def _creates(peer, count: int, *, media: bool) -> list[dict]:
@@ -97,7 +104,7 @@ def _reactions(kind: str, run: str, count: int) -> list[dict]:
     from posts.services.publishing import post_create
     from tests.factories import remote_actor
 
-    member = organization_create(username=f"praxis_{run}", email="p@example.org", password="bench-pass-123")
+    member = organization_create(username=f"praxis_{kind}_{run}", email="p@example.org", password="bench-pass-123")
     posts = [post_create(author=member, text=f"Beitrag {number}") for number in range(-(-count // REACTORS))]
     reactors = [remote_actor(host=f"r{number}-{run}.example") for number in range(REACTORS)]
     kind_name = "Like" if kind == "like" else "Announce"
@@ -114,7 +121,7 @@ def _follows(run: str, count: int) -> list[dict]:
     from actors.services.local import organization_create
     from tests.factories import remote_actor
 
-    member = organization_create(username=f"praxis_{run}", email="p@example.org", password="bench-pass-123")
+    member = organization_create(username=f"praxis_follow_{run}", email="p@example.org", password="bench-pass-123")
     host = f"folgende-{run}.example"
     remote_actor(host=host)  # the factory's fields, for the rest made at once
     template = Actor.objects.filter(domain=host).values().get()

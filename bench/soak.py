@@ -66,7 +66,7 @@ from .__main__ import NODE_ENV, backend
 from .federation import INBOX_LEFT, loopback_sinks, presigned_creates, seed_followers
 from .load import _read_response, raw_request
 from .probe import Probe
-from .procs import _cpu_seconds, cpu_snapshot, node_processes
+from .procs import _cpu_seconds, cpu_snapshot, machine_gauge, node_processes
 from .sinks import InboxSinks
 
 FOLLOWERS, INBOXES = 2_000, 1_000
@@ -201,17 +201,6 @@ def _sign(peer: BovinePeer, node: Node, signed) -> None:
     while True:
         signed.put([raw_request("POST", node.domain, "/inbox", headers, body)
                     for body, headers in presigned_creates(peer, node, node.actor_url("ziel"), 50)])
-
-
-def machine_gauge() -> float:
-    """CPU ms this process spends on a fixed piece of Python work. CPU time, not wall time: the load on the cores
-    hardly moves it, a slower host (a virtual machine whose neighbours got busy) does. Printed per window, it tells
-    a node that slowed down from a machine that did (this one's RSA signing ran 0.26 to 0.36 ms within an hour)."""
-    started = time.process_time()
-    total = 0
-    for number in range(1_000_000):
-        total += number * number % 7
-    return (time.process_time() - started) * 1000
 
 
 def ms(value: float | None) -> str:
