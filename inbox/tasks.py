@@ -210,8 +210,11 @@ def items_outcome_save(items: list[InboxItem]) -> int:
 
 
 def _at_once(items: list[InboxItem]) -> list[InboxItem]:
-    """Store what the batch paths take (new posts, likes, boosts, follows), each kind in one go; the items left to run
-    one by one. Should a kind's batch fail (a row stored meanwhile by another worker), its items run one by one."""
+    """Store what the batch paths take (new posts, likes, boosts, follows), each kind in one go, and then their
+    outcomes in one write; the items left to run one by one. Should a kind's batch fail (a row stored meanwhile by
+    another worker), its items run one by one."""
+    done: list[InboxItem] = []
+    now = timezone.now()
     for split, store in AT_ONCE:
         batch, rest = split(items)
         if len(batch) < 2:
@@ -221,11 +224,12 @@ def _at_once(items: list[InboxItem]) -> list[InboxItem]:
                 store([entry[1:] for entry in batch])
         except IntegrityError:
             continue
-        now = timezone.now()
         for item, *_ in batch:
             item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
-        items_outcome_save([item for item, *_ in batch])
+            done.append(item)
         items = rest
+    if done:
+        items_outcome_save(done)
     return items
 
 
