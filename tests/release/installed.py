@@ -149,8 +149,10 @@ class InstalledNode:
         self.host, self.port = free_loopback_address()
         self.domain = f"{self.host}:{self.port}"
         self.base = f"http://{self.domain}"
-        self.cwd = Path(tempfile.mkdtemp(prefix=f"fedinode-release-{name}-"))
-        self.data_dir = self.cwd / "data"
+        # the node's folder (data, log), removed by cleanup; a test may run the node in another working directory
+        self.home = Path(tempfile.mkdtemp(prefix=f"fedinode-release-{name}-"))
+        self.cwd = self.home
+        self.data_dir = self.home / "data"
         self.database: str | None = None
         self.vhost: str | None = None
         self.env = clean_env(
@@ -175,7 +177,7 @@ class InstalledNode:
             self.env["CELERY_BROKER_URL"] = f"amqp://guest:guest@{RABBITMQ[0]}:{RABBITMQ[1]}/{self.vhost}"
         self.env.update(env or {})
         self.process: subprocess.Popen | None = None
-        self.log_path = self.cwd / "node.log"
+        self.log_path = self.home / "node.log"
 
     def _use_postgres(self) -> None:
         self.database = f"fedinode_release_{self.name.replace('-', '_')}_{uuid.uuid4().hex[:10]}"
@@ -227,7 +229,7 @@ class InstalledNode:
 
     def cleanup(self) -> None:
         self.stop()
-        shutil.rmtree(self.cwd, ignore_errors=True)
+        shutil.rmtree(self.home, ignore_errors=True)
         if self.database:
             with _postgres() as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
