@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q
@@ -354,18 +355,9 @@ def likes_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Acto
     our posts, named by its id; the rest goes one by one through HANDLERS (an unknown actor is fetched there, a like
     of something not ours is ignored there)."""
     reactions = _reactions(items, "Like")
-    posts = {p.uri: p for p in Post.objects.filter(uri__in={a.object_id for _, a, _ in reactions.values()}, local=True)
-             } if reactions else {}
-    batch, rest = [], []
-    for item in items:
-        found = reactions.get(item.id)
-        post = posts.get(found[1].object_id) if found else None
-        if found is None or post is None:
-            rest.append(item)
-            continue
-        _, activity, actor = found
-        batch.append((item, activity.id, actor, post))
-    return batch, rest
+    posts = {p.uri: p for p in Post.objects.filter(uri__in=_named(reactions), local=True)} if reactions else {}
+    matched, rest = _matched(items, reactions, posts)
+    return [(item, activity.id, actor, post) for item, activity, actor, post in matched], rest
 
 
 def announces_split(
@@ -376,19 +368,10 @@ def announces_split(
     group's relay, a boost of a post that is not public)."""
     reactions = _reactions(items, "Announce")
     posts = {
-        p.uri: p for p in Post.objects.filter(uri__in={a.object_id for _, a, _ in reactions.values()})
-        .select_related("author")
+        p.uri: p for p in Post.objects.filter(uri__in=_named(reactions)).select_related("author")
     } if reactions else {}
-    batch, rest = [], []
-    for item in items:
-        found = reactions.get(item.id)
-        post = posts.get(found[1].object_id) if found else None
-        if found is None or post is None or not post.is_public:
-            rest.append(item)
-            continue
-        _, activity, actor = found
-        batch.append((item, activity.id, actor, post, activity.published))
-    return batch, rest
+    matched, rest = _matched(items, reactions, posts, lambda _activity, _actor, post: post.is_public)
+    return [(item, activity.id, actor, post, activity.published) for item, activity, actor, post in matched], rest
 
 
 def follows_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Actor, Actor]], list[InboxItem]]:
@@ -399,8 +382,7 @@ def follows_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Ac
     reactions = _reactions(items, "Follow")
     targets = {
         a.uri: a for a in Actor.objects.filter(
-            uri__in={activity.object_id for _, activity, _ in reactions.values()}, local=True, suspended=False,
-            manually_approves_followers=False,
+            uri__in=_named(reactions), local=True, suspended=False, manually_approves_followers=False,
         )
     } if reactions else {}
     if not targets:
@@ -411,21 +393,40 @@ def follows_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Ac
     blocks = set(Block.objects.filter(
         Q(actor_id__in=followers, target_id__in=wanted) | Q(actor_id__in=wanted, target_id__in=followers)
     ).values_list("actor_id", "target_id"))
-    batch, rest = [], []
-    for item in items:
-        found = reactions.get(item.id)
-        target = targets.get(found[1].object_id) if found else None
-        if found is None or target is None:
-            rest.append(item)
-            continue
-        _, activity, actor = found
+
+    def new_follow(_activity: Activity, actor: Actor, target: Actor) -> bool:
         pair = (actor.id, target.id)
         if actor.local or pair in known or pair in blocks or pair[::-1] in blocks or domain_is_blocked(actor.uri):
+            return False
+        known.add(pair)  # a second Follow of the pair in this batch is one asked again: one by one, after this one
+        return True
+
+    matched, rest = _matched(items, reactions, targets, new_follow)
+    return [(item, activity.id, actor, target) for item, activity, actor, target in matched], rest
+
+
+T = TypeVar("T")
+
+
+def _named(reactions: dict[int, tuple[InboxItem, Activity, Actor]]) -> set[str]:
+    return {activity.object_id for _, activity, _ in reactions.values()}
+
+
+def _matched(
+    items: list[InboxItem], reactions: dict[int, tuple[InboxItem, Activity, Actor]], objects: dict[str, T],
+    admit: Callable[[Activity, Actor, T], bool] = lambda *_: True,
+) -> tuple[list[tuple[InboxItem, Activity, Actor, T]], list[InboxItem]]:
+    """(each reaction whose object is among `objects` and which `admit` takes, with its activity, actor and object;
+    every other item), in the items' order."""
+    matched, rest = [], []
+    for item in items:
+        found = reactions.get(item.id)
+        obj = objects.get(found[1].object_id) if found else None
+        if found is None or obj is None or not admit(found[1], found[2], obj):
             rest.append(item)
             continue
-        known.add(pair)  # a second Follow of the pair in this batch is one asked again: one by one, after this one
-        batch.append((item, activity.id, actor, target))
-    return batch, rest
+        matched.append((item, found[1], found[2], obj))
+    return matched, rest
 
 
 def _reactions(items: list[InboxItem], kind: str) -> dict[int, tuple[InboxItem, Activity, Actor]]:
