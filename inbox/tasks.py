@@ -214,7 +214,6 @@ def _at_once(items: list[InboxItem]) -> list[InboxItem]:
     outcomes in one write; the items left to run one by one. Should a kind's batch fail (a row stored meanwhile by
     another worker), its items run one by one."""
     done: list[InboxItem] = []
-    now = timezone.now()
     for split, store in AT_ONCE:
         batch, rest = split(items)
         if len(batch) < 2:
@@ -224,10 +223,11 @@ def _at_once(items: list[InboxItem]) -> list[InboxItem]:
                 store([entry[1:] for entry in batch])
         except IntegrityError:
             continue
-        for item, *_ in batch:
-            item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
-            done.append(item)
+        done += [item for item, *_ in batch]
         items = rest
+    now = timezone.now()  # when the last kind was stored
+    for item in done:
+        item.state, item.error, item.attempts, item.processed_at = InboxState.PROCESSED, "", item.attempts + 1, now
     if done:
         items_outcome_save(done)
     return items
