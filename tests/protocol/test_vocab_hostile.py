@@ -82,3 +82,12 @@ def test_booleans_are_json_booleans():
     actor = {"id": "https://a.example/u", "type": "Person", "inbox": "https://a.example/inbox"}
     assert Actor.parse(actor).discoverable  # absent: discoverable, as Mastodon reads it
     assert not Actor.parse({**actor, "discoverable": None}).discoverable
+
+
+def test_a_blurhash_is_kept_only_in_the_shape_apps_decode():
+    good = "LEHV6nWB2yk8pyo0adR*.7kCMdnj"  # 4 x 3 components, as Mastodon makes them
+    hashes = [good, good[:-1], good + "0", '<img src=x onerror=alert(1)>"><script>alert(2)</script>', "LE HV6nWB2yk8",
+              "L" * 28 + "\n", 42, None, ["LEHV6n"]]
+    note = PostObject.parse({**NOTE, "attachment": [
+        {"type": "Image", "url": f"https://a.example/{n}.png", "blurhash": value} for n, value in enumerate(hashes)]})
+    assert [item.blurhash for item in note.attachments] == [good] + [""] * (len(hashes) - 1)

@@ -97,7 +97,7 @@ def test_mastodon_create_note():
     assert note.mentions == [NODE_ACTOR] and note.hashtags == ["#Ehrenamt"]
     [image] = note.attachments
     assert isinstance(image, Attachment) and image.type == "Document" and image.media_type == "image/jpeg"
-    assert image.name == "Ein Plakat zum Aktionstag" and image.blurhash.startswith("UFHV")
+    assert image.name == "Ein Plakat zum Aktionstag" and image.blurhash.startswith("LFHV")
     assert (image.width, image.height, image.focal_point) == (1200, 800, (0.0, 0.5))
 
 

@@ -9,6 +9,7 @@ from .values import (
     VocabError,
     addresses,
     as_list,
+    blurhash,
     count,
     flag,
     id_of,
@@ -260,7 +261,7 @@ def _attachments(value) -> tuple[Attachment | Link, ...]:
         elif kind in MEDIA_TYPES and (url := link_of(item.get("url"))):
             items.append(Attachment(
                 url=url, type=kind, media_type=text(item.get("mediaType"), 100), name=text(item.get("name"), 1500),
-                blurhash=text(item.get("blurhash"), 100), width=count(item.get("width")),
+                blurhash=blurhash(item.get("blurhash")), width=count(item.get("width")),
                 height=count(item.get("height")), focal_point=_focus(item.get("focalPoint")),
             ))
     return tuple(items)

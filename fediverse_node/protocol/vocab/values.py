@@ -76,6 +76,24 @@ def text(value, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+# The 83 digits a blurhash is written in, in their order (https://github.com/woltapp/blurhash, "Algorithm").
+BLURHASH_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
+MAX_BLURHASH = 100  # the column's length: up to 48 components (Mastodon makes 12)
+
+
+def blurhash(value) -> str:
+    """A blurhash as apps decode it, else "": written in its 83 digits, its first saying how many components it has
+    (1-9 by 1-9), and as long as they make it (4 + 2 per component). Apps decode it as sent; a malformed one can
+    break their decoder."""
+    if not isinstance(value, str) or not 6 <= len(value) <= MAX_BLURHASH or not set(value) <= _BLURHASH_SET:
+        return ""
+    size = BLURHASH_DIGITS.index(value[0])
+    return value if len(value) == 4 + 2 * (size % 9 + 1) * (size // 9 + 1) else ""
+
+
+_BLURHASH_SET = frozenset(BLURHASH_DIGITS)
+
+
 def flag(value) -> bool:
     """A boolean property: only JSON true is true (a string "false" is no true)."""
     return value is True
