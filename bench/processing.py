@@ -11,8 +11,10 @@ when it is set.
 """
 
 import argparse
+import atexit
 import itertools
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -24,7 +26,9 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=20, help="local followers of the peer (home feed rows)")
     parser.add_argument("--kind", choices=KINDS, default="create", help="what the peer sends")
     args = parser.parse_args()
-    os.environ.setdefault("FEDINODE_DATA_DIR", tempfile.mkdtemp(prefix="bench-processing-"))
+    if "FEDINODE_DATA_DIR" not in os.environ:
+        os.environ["FEDINODE_DATA_DIR"] = data_dir = tempfile.mkdtemp(prefix="bench-processing-")
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fediverse_node.settings")
     os.environ["FEDINODE_INSECURE_HTTP"] = "1"
     import django
