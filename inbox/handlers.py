@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Q
 
-from actors.models import COMMENT_MAX, Actor, ActorType, Block, Follow, Report
-from actors.services.domains import domain_is_blocked
+from actors.models import COMMENT_MAX, Actor, ActorType, Follow, Report
 from actors.services.follow import (
+    blocked_among,
     follow_confirmed,
     follow_end,
     follow_received,
@@ -387,16 +386,16 @@ def follows_split(items: list[InboxItem]) -> tuple[list[tuple[InboxItem, str, Ac
     } if reactions else {}
     if not targets:
         return [], items
-    followers, wanted = {actor.id for *_, actor in reactions.values()}, {target.id for target in targets.values()}
-    known = set(Follow.objects.filter(follower_id__in=followers, target_id__in=wanted).values_list(
-        "follower_id", "target_id"))
-    blocks = set(Block.objects.filter(
-        Q(actor_id__in=followers, target_id__in=wanted) | Q(actor_id__in=wanted, target_id__in=followers)
-    ).values_list("actor_id", "target_id"))
+    pairs = {(actor, targets[activity.object_id]) for _, activity, actor in reactions.values()
+             if activity.object_id in targets}
+    known = set(Follow.objects.filter(
+        follower_id__in={actor.id for actor, _ in pairs}, target_id__in={target.id for _, target in pairs}
+    ).values_list("follower_id", "target_id"))
+    blocked = blocked_among(pairs)
 
     def new_follow(_activity: Activity, actor: Actor, target: Actor) -> bool:
         pair = (actor.id, target.id)
-        if actor.local or pair in known or pair in blocks or pair[::-1] in blocks or domain_is_blocked(actor.uri):
+        if actor.local or pair in known or pair in blocked:
             return False
         known.add(pair)  # a second Follow of the pair in this batch is one asked again: one by one, after this one
         return True

@@ -24,11 +24,20 @@ log = logging.getLogger(__name__)
 
 def blocked_between(first: Actor, second: Actor) -> bool:
     """Whether either actor blocks the other, or the remote one's server is suspended here."""
-    if domain_is_blocked(first.uri) or domain_is_blocked(second.uri):
-        return True
-    return Block.objects.filter(
-        Q(actor=first, target=second) | Q(actor=second, target=first)
-    ).exists()
+    return bool(blocked_among({(first, second)}))
+
+
+def blocked_among(pairs: set[tuple[Actor, Actor]]) -> set[tuple[int, int]]:
+    """blocked_between for many pairs at once (one query): the (first id, second id) of those blocked."""
+    firsts, seconds = {first.id for first, _ in pairs}, {second.id for _, second in pairs}
+    blocks = set(Block.objects.filter(
+        Q(actor_id__in=firsts, target_id__in=seconds) | Q(actor_id__in=seconds, target_id__in=firsts)
+    ).values_list("actor_id", "target_id"))
+    return {
+        (first.id, second.id) for first, second in pairs
+        if (first.id, second.id) in blocks or (second.id, first.id) in blocks
+        or domain_is_blocked(first.uri) or domain_is_blocked(second.uri)
+    }
 
 
 class FollowBlocked(ValueError):
