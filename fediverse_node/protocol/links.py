@@ -4,10 +4,13 @@ A hostile server can put `javascript:`, `data:` or `vbscript:` URLs in any field
 actor's url/icon/image, a post's url, an event's location, an attachment): a member who clicks it would run the
 server's script in our origin. Every such URL is checked here when it arrives and again when it is rendered."""
 
+import re
 from urllib.parse import urlsplit
 
 SCHEMES = ("http", "https")
 MAX_LENGTH = 2000
+# a space, a control character or DEL (one search in C; a loop over the characters cost more than the rest)
+UNFIT_CHARACTER = re.compile(r"[\x00-\x20\x7f]")
 
 
 def http_url(value: object, *, max_length: int = MAX_LENGTH) -> str:
@@ -19,7 +22,7 @@ def http_url(value: object, *, max_length: int = MAX_LENGTH) -> str:
         return ""
     # Browsers drop tabs and newlines inside a URL ("java\tscript:"), and a space or control character has no place
     # in a URL a peer minted: refuse them rather than guess what a browser would make of them.
-    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
+    if UNFIT_CHARACTER.search(url):
         return ""
     try:
         parts = urlsplit(url)

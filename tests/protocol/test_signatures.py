@@ -10,6 +10,7 @@ from fediverse_node.protocol.digests import check_body_digests
 from fediverse_node.protocol.keys import generate_rsa_keypair, load_private_key, load_public_key
 from fediverse_node.protocol.signatures import (
     SignatureError,
+    _cavage_params,
     sign_cavage,
     sign_rfc9421,
     signature_key_id,
@@ -158,6 +159,23 @@ def test_forged_signature_value_is_refused(rsa_pair):
     headers["Signature"] = headers["Signature"].rsplit('signature="', 1)[0] + 'signature="AAAA"'
     with pytest.raises(SignatureError):
         verify_request(method="POST", url="https://n.example/inbox", headers=Headers(headers), body=b"{}", public_key=public)
+
+
+def test_the_inbox_parses_a_cavage_header_once(rsa_pair):
+    """The inbox reads the keyId (to find the key), then verifies: the second read of the same header is not a
+    second parse, and no caller can change what the first one found."""
+    private, public = rsa_pair
+    headers = Headers(sign_cavage(method="POST", url="https://n.example/inbox", body=b"{}", key_id="k",
+                                  private_key=private))
+    before = _cavage_params.cache_info()
+    assert signature_key_id(headers) == "k"
+    assert verify_request(method="POST", url="https://n.example/inbox", headers=headers, body=b"{}",
+                          public_key=public) == "k"
+    after = _cavage_params.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    with pytest.raises(TypeError):
+        _cavage_params(headers["Signature"])["keyId"] = "https://attacker.example/key"  # type: ignore[index]
+    assert signature_key_id(headers) == "k"
 
 
 @pytest.mark.parametrize(
