@@ -8,6 +8,7 @@ work itself (verify, store). Everything else goes to Django; tests that drive th
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable
 
 import orjson
@@ -24,6 +25,40 @@ log = logging.getLogger(__name__)
 INBOX_PATH = re.compile(r"^/(?:inbox|actors/(?P<username>[^/]+)/inbox)/?$")
 REASONS = {202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+class _InboxOwners:
+    """Usernames whose personal inbox took a POST lately, for a few minutes per process. Mastodon sends follows,
+    their answers and direct messages to personal inboxes; looking the owner up on a thread for each POST cost six
+    times the rest of the request (bench/inbox_front.py). Only names found are kept, so made-up names cannot grow
+    it; an account removed meanwhile has its inbox take POSTs for at most SECONDS more, as the shared inbox takes
+    any (processing finds no such addressee)."""
+
+    SECONDS = 300
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self.until: dict[str, float] = {}
+
+    def known(self, username: str) -> bool:
+        until = self.until.get(username.lower())
+        return until is not None and until > time.monotonic()
+
+    def found(self, username: str) -> None:
+        if len(self.until) >= self.LIMIT:
+            self.until.clear()
+        self.until[username.lower()] = time.monotonic() + self.SECONDS
+
+
+_owners = _InboxOwners()
+
+
+def _owner_missing(username: str) -> bool:
+    """Whether no local actor has this username (a query; a name found is remembered by _owners)."""
+    if local_actor_by_username(username) is None:
+        return True
+    _owners.found(username)
+    return False
 
 
 class InboxFastPath:
@@ -54,7 +89,7 @@ class InboxFastPath:
         )
         if refused is not None:
             return refused
-        if username is not None and local_actor_by_username(username) is None:
+        if username is not None and not _owners.known(username) and _owner_missing(username):
             return _no_actor(username)
         body = environ["wsgi.input"].read(int(length)) if int(length) else b""
         try:
@@ -83,9 +118,11 @@ def _no_actor(username: str) -> tuple[int, dict]:
 
 async def receive_on_loop(*, username: str | None, url: str, headers, body: bytes) -> tuple[int, dict]:
     """The inbox POST of fediverse_node/rsgi.py, on its event loop, once refusal_before_body passed: (status,
-    answer). A personal inbox's owner is looked up on a thread (the database)."""
+    answer). A personal inbox's owner not seen lately is looked up on a thread (the database)."""
     loop = asyncio.get_running_loop()
-    if username is not None and await loop.run_in_executor(None, _local_actor_missing, username):
+    if username is not None and not _owners.known(username) and await loop.run_in_executor(
+        None, _local_actor_missing, username
+    ):
         return _no_actor(username)
     try:
         await inbox_receive_async(method="POST", url=url, headers=headers, body=body)
@@ -96,7 +133,7 @@ async def receive_on_loop(*, username: str | None, url: str, headers, body: byte
 
 def _local_actor_missing(username: str) -> bool:
     try:
-        return local_actor_by_username(username) is None
+        return _owner_missing(username)
     finally:
         close_old_connections()
 

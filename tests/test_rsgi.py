@@ -14,6 +14,7 @@ from fediverse_node import rsgi
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.wsgi_bridge import FileWrapper, WSGIOnRSGI, application_call, environ_build
+from inbox import fastpath
 from inbox import services as inbox_services
 from inbox.models import InboxItem
 from tests.interop.bovine_peer import BovinePeer
@@ -174,3 +175,43 @@ def test_an_inbox_post_is_checked_on_the_loop_once_its_key_is_known(peer, monkey
     refused = Proto(b"{}")
     asyncio.run(front.__rsgi__(Scope("POST", "/inbox", headers=[("Content-Length", "2")]), refused))
     assert refused.answer[1] == 401 and orjson.loads(refused.answer[3])["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(peer, monkeypatch):
+    """Mastodon sends follows to personal inboxes: the owner found once is remembered by this process (a query on
+    a thread per POST cost six times the rest of the request); a name not found is never remembered, so an
+    account made a moment later takes its first POST."""
+    organization_create(username="ziel", email="z@example.org", password="ziel-pass-1")
+    monkeypatch.setattr(fastpath, "_owners", fastpath._InboxOwners())
+    lookups = []
+    missing = fastpath._owner_missing
+    monkeypatch.setattr(fastpath, "_owner_missing", lambda name: lookups.append(name) or missing(name))
+    front = rsgi.Front()
+    key = load_private_key(peer.private_pem)
+
+    def deliver(path: str, number: int) -> int:
+        body = orjson.dumps({
+            "@context": "https://www.w3.org/ns/activitystreams", "id": f"{peer.base}/follows/{number}",
+            "type": "Follow", "actor": peer.actor_id, "object": f"http://testserver{path.removesuffix('/inbox')}",
+        })
+        headers = sign_cavage(method="POST", url=f"http://testserver{path}", body=body,
+                              key_id=f"{peer.actor_id}#main-key", private_key=key)
+        headers |= {"Content-Type": "application/activity+json", "Content-Length": str(len(body))}
+        proto = Proto(body)
+        asyncio.run(front.__rsgi__(Scope("POST", path, headers=list(headers.items())), proto))
+        return proto.answer[1]
+
+    assert [deliver("/actors/ziel/inbox", 1), deliver("/actors/ZIEL/inbox", 2), deliver("/actors/ziel/inbox", 3)] == [
+        202, 202, 202
+    ]
+    assert lookups == ["ziel"]
+    assert [deliver("/actors/later/inbox", 4), deliver("/actors/later/inbox", 5)] == [404, 404]
+    assert lookups == ["ziel", "later", "later"]
+    organization_create(username="later", email="l@example.org", password="later-pass-1")
+    assert deliver("/actors/later/inbox", 6) == 202
+    assert InboxItem.objects.filter(type="Follow").count() == 4
+
+    monkeypatch.setattr(fastpath._InboxOwners, "SECONDS", -1)  # what a process remembers ends
+    fastpath._owners.found("ziel")
+    assert not fastpath._owners.known("ziel")
