@@ -3,7 +3,8 @@
 Prints signed inbox POSTs accepted per second (and fully processed per second), and deliveries per second of one post
 fanned out to 2,000 followers on 200 loopback inboxes (shared inboxes, and personal inboxes only). The node's state
 is read through its own Django settings (bench/probe.py), so it works on either back-end. Rate limits are off
-unless `--rate-limits` (as deployed); `--inbox-only` skips the fan-outs.
+unless `--rate-limits` (as deployed); `--inbox-only` skips the fan-outs; `--personal` POSTs to the addressee's own
+inbox instead of the shared one.
 """
 
 import argparse
@@ -27,9 +28,11 @@ from .procs import cpu_snapshot, cpu_spent
 from .sinks import InboxSinks
 
 
-def presigned_creates(peer: BovinePeer, node: Node, target_uri: str, count: int) -> list[tuple[bytes, dict]]:
+def presigned_creates(
+    peer: BovinePeer, node: Node, target_uri: str, count: int, path: str = "/inbox"
+) -> list[tuple[bytes, dict]]:
     key = load_private_key(peer.private_pem)
-    url = f"{node.base}/inbox"
+    url = f"{node.base}{path}"
     requests_ = []
     for _ in range(count):
         note_id = f"{peer.base}/notes/{uuid.uuid4()}"
@@ -53,7 +56,9 @@ def presigned_creates(peer: BovinePeer, node: Node, target_uri: str, count: int)
     return requests_
 
 
-def send_all(node: Node, prepared: list[tuple[bytes, dict]], concurrency: int) -> tuple[float, dict[int, int]]:
+def send_all(
+    node: Node, prepared: list[tuple[bytes, dict]], concurrency: int, path: str = "/inbox"
+) -> tuple[float, dict[int, int]]:
     """POST every prepared request over kept-alive connections; returns (seconds, status counts)."""
     work: queue.Queue = queue.Queue()
     for item in prepared:
@@ -68,7 +73,7 @@ def send_all(node: Node, prepared: list[tuple[bytes, dict]], concurrency: int) -
                 body, headers = work.get_nowait()
             except queue.Empty:
                 break
-            connection.request("POST", "/inbox", body=body, headers=headers)
+            connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
             response.read()
             with lock:
@@ -103,20 +108,24 @@ result = {row['state']: [row['n'], row['last'] and row['last'].timestamp()] for 
 """
 
 
-def bench_inbox(node: Node, count: int, concurrency: int, probe: Probe | None = None) -> dict:
-    """`count` signed Create(Note) POSTs to the shared inbox: accepted/s (answered) and processed/s (handled)."""
+def bench_inbox(
+    node: Node, count: int, concurrency: int, probe: Probe | None = None, *, personal: bool = False
+) -> dict:
+    """`count` signed Create(Note) POSTs to the shared inbox (or to the addressee's own, as Mastodon sends follows
+    and direct messages): accepted/s (answered) and processed/s (handled)."""
     node.cli("createorg", "ziel", "--email", "z@example.org", "--password", "ziel-pass-1")
     target = node.actor_url("ziel")
+    path = "/actors/ziel/inbox" if personal else "/inbox"
     own_probe = probe is None
     probe = probe or Probe(node.env)
     try:
         with BovinePeer("sender") as peer:
             # Warm the key cache and connections with a few requests first, and let them be processed.
-            send_all(node, presigned_creates(peer, node, target, 20), 4)
+            send_all(node, presigned_creates(peer, node, target, 20, path), 4, path)
             probe.wait_until(f"{INBOX_LEFT}\nresult = result == 0", timeout=120)
             after_id = probe.run(INBOX_LAST_ID)
-            prepared = presigned_creates(peer, node, target, count)
-            raw = [raw_request("POST", node.domain, "/inbox", headers, body) for body, headers in prepared]
+            prepared = presigned_creates(peer, node, target, count, path)
+            raw = [raw_request("POST", node.domain, path, headers, body) for body, headers in prepared]
             cpu_before = cpu_snapshot(node.process.pid)
             generator_before = _children_cpu()
             started = time.time()
@@ -243,13 +252,15 @@ def main() -> None:
     parser.add_argument("--rate-limits", action="store_true",
                         help="as deployed: rate limits on (the inbox counts every POST per sender's address)")
     parser.add_argument("--inbox-only", action="store_true", help="measure the inbox, not the fan-out")
+    parser.add_argument("--personal", action="store_true", help="POST to the addressee's own inbox, not the shared one")
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     node = Node("bench", env={"LOG_LEVEL": "WARNING", "FEDINODE_RATE_LIMITS": "1" if args.rate_limits else "0"}).start()
     try:
         with Probe(node.env) as probe:
-            print("inbox:", json.dumps(bench_inbox(node, args.posts, args.concurrency, probe)), flush=True)
+            result = bench_inbox(node, args.posts, args.concurrency, probe, personal=args.personal)
+            print("personal inbox:" if args.personal else "inbox:", json.dumps(result), flush=True)
             if args.inbox_only:
                 return
             node.cli("createorg", "sender", "--email", "s@example.org", "--password", "sender-pass-1")
