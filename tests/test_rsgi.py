@@ -212,6 +212,29 @@ def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(p
     assert deliver("/actors/later/inbox", 6) == 202
     assert InboxItem.objects.filter(type="Follow").count() == 4
 
+    # the WSGI front (fediverse_node/wsgi.py) asks the same memory
+    wsgi_front = fastpath.InboxFastPath(lambda environ, start_response: pytest.fail("handed on"))
+
+    def deliver_wsgi(path: str, number: int) -> str:
+        body = orjson.dumps({
+            "@context": "https://www.w3.org/ns/activitystreams", "id": f"{peer.base}/follows/{number}",
+            "type": "Follow", "actor": peer.actor_id, "object": f"http://testserver{path.removesuffix('/inbox')}",
+        })
+        headers = sign_cavage(method="POST", url=f"http://testserver{path}", body=body,
+                              key_id=f"{peer.actor_id}#main-key", private_key=key)
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": path, "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/activity+json", "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+            **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
+        }
+        started: list[str] = []
+        b"".join(wsgi_front(environ, lambda status, _headers: started.append(status)))
+        return started[0]
+
+    assert deliver_wsgi("/actors/ziel/inbox", 7) == "202 Accepted"
+    assert deliver_wsgi("/actors/nobody/inbox", 8) == "404 Not Found"
+    assert lookups == ["ziel", "later", "later", "later", "nobody"]
+
     monkeypatch.setattr(fastpath._InboxOwners, "SECONDS", -1)  # what a process remembers ends
     fastpath._owners.found("ziel")
     assert not fastpath._owners.known("ziel")
