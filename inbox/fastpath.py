@@ -41,13 +41,14 @@ class _InboxOwners:
         self.until: dict[str, float] = {}
 
     def known(self, username: str) -> bool:
-        until = self.until.get(username.lower())
+        # the name as requested: Python's case folding goes further than the database's case-insensitive match
+        until = self.until.get(username)
         return until is not None and until > time.monotonic()
 
     def found(self, username: str) -> None:
         if len(self.until) >= self.LIMIT:
             self.until.clear()
-        self.until[username.lower()] = time.monotonic() + self.SECONDS
+        self.until[username] = time.monotonic() + self.SECONDS
 
 
 _owners = _InboxOwners()
