@@ -29,7 +29,7 @@ REASONS = {202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbi
 
 class _InboxOwners:
     """Usernames whose personal inbox took a POST lately, for a few minutes per process. Mastodon sends follows,
-    their answers and direct messages to personal inboxes; looking the owner up on a thread for each POST cost six
+    their answers and direct messages to personal inboxes; looking the owner up on a thread for each POST cost eight
     times the rest of the request (bench/inbox_front.py). Only names found are kept, so made-up names cannot grow
     it; an account removed meanwhile has its inbox take POSTs for at most SECONDS more, as the shared inbox takes
     any (processing finds no such addressee)."""

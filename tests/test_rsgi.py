@@ -180,7 +180,7 @@ def test_an_inbox_post_is_checked_on_the_loop_once_its_key_is_known(peer, monkey
 @pytest.mark.django_db(transaction=True)
 def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(peer, monkeypatch):
     """Mastodon sends follows to personal inboxes: the owner found once is remembered by this process (a query on
-    a thread per POST cost six times the rest of the request); a name not found is never remembered, so an
+    a thread per POST cost eight times the rest of the request); a name not found is never remembered, so an
     account made a moment later takes its first POST."""
     organization_create(username="ziel", email="z@example.org", password="ziel-pass-1")
     monkeypatch.setattr(fastpath, "_owners", fastpath._InboxOwners())
