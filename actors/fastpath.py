@@ -26,11 +26,12 @@ WEBFINGER_PATH = "/.well-known/webfinger"
 MAX_ENTRIES = 50_000
 
 
-class _Documents:
-    """key -> (expires, body, etag), per process; cleared when full (keys are actors, not requests)."""
+class DocumentCache:
+    """key -> (expires, body, etag), per process; cleared when full (keys are documents, not requests)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_ENTRIES) -> None:
         self.lock = threading.Lock()
+        self.limit = limit
         self.entries: dict[str, tuple[float, bytes, str]] = {}
 
     def get(self, key: str) -> tuple[bytes, str] | None:
@@ -44,13 +45,13 @@ class _Documents:
         if seconds <= 0:
             return body, etag  # caching off: rendered for each request, still past the middleware
         with self.lock:
-            if len(self.entries) >= MAX_ENTRIES:
+            if len(self.entries) >= self.limit:
                 self.entries.clear()
             self.entries[key] = (time.monotonic() + seconds, body, etag)
         return body, etag
 
 
-_documents = _Documents()
+_documents = DocumentCache()
 
 
 def _render(kind: str, name: str) -> bytes | None:
@@ -85,7 +86,9 @@ class DiscoveryFastPath:
             if body is None:
                 return self.app(environ, start_response)
             cached = _documents.put(key, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
-        status, headers, body = _answer(kind, cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"])
+        status, headers, body = document_answer(
+            kind, cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"]
+        )
         start_response("304 Not Modified" if status == 304 else "200 OK", headers)
         return [body]
 
@@ -99,10 +102,11 @@ def discovery_cached(
     if request is None:
         return None
     cached = _documents.get(f"{request[0]}:{request[1]}")
-    return None if cached is None else _answer(request[0], cached, if_none_match, method)
+    return None if cached is None else document_answer(request[0], cached, if_none_match, method)
 
 
-def _answer(kind: str, cached: tuple[bytes, str], if_none_match: str, method: str):
+def document_answer(kind: str, cached: tuple[bytes, str], if_none_match: str, method: str):
+    """(status, headers, body) of a cached document: 304 for a matching If-None-Match, no body for HEAD."""
     body, etag = cached
     headers = [
         ("ETag", etag), ("Cache-Control", f"public, max-age={settings.FEDINODE_DOCUMENT_CACHE_SECONDS}"),

@@ -3,9 +3,9 @@
 An inbox POST answers 202 only once its activity is committed, in a batch with the others that arrived meanwhile
 (inbox/services.py). Under WSGI each such request held a thread while its batch committed, and the thread handoffs
 cost more CPU than the checks themselves. Here the checks run on the loop (on a thread when they need the database)
-and the request waits for the commit as a future. Discovery documents this process holds are answered on the loop
-too; every other request, and every miss, runs the WSGI application (fediverse_node/wsgi.py, with its lean paths)
-on a pool of FEDINODE_WEB_THREADS threads (fediverse_node/wsgi_bridge.py).
+and the request waits for the commit as a future. Discovery documents and public posts (as ActivityStreams) this
+process holds are answered on the loop too; every other request, and every miss, runs the WSGI application
+(fediverse_node/wsgi.py, with its lean paths) on a pool of FEDINODE_WEB_THREADS threads (fediverse_node/wsgi_bridge.py).
 """
 
 import contextlib
@@ -20,6 +20,7 @@ from .wsgi import application as wsgi_application  # first: it sets Django up fo
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
 from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body
+from posts.fastpath import post_cached
 # isort: on
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,9 @@ class Front:
             return
         if method in ("GET", "HEAD"):
             headers = scope.headers
-            answer = discovery_cached(
-                method, scope.path, scope.query_string, headers.get("accept") or "", headers.get("if-none-match") or ""
-            )
+            request = (method, scope.path, scope.query_string, headers.get("accept") or "",
+                       headers.get("if-none-match") or "")
+            answer = discovery_cached(*request) or post_cached(*request)
             if answer is not None:
                 proto.response_bytes(*answer)
                 return

@@ -1,5 +1,5 @@
-"""WSGI entry point for granian (or any WSGI server); inbox POSTs, WebFinger and actor documents take lean paths
-past Django's middleware."""
+"""WSGI entry point for granian (or any WSGI server); inbox POSTs, WebFinger, actor documents and public posts as
+ActivityStreams take lean paths past Django's middleware."""
 
 import os
 
@@ -10,5 +10,6 @@ django_application = get_wsgi_application()
 
 from actors.fastpath import DiscoveryFastPath  # noqa: E402  (needs Django set up first)
 from inbox.fastpath import InboxFastPath  # noqa: E402
+from posts.fastpath import PostFastPath  # noqa: E402
 
-application = InboxFastPath(DiscoveryFastPath(django_application))
+application = InboxFastPath(DiscoveryFastPath(PostFastPath(django_application)))

@@ -112,6 +112,11 @@ def post_object(post: Post) -> dict:
     return post_model(post).render()
 
 
+def post_document(post: Post) -> dict:
+    """What a local post's id answers as ActivityStreams: its object, or the Announce when it is a boost."""
+    return announce_activity(post) if post.boost_of_id else with_context(post_object(post))
+
+
 def create_activity(post: Post) -> dict:
     obj = post_object(post)
     return with_context(vocab.Activity(

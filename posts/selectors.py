@@ -151,3 +151,16 @@ def conversation_muted_ids(*, actor: Actor) -> set[int]:
         ]
         muted.update(frontier)
     return muted
+
+
+def local_public_post(username: str, post_id: int) -> Post | None:
+    """A local post that anyone may see (followers-only and direct posts are never served by their ids)."""
+    post = (
+        Post.objects.filter(id=post_id, local=True, author__username__iexact=username, author__suspended=False)
+        .exclude(boost_of__author__suspended=True)
+        .select_related("author", "boost_of__author", "in_reply_to")
+        .first()
+    )
+    if post is None or not post.is_public:
+        return None
+    return post

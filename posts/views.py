@@ -6,7 +6,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from actors.activities import with_context
 from actors.documents import actor_document, actor_document_suspended
 from actors.models import Actor
 from actors.services.local import local_actor_by_username
@@ -17,7 +16,7 @@ from fediverse_node.http import activity_response, json_error, json_response
 
 from . import activities as as2
 from .models import Post, Visibility
-from .selectors import local_posts_count
+from .selectors import local_posts_count, local_public_post
 
 SOFTWARE_NAME = "fediverse-node"
 
@@ -51,29 +50,16 @@ def _without_context(document: dict) -> dict:
     return document
 
 
-def _public_post(username: str, post_id: int) -> Post | None:
-    """A local post that anyone may see (followers-only and direct posts are never served here)."""
-    post = (
-        Post.objects.filter(id=post_id, local=True, author__username__iexact=username, author__suspended=False)
-        .exclude(boost_of__author__suspended=True)
-        .select_related("author", "boost_of__author", "in_reply_to")
-        .first()
-    )
-    if post is None or not post.is_public:
-        return None
-    return post
-
-
 @require_GET
 def post_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
-    post = _public_post(username, post_id)
+    post = local_public_post(username, post_id)
     as_json = wants_activity_json(request.headers.get("Accept", ""))
     if post is None:
         if as_json:
             return json_error("No such post here.", status=404)
         raise Http404("No such post here.")
     if as_json:
-        return activity_response(as2.announce_activity(post) if post.boost_of_id else with_context(as2.post_object(post)))
+        return activity_response(as2.post_document(post))
     if post.url and post.url != post.uri:
         return redirect(post.url)  # browsers see the post's page in the site's design
     return render(request, "posts/post.html", {"post": post})
@@ -81,7 +67,7 @@ def post_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse
 
 @require_GET
 def post_activity_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
-    post = _public_post(username, post_id)
+    post = local_public_post(username, post_id)
     if post is None or post.boost_of_id:
         return json_error("No such activity here.", status=404)
     return activity_response(as2.create_activity(post))
@@ -89,7 +75,7 @@ def post_activity_view(request: HttpRequest, username: str, post_id: int) -> Htt
 
 @require_GET
 def post_replies_view(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
-    post = _public_post(username, post_id)
+    post = local_public_post(username, post_id)
     if post is None:
         return json_error("No such post here.", status=404)
     queryset = Post.objects.filter(
