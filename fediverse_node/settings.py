@@ -385,8 +385,9 @@ FEDINODE_MEDIA_CACHE_DIR = Path(os.environ.get("FEDINODE_MEDIA_CACHE_DIR", str(D
 FEDINODE_MEDIA_CACHE_MAX_BYTES = env_int("FEDINODE_MEDIA_CACHE_MAX_BYTES", 1024 * 1024 * 1024, minimum=0)
 # Anonymous pages of the website are served from a copy this many seconds old at most (community/cache.py).
 # Rate limits (fediverse_node/ratelimit.py); 0 turns them off. Behind a proxy, trust its X-Forwarded-For.
-# FEDINODE_DOCUMENT_CACHE_SECONDS: how long each process serves WebFinger and actor documents from rendered bytes
-# (actors/fastpath.py); a changed profile reaches peers that much later. 0: render every time.
+# FEDINODE_DOCUMENT_CACHE_SECONDS: how long each process serves WebFinger, actor documents and public posts (as
+# ActivityStreams) from rendered bytes (actors/fastpath.py, posts/fastpath.py); a changed profile, an edited or a
+# deleted post reaches peers that fetch it that much later. 0: render every time.
 FEDINODE_DOCUMENT_CACHE_SECONDS = env_int("FEDINODE_DOCUMENT_CACHE_SECONDS", 10, minimum=0)
 # FEDINODE_AUTHORIZED_FETCH=1 ("secure mode"): ActivityStreams GETs of actors, posts and collections must be signed
 # by a server that is not blocked (inbox/authorized_fetch.py); the website stays public.
