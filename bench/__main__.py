@@ -3,7 +3,7 @@
 Per back-end, in fresh node processes (`tests/nodes.py` Node; PostgreSQL + Redis with real Celery workers when
 FEDINODE_TEST_BACKEND=postgres, which this command sets for that column):
 
-- a federation node: WebFinger and actor GET/s (bench/load.py, 32 kept-alive connections), signed inbox POSTs
+- a federation node: WebFinger, actor and public post GET/s (bench/load.py, 32 kept-alive connections), signed inbox POSTs
   accepted/s and processed/s (bench/federation.py), one post fanned out to N followers on M loopback inboxes,
   then three more to the same inboxes (their connections kept);
 - a client API node: home timeline requests/s and p99 (bench/api.py);
@@ -125,7 +125,7 @@ class Run:
 
     def federation(self) -> None:
         s = self.sizes
-        rows = [ROW_WEBFINGER, ROW_ACTOR, ROW_ACCEPTED, ROW_PROCESSED, ROW_FANOUT, ROW_DELIVERIES]
+        rows = [ROW_WEBFINGER, ROW_ACTOR, ROW_POST, ROW_ACCEPTED, ROW_PROCESSED, ROW_FANOUT, ROW_DELIVERIES]
         with self.phase("federation node", rows), running(Node("bench-fed", env=FEDERATION_ENV), self.memory) as node:
             node.cli("createorg", "sender", "--email", "s@example.org", "--password", "sender-pass-1")
             with Probe(node.env) as probe:
@@ -138,6 +138,11 @@ class Run:
                     result = get_rate(node, "/actors/sender", {"Accept": AS_JSON}, s["gets"])
                     self.report("actor", result)
                     self.cells[ROW_ACTOR] = rate(result)
+                with self.phase("post GETs", [ROW_POST]):
+                    post_path = node.cli("post", "sender", "Ein Beitrag, den viele Server abrufen").split(node.domain, 1)[1]
+                    result = get_rate(node, post_path, {"Accept": AS_JSON}, s["gets"])
+                    self.report("post", result)
+                    self.cells[ROW_POST] = rate(result)
                 with self.phase("inbox POSTs", [ROW_ACCEPTED, ROW_PROCESSED]):
                     result = bench_inbox(node, s["inbox_posts"], INBOX_CONCURRENCY, probe)
                     self.report("inbox", result)
@@ -211,6 +216,7 @@ def rate(result: dict) -> str:
 FANOUT_AGAIN = 3
 ROW_WEBFINGER = "WebFinger GET"
 ROW_ACTOR = "actor GET"
+ROW_POST = "post GET"
 ROW_ACCEPTED = "signed inbox POST accepted"
 ROW_PROCESSED = "inbox POST processed to the feed"
 ROW_FANOUT = "fan-out: all delivered"
@@ -222,6 +228,7 @@ ROW_WORKER_MEMORY = "RSS per Celery worker process"
 TARGETS = {
     ROW_WEBFINGER: ">= 5,000/s",
     ROW_ACTOR: ">= 5,000/s",
+    ROW_POST: "",
     ROW_ACCEPTED: ">= 2,000/s",
     ROW_PROCESSED: ">= 1,000/s",
     ROW_FANOUT: "< 3 s (10,000 / 1,000)",
@@ -238,6 +245,7 @@ def labels(sizes: dict) -> dict[str, str]:
     return {
         ROW_WEBFINGER: f"WebFinger GET/s ({sizes['gets']:,} requests, {GET_CONCURRENCY} connections)",
         ROW_ACTOR: f"actor GET/s ({sizes['gets']:,} requests, {GET_CONCURRENCY} connections)",
+        ROW_POST: f"public post as ActivityStreams GET/s ({sizes['gets']:,} requests, {GET_CONCURRENCY} connections)",
         ROW_ACCEPTED: f"signed inbox POST/s accepted ({sizes['inbox_posts']:,} Create)",
         ROW_PROCESSED: "inbox POST/s processed to the feed (time from first POST)",
         ROW_FANOUT: f"fan-out, {sizes['followers']:,} followers on {sizes['inboxes']:,} inboxes: until all delivered "
