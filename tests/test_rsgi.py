@@ -190,13 +190,17 @@ def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(p
     front = rsgi.Front()
     key = load_private_key(peer.private_pem)
 
-    def deliver(path: str, number: int) -> int:
+    def signed_follow(path: str, number: int) -> tuple[bytes, dict[str, str]]:
+        """A Follow of the inbox's owner, signed for that inbox."""
         body = orjson.dumps({
             "@context": "https://www.w3.org/ns/activitystreams", "id": f"{peer.base}/follows/{number}",
             "type": "Follow", "actor": peer.actor_id, "object": f"http://testserver{path.removesuffix('/inbox')}",
         })
-        headers = sign_cavage(method="POST", url=f"http://testserver{path}", body=body,
-                              key_id=f"{peer.actor_id}#main-key", private_key=key)
+        return body, sign_cavage(method="POST", url=f"http://testserver{path}", body=body,
+                                 key_id=f"{peer.actor_id}#main-key", private_key=key)
+
+    def deliver(path: str, number: int) -> int:
+        body, headers = signed_follow(path, number)
         headers |= {"Content-Type": "application/activity+json", "Content-Length": str(len(body))}
         proto = Proto(body)
         asyncio.run(front.__rsgi__(Scope("POST", path, headers=list(headers.items())), proto))
@@ -216,12 +220,7 @@ def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(p
     wsgi_front = fastpath.InboxFastPath(lambda environ, start_response: pytest.fail("handed on"))
 
     def deliver_wsgi(path: str, number: int) -> str:
-        body = orjson.dumps({
-            "@context": "https://www.w3.org/ns/activitystreams", "id": f"{peer.base}/follows/{number}",
-            "type": "Follow", "actor": peer.actor_id, "object": f"http://testserver{path.removesuffix('/inbox')}",
-        })
-        headers = sign_cavage(method="POST", url=f"http://testserver{path}", body=body,
-                              key_id=f"{peer.actor_id}#main-key", private_key=key)
+        body, headers = signed_follow(path, number)
         environ = {
             "REQUEST_METHOD": "POST", "PATH_INFO": path, "CONTENT_LENGTH": str(len(body)),
             "CONTENT_TYPE": "application/activity+json", "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
