@@ -10,6 +10,7 @@ import hashlib
 import re
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import unquote_plus
 
 import orjson
@@ -56,15 +57,31 @@ _documents = DocumentCache()
 
 def _render(kind: str, name: str) -> bytes | None:
     """The document's bytes, or None when Django should answer (unknown, suspended: one place for errors)."""
-    close_old_connections()  # what Django's request_started signal does (CONN_MAX_AGE)
-    try:
-        if kind == "webfinger":
-            actor = webfinger_actor(name)
-            return None if actor is None or actor.suspended else orjson.dumps(webfinger_document(actor))
-        actor = local_actor_by_username(name)
-        return None if actor is None or actor.suspended else orjson.dumps(actor_document(actor))
-    finally:
+    if kind == "webfinger":
+        actor = webfinger_actor(name)
+        return None if actor is None or actor.suspended else orjson.dumps(webfinger_document(actor))
+    actor = local_actor_by_username(name)
+    return None if actor is None or actor.suspended else orjson.dumps(actor_document(actor))
+
+
+def cached_document_serve(
+    environ, start_response, app, *, cache: DocumentCache, key: str, kind: str, render: Callable[[], bytes | None]
+):
+    """A WSGI answer from the cache, rendering on a miss (with the connection handling Django's request signals do,
+    CONN_MAX_AGE); `app` answers what `render` leaves to Django (None)."""
+    cached = cache.get(key)
+    if cached is None:
         close_old_connections()
+        try:
+            body = render()
+        finally:
+            close_old_connections()
+        if body is None:
+            return app(environ, start_response)
+        cached = cache.put(key, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
+    status, headers, body = document_answer(kind, cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"])
+    start_response("304 Not Modified" if status == 304 else "200 OK", headers)
+    return [body]
 
 
 class DiscoveryFastPath:
@@ -79,18 +96,10 @@ class DiscoveryFastPath:
         if request is None:
             return self.app(environ, start_response)
         kind, name = request
-        key = f"{kind}:{name}"
-        cached = _documents.get(key)
-        if cached is None:
-            body = _render(kind, name)
-            if body is None:
-                return self.app(environ, start_response)
-            cached = _documents.put(key, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
-        status, headers, body = document_answer(
-            kind, cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"]
+        return cached_document_serve(
+            environ, start_response, self.app, cache=_documents, key=f"{kind}:{name}", kind=kind,
+            render=lambda: _render(kind, name),
         )
-        start_response("304 Not Modified" if status == 304 else "200 OK", headers)
-        return [body]
 
 
 def discovery_cached(

@@ -13,9 +13,8 @@ import re
 
 import orjson
 from django.conf import settings
-from django.db import close_old_connections
 
-from actors.fastpath import DocumentCache, document_answer
+from actors.fastpath import DocumentCache, cached_document_serve, document_answer
 from fediverse_node.activitystreams import wants_activity_json
 
 from .activities import post_document
@@ -49,12 +48,8 @@ def post_cached(
 
 def _render(username: str, post_id: int) -> bytes | None:
     """The post's bytes, or None when Django should answer (unknown, not public, suspended: one place for errors)."""
-    close_old_connections()  # what Django's request_started signal does (CONN_MAX_AGE)
-    try:
-        post = local_public_post(username, post_id)
-        return None if post is None else orjson.dumps(post_document(post))
-    finally:
-        close_old_connections()
+    post = local_public_post(username, post_id)
+    return None if post is None else orjson.dumps(post_document(post))
 
 
 class PostFastPath:
@@ -68,14 +63,6 @@ class PostFastPath:
         )
         if request is None:
             return self.app(environ, start_response)
-        cached = _documents.get(path)
-        if cached is None:
-            body = _render(*request)
-            if body is None:
-                return self.app(environ, start_response)
-            cached = _documents.put(path, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
-        status, headers, body = document_answer(
-            "post", cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"]
+        return cached_document_serve(
+            environ, start_response, self.app, cache=_documents, key=path, kind="post", render=lambda: _render(*request)
         )
-        start_response("304 Not Modified" if status == 304 else "200 OK", headers)
-        return [body]
