@@ -81,6 +81,11 @@ class Front:
                                      b"The request could not be handled; the error was logged.\n")
 
     async def _dispatch(self, scope, proto) -> None:
+        if "\x00" in scope.path:
+            # no address of ours holds a NUL (%00), and PostgreSQL refuses one in a query: a 500 further in
+            proto.response_bytes(400, [("content-type", "text/plain; charset=utf-8")],
+                                 b"The address contains a NUL character (%00).\n")
+            return
         method = scope.method
         if method == "POST" and (match := INBOX_PATH.match(scope.path)):
             await self._inbox(scope, proto, match.group("username"))

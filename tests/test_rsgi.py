@@ -237,3 +237,13 @@ def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(p
     monkeypatch.setattr(fastpath._InboxOwners, "SECONDS", -1)  # what a process remembers ends
     fastpath._owners.found("ziel")
     assert not fastpath._owners.known("ziel")
+
+
+def test_an_address_with_a_nul_is_refused_before_any_view():
+    """/actors/kita%00/inbox reached the owner lookup, which PostgreSQL answered with an error (a 500)."""
+    front = rsgi.Front()
+    for method, path in [("POST", "/actors/kita\x00/inbox"), ("GET", "/actors/kita\x00"),
+                         ("GET", "/actors/kita\x00/posts/1"), ("GET", "/feed/\x00")]:
+        proto = Proto(b"{}")
+        asyncio.run(front.__rsgi__(Scope(method, path, headers=[("Content-Length", "2")]), proto))
+        assert proto.answer[1] == 400 and b"NUL" in proto.answer[3], (method, path)
