@@ -16,7 +16,7 @@ from django.conf import settings
 from fediverse_node.environment import env_int
 
 # isort: off
-from .wsgi import application as wsgi_application  # first: it sets Django up for the rooms' modules below
+from .wsgi import NUL_REFUSAL, application as wsgi_application  # first: it sets Django up for the rooms' modules below
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
 from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body
@@ -82,9 +82,7 @@ class Front:
 
     async def _dispatch(self, scope, proto) -> None:
         if "\x00" in scope.path:
-            # no address of ours holds a NUL (%00), and PostgreSQL refuses one in a query: a 500 further in
-            proto.response_bytes(400, [("content-type", "text/plain; charset=utf-8")],
-                                 b"The address contains a NUL character (%00).\n")
+            proto.response_bytes(400, [("content-type", "text/plain; charset=utf-8")], NUL_REFUSAL)  # see wsgi.py
             return
         method = scope.method
         if method == "POST" and (match := INBOX_PATH.match(scope.path)):

@@ -12,4 +12,20 @@ from actors.fastpath import DiscoveryFastPath  # noqa: E402  (needs Django set u
 from inbox.fastpath import InboxFastPath  # noqa: E402
 from posts.fastpath import PostFastPath  # noqa: E402
 
-application = InboxFastPath(DiscoveryFastPath(PostFastPath(django_application)))
+# No address of ours holds a NUL (%00), and PostgreSQL refuses one in a query: without this guard
+# /actors/kita%00/inbox reached the inbox's owner lookup and answered 500. The RSGI front checks it first too.
+NUL_REFUSAL = b"The address contains a NUL character (%00).\n"
+
+
+class NulRefusal:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if "\x00" in environ.get("PATH_INFO", ""):
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [NUL_REFUSAL]
+        return self.app(environ, start_response)
+
+
+application = NulRefusal(InboxFastPath(DiscoveryFastPath(PostFastPath(django_application))))

@@ -13,6 +13,7 @@ from actors.services.local import organization_create
 from fediverse_node import rsgi
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
+from fediverse_node.wsgi import application as wsgi_application
 from fediverse_node.wsgi_bridge import FileWrapper, WSGIOnRSGI, application_call, environ_build
 from inbox import fastpath
 from inbox import services as inbox_services
@@ -247,3 +248,9 @@ def test_an_address_with_a_nul_is_refused_before_any_view():
         proto = Proto(b"{}")
         asyncio.run(front.__rsgi__(Scope(method, path, headers=[("Content-Length", "2")]), proto))
         assert proto.answer[1] == 400 and b"NUL" in proto.answer[3], (method, path)
+        # the WSGI application, for whoever serves it without the RSGI front
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": "2", "wsgi.input": io.BytesIO(b"{}"),
+                   "wsgi.url_scheme": "http", "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+        started: list[str] = []
+        body = b"".join(wsgi_application(environ, lambda status, _headers, started=started: started.append(status)))
+        assert started == ["400 Bad Request"] and b"NUL" in body, (method, path)
