@@ -43,6 +43,7 @@ def main() -> None:
     from actors.services.local import organization_create
     from inbox.models import InboxItem
     from inbox.tasks import items_run
+    from operations.forking import shared_pages_freeze
     from tests.factories import accepted_follow, remote_actor
 
     run = uuid.uuid4().hex[:6]
@@ -65,6 +66,8 @@ def main() -> None:
         queries += 1
         return execute(sql, params, many, context)
 
+    # a worker runs with what it loaded before the fork frozen out of the collector's passes (operations/forking.py)
+    shared_pages_freeze()
     # counted by a wrapper, not DEBUG's query log: on PostgreSQL that renders every statement (mogrify), a seventh
     # of the time measured
     started = time.perf_counter()

@@ -16,7 +16,7 @@ from django.conf import settings
 from fediverse_node.environment import env_int
 
 # isort: off
-from .wsgi import NUL_REFUSAL, application as wsgi_application  # first: it sets Django up for the rooms' modules below
+from .wsgi import NUL_REFUSAL, nul_in_address, application as wsgi_application  # first: it sets Django up for the rooms' modules below
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
 from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body
@@ -81,7 +81,7 @@ class Front:
                                      b"The request could not be handled; the error was logged.\n")
 
     async def _dispatch(self, scope, proto) -> None:
-        if "\x00" in scope.path:
+        if nul_in_address(scope.path, scope.query_string):
             proto.response_bytes(400, [("content-type", "text/plain; charset=utf-8")], NUL_REFUSAL)  # see wsgi.py
             return
         method = scope.method

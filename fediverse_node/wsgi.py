@@ -12,9 +12,14 @@ from actors.fastpath import DiscoveryFastPath  # noqa: E402  (needs Django set u
 from inbox.fastpath import InboxFastPath  # noqa: E402
 from posts.fastpath import PostFastPath  # noqa: E402
 
-# No address of ours holds a NUL (%00), and PostgreSQL refuses one in a query: without this guard
-# /actors/kita%00/inbox reached the inbox's owner lookup and answered 500. The RSGI front checks it first too.
+# No address of ours holds a NUL (%00), in its path or its query, and PostgreSQL refuses one in a query: without
+# this guard /actors/kita%00/inbox reached the inbox's owner lookup and answered 500. The RSGI front checks it too.
 NUL_REFUSAL = b"The address contains a NUL character (%00).\n"
+
+
+def nul_in_address(path: str, query_string: str) -> bool:
+    """`path` decoded, `query_string` as sent (%00 spells a NUL there; %2500 is the text "%00")."""
+    return "\x00" in path or "%00" in query_string or "\x00" in query_string
 
 
 class NulRefusal:
@@ -22,7 +27,7 @@ class NulRefusal:
         self.app = app
 
     def __call__(self, environ, start_response):
-        if "\x00" in environ.get("PATH_INFO", ""):
+        if nul_in_address(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")):
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [NUL_REFUSAL]
         return self.app(environ, start_response)

@@ -14,6 +14,7 @@ from fediverse_node import rsgi
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.signatures import sign_cavage
 from fediverse_node.wsgi import application as wsgi_application
+from fediverse_node.wsgi import nul_in_address
 from fediverse_node.wsgi_bridge import FileWrapper, WSGIOnRSGI, application_call, environ_build
 from inbox import fastpath
 from inbox import services as inbox_services
@@ -241,16 +242,23 @@ def test_a_personal_inbox_owner_is_looked_up_once_and_a_missing_one_every_time(p
 
 
 def test_an_address_with_a_nul_is_refused_before_any_view():
-    """/actors/kita%00/inbox reached the owner lookup, which PostgreSQL answered with an error (a 500)."""
+    """/actors/kita%00/inbox reached the owner lookup, which PostgreSQL answered with an error (a 500); so did a
+    search (`?q=a%00`), a hashtag's page (`/tags/a%00`) and a dozen more addresses (checked on PostgreSQL)."""
     front = rsgi.Front()
     for method, path in [("POST", "/actors/kita\x00/inbox"), ("GET", "/actors/kita\x00"),
-                         ("GET", "/actors/kita\x00/posts/1"), ("GET", "/feed/\x00")]:
+                         ("GET", "/actors/kita\x00/posts/1"), ("GET", "/feed/\x00"), ("GET", "/members/?q=%00"),
+                         ("GET", "/api/v1/accounts/search?q=a%00b"), ("GET", "/feed/?tag=%00&page=2"),
+                         ("GET", "/tags/a\x00"), ("GET", "/api/v1/timelines/tag/a\x00")]:
+        path, _, query = path.partition("?")
         proto = Proto(b"{}")
-        asyncio.run(front.__rsgi__(Scope(method, path, headers=[("Content-Length", "2")]), proto))
-        assert proto.answer[1] == 400 and b"NUL" in proto.answer[3], (method, path)
+        asyncio.run(front.__rsgi__(Scope(method, path, query, headers=[("Content-Length", "2")]), proto))
+        assert proto.answer[1] == 400 and b"NUL" in proto.answer[3], (method, path, query)
         # the WSGI application, for whoever serves it without the RSGI front
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": "2", "wsgi.input": io.BytesIO(b"{}"),
-                   "wsgi.url_scheme": "http", "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "CONTENT_LENGTH": "2",
+                   "wsgi.input": io.BytesIO(b"{}"), "wsgi.url_scheme": "http", "SERVER_NAME": "testserver",
+                   "SERVER_PORT": "80"}
         started: list[str] = []
         body = b"".join(wsgi_application(environ, lambda status, _headers, started=started: started.append(status)))
-        assert started == ["400 Bad Request"] and b"NUL" in body, (method, path)
+        assert started == ["400 Bad Request"] and b"NUL" in body, (method, path, query)
+    # %2500 is the text "%00", which a search may look for
+    assert not nul_in_address("/members/", "q=%2500") and not nul_in_address("/feed/", "")

@@ -61,6 +61,20 @@ def test_bad_statuses_are_refused_and_nothing_is_stored(api, fields, status):
     assert not Post.objects.exists()
 
 
+@pytest.mark.parametrize("fields, as_json", [
+    ({"status": "a\x00b"}, False), ({"status": "a\x00b"}, True), ({"status": "hi", "spoiler_text": "\x00"}, True),
+    ({"status": "hi", "poll": {"options": ["ja", "n\x00ein"], "expires_in": 600}}, True),
+    ({"status": "hi", "poll[options][]": ["ja", "n\x00ein"], "poll[expires_in]": "600"}, False),
+])
+def test_a_nul_character_in_any_value_is_refused(api, fields, as_json):
+    """PostgreSQL keeps no NUL in text and refuses one in a query: such a status answered 500 there."""
+    response = api.post("/api/v1/statuses", fields, json=as_json)
+    assert response.status_code == 422 and "NUL" in response.json()["error"], response.content
+    assert not Post.objects.exists()
+    # the text "\u0000" itself, escaped in JSON, is a status like any other
+    assert api.post("/api/v1/statuses", {"status": "\\u0000 ist ein Escape"}, json=True).status_code == 200
+
+
 def test_invalid_json_body_is_400(api):
     response = api.client.post("/api/v1/statuses", b"{nope", content_type="application/json", headers=api.headers)
     assert response.status_code == 400 and "JSON" in response.json()["error"]
