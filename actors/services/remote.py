@@ -146,6 +146,8 @@ def actor_fetch(uri: str, *, refresh: bool = False) -> Actor:
 def actor_resolve(handle_or_url: str) -> Actor:
     """An actor from '@user@host', 'user@host', 'acct:user@host' or an actor URL; remote ones are fetched."""
     text = handle_or_url.strip()
+    if "\x00" in text:  # no address holds one, and PostgreSQL refuses one in the lookups below
+        raise ResolveError("An address cannot contain a NUL character.")
     if text.startswith(("http://", "https://")):
         if origin(text) == origin(settings.FEDINODE_BASE_URL):
             actor = Actor.objects.filter(uri=text).first() or _actor_by_profile_page(text)

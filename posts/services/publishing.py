@@ -84,6 +84,12 @@ def _notify_mentions(post: Post) -> None:
     )
 
 
+def _nul_refuse(*texts: str) -> None:
+    """PostgreSQL keeps no NUL in text: the insert would fail after the checks, with an error and not a message."""
+    if any("\x00" in text for text in texts):
+        raise PostError("A post cannot contain a NUL character (\\u0000).")
+
+
 def post_create(
     *,
     author: Actor,
@@ -115,6 +121,7 @@ def post_create(
         type = PostType.QUESTION
     if not text.strip() and not attachments:
         raise PostError("A post needs text or at least one attachment.")
+    _nul_refuse(text, summary or "", name or "")
     limit = MAX_ARTICLE_CHARS if type == PostType.ARTICLE else MAX_CHARS
     if len(text) > limit:
         raise PostError(f"A post has at most {limit} characters.")
@@ -184,6 +191,7 @@ def post_edit(
     post_create: content composed by its caller (a changed entry of a member's website feed)."""
     if not text.strip() and not (attachments or post.attachments.exists()):
         raise PostError("A post needs text or at least one attachment.")
+    _nul_refuse(text, summary or "")
     if html is not None:
         rendered = Rendered(html=sanitize_html(html))
     else:
