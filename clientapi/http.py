@@ -23,6 +23,7 @@ PUBLIC, OPTIONAL, USER, APP = "public", "optional", "user", "app"
 TRUE_WORDS = {"1", "true", "on", "yes"}
 # No text of ours holds one, and PostgreSQL refuses one in a query or a row (the front refuses %00 in an address)
 NUL_REFUSAL = "Validation failed: a value contains a NUL character (\\u0000)"
+MAX_OFFSET = 10_000
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key",
@@ -140,6 +141,14 @@ class Params:
             return int(value)
         except (TypeError, ValueError):
             raise ApiError(422, f"Validation failed: {name} must be a whole number") from None
+
+    def offset(self) -> builtins.int | None:
+        """A search's `offset`: 0 or more; None past MAX_OFFSET, where nothing more is listed (a deeper page would
+        have the database skip ever more rows, and a number past 64 bits was a 500 on PostgreSQL)."""
+        value = self.int("offset", 0) or 0
+        if value < 0:
+            raise ApiError(422, "Validation failed: offset must be 0 or more")
+        return None if value > MAX_OFFSET else value
 
     def list(self, name: builtins.str) -> builtins.list:
         """`name[]=a&name[]=b`, `name=a&name=b` or a JSON array: always a list."""

@@ -118,9 +118,12 @@ def search_accounts(*, query: str, resolve: bool, viewer: Actor | None, limit: i
 @endpoint(auth=OPTIONAL, scope="read:accounts")
 def account_search(request: HttpRequest, caller, params) -> list:
     limit = max(1, min(params.int("limit", 40) or 40, 80))
+    offset = params.offset()
+    if offset is None:
+        return []
     found = search_accounts(
-        query=params.str("q"), resolve=params.bool("resolve"), viewer=caller.actor, limit=limit,
-        offset=params.int("offset", 0) or 0, following=params.bool("following"),
+        query=params.str("q"), resolve=params.bool("resolve"), viewer=caller.actor, limit=limit, offset=offset,
+        following=params.bool("following"),
     )
     return accounts(found)
 

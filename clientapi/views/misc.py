@@ -87,8 +87,10 @@ def search(request: HttpRequest, caller, params) -> dict:
     if kind and kind not in ("accounts", "statuses", "hashtags"):
         raise ApiError(422, "Validation failed: type must be accounts, statuses or hashtags")
     limit = max(1, min(params.int("limit", 20) or 20, 40))
-    offset = params.int("offset", 0) or 0
+    offset = params.offset()
     result: dict[str, list] = {"accounts": [], "statuses": [], "hashtags": []}
+    if offset is None:
+        return result
     if kind in ("", "accounts"):
         found = search_accounts(
             query=query, resolve=params.bool("resolve"), viewer=caller.actor, limit=limit, offset=offset,

@@ -71,3 +71,20 @@ def test_a_profile_link_that_answers_with_an_actor_of_another_server_is_taken_fr
         website.documents["/members/freunde/"] = forged  # a copy: only the id is believed, and fetched from home
         found = _search(api, f"{website.base}/members/freunde/", type="accounts", resolve="true")["accounts"]
         assert [(a["username"], a["url"]) for a in found] == [("freunde", home.actor_id)]
+
+
+@pytest.mark.django_db
+def test_search_pages_by_offset_and_refuses_or_ends_odd_offsets(api):
+    """A negative offset was a 500 (Django slices no negative index), one past 64 bits a 500 on PostgreSQL; deep
+    pages end at MAX_OFFSET, so an app that pages on gets an empty page and stops."""
+    for name in ("kita_a", "kita_b", "kita_c"):
+        make_org(name)
+    names = [a["acct"] for a in _search(api, "kita", type="accounts")["accounts"]]
+    assert names == ["kita_a", "kita_b", "kita_c"]
+    assert [a["acct"] for a in _search(api, "kita", type="accounts", offset=1, limit=1)["accounts"]] == ["kita_b"]
+    assert [a["acct"] for a in api.get("/api/v1/accounts/search", {"q": "kita", "offset": 2}).json()] == ["kita_c"]
+    for path in ("/api/v2/search", "/api/v1/accounts/search"):
+        refused = api.get(path, {"q": "kita", "offset": -1})
+        assert refused.status_code == 422 and "offset" in refused.json()["error"]
+        deep = api.get(path, {"q": "kita", "offset": "99999999999999999999"})
+        assert deep.status_code == 200 and deep.json() in ([], {"accounts": [], "statuses": [], "hashtags": []})
