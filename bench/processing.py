@@ -1,8 +1,9 @@
 """Inbox processing in one process, without HTTP: `python -m bench.processing [--items 1000] [--followers 20]
-[--kind create|media|like|announce|follow|mix]`.
+[--kind create|media|like|announce|follow|mix] [--batch N]`.
 
-Stores N signed-and-accepted activities, then runs them through the handlers in batches of 100 as a worker does, and
-prints items/s and queries per item. It isolates the handler path (what `process_items` costs) from accepting,
+Stores N signed-and-accepted activities, then runs them through the handlers in batches as a worker gets them in a
+burst (--batch, default the node's task size, inbox.services.TASK_BATCH), with what a worker loaded before its fork
+frozen out of the collector's passes, and prints items/s and queries per item. It isolates the handler path (what `process_items` costs) from accepting,
 queueing and the web server. The kinds: `create`, a remote Note with a hashtag from one followed peer; `media`, the
 same with a picture attached; `like` and `announce`, of a local organisation's posts by 100 remote actors; `follow`,
 of a local organisation by as many remote actors as items (each answered with an Accept, queued, never sent: no worker
@@ -24,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--followers", type=int, default=20, help="local followers of the peer (home feed rows)")
+    parser.add_argument("--batch", type=int, default=None, help="items per task (default: the node's, 200)")
     parser.add_argument("--kind", choices=KINDS, default="create", help="what the peer sends")
     args = parser.parse_args()
     if "FEDINODE_DATA_DIR" not in os.environ:
@@ -42,10 +44,12 @@ def main() -> None:
         call_command("migrate", database=database, verbosity=0)
     from actors.services.local import organization_create
     from inbox.models import InboxItem
+    from inbox.services import TASK_BATCH
     from inbox.tasks import items_run
     from operations.forking import shared_pages_freeze
     from tests.factories import accepted_follow, remote_actor
 
+    batch = args.batch or TASK_BATCH
     run = uuid.uuid4().hex[:6]
     peer = remote_actor(host=f"peer-{run}.example")
     for number in range(args.followers):
@@ -72,12 +76,12 @@ def main() -> None:
     # of the time measured
     started = time.perf_counter()
     with connection.execute_wrapper(count):
-        for start in range(0, len(ids), 100):
-            items_run(ids[start : start + 100])
+        for start in range(0, len(ids), batch):
+            items_run(ids[start : start + batch])
     seconds = time.perf_counter() - started
     processed = InboxItem.objects.filter(id__in=ids, state="processed").count()
     print(f"{connection.vendor}, {args.kind}: {processed}/{len(ids)} processed in {seconds:.2f} s = {processed / seconds:.0f} items/s, "
-          f"{queries / len(ids):.3f} queries per item, {args.followers} local followers")
+          f"{queries / len(ids):.3f} queries per item, {args.followers} local followers, batches of {batch}")
 
 
 KINDS = ("create", "media", "like", "announce", "follow", "mix")

@@ -374,6 +374,9 @@ def _futures_resolve(futures: list[asyncio.Future]) -> None:
 _appender = _Appender()
 
 
+TASK_BATCH = 200  # a task of this many goes at once: a burst is processed in batches this large
+
+
 class _Batcher:
     """Coalesces the ids stored by concurrent requests into one task every few milliseconds: a task costs
     more than storing an item (DESIGN.md, hot paths). An id lost with a crashed process is found by the sweep.
@@ -382,7 +385,7 @@ class _Batcher:
     thread per send (threading.Timer) built them again each time, a quarter of the inbox's CPU under load."""
 
     DELAY = 0.1  # at most this long between an item's commit and its task (under light load, about this long)
-    BATCH = 200  # a task of this many goes at once: a burst is processed in batches this large
+    BATCH = TASK_BATCH
 
     def __init__(self) -> None:
         self.lock = threading.Condition()
