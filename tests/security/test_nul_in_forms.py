@@ -47,6 +47,12 @@ def test_the_token_endpoint_answers_an_app_in_json(member):
         "username": "kita", "password": PASSWORD, "scope": "read",
     })
     assert response.status_code == 400 and "NUL" in response.json()["error"]
+    # toot, masto.js, megalodon and Elk send JSON there
+    response = Client().post("/oauth/token", {
+        "grant_type": "password", "client_id": f"{app['client_id']}\x00", "client_secret": app["client_secret"],
+        "username": "kita", "password": PASSWORD, "scope": ["read", "x\x00"],
+    }, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]
     assert not AccessToken.objects.exists()
 
 
