@@ -20,6 +20,7 @@ from actors.services.remote import ResolveError, actor_fetch, fetcher, origin
 from actors.services.reports import report_create
 from fediverse_node.protocol.fetcher import FetchError
 from fediverse_node.protocol.vocab import ACTOR_TYPES, POST_TYPES, Activity, PostObject, VocabError
+from fediverse_node.protocol.vocab.values import kind_of
 from posts.models import Like, NotificationType, Post, PostType
 from posts.services.boosts import boosts_withdraw_remote
 from posts.services.events import EventError, participation_arrived, participation_ended
@@ -129,7 +130,7 @@ def post_admit(obj: dict, author: Actor) -> PostObject | None:
     the object is no post (ignored); Unprocessable when it is unreadable or not the author's. A post lives on its
     author's server: another server cannot vouch for it, even when it names the sender as its author (Mastodon
     checks the same: the object's host must be the actor's)."""
-    if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES:
+    if not isinstance(obj, dict) or kind_of(obj) not in POST_TYPES:
         return None
     try:
         post = PostObject.parse(obj)
@@ -230,7 +231,7 @@ def handle_announce(activity: Activity, actor: Actor) -> str:
     post = Post.objects.filter(uri=activity.object_id).first()
     if post is None:
         obj = _object_fetch(activity.object_id)
-        if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES:
+        if not isinstance(obj, dict) or kind_of(obj) not in POST_TYPES:
             return InboxState.IGNORED
         try:
             author = actor_fetch(PostObject.parse(obj).attributed_to)

@@ -212,16 +212,20 @@ def items_outcome_save(items: list[InboxItem]) -> int:
 def _at_once(items: list[InboxItem]) -> list[InboxItem]:
     """Store what the batch paths take (new posts, likes, boosts, follows), each kind in one go, and then their
     outcomes in one write; the items left to run one by one. Should a kind's batch fail (a row stored meanwhile by
-    another worker), its items run one by one."""
+    another worker, or anything else), its items run one by one, where each failure is its own item's: one hostile
+    activity must not fail the others of its batch, again at every retry."""
     done: list[InboxItem] = []
     for split, store in AT_ONCE:
-        batch, rest = split(items)
-        if len(batch) < 2:
-            continue
         try:
+            batch, rest = split(items)
+            if len(batch) < 2:
+                continue
             with transaction.atomic():
                 store([entry[1:] for entry in batch])
         except IntegrityError:
+            continue
+        except Exception:
+            log.exception("the batch path of %s failed; its items run one by one", getattr(split, "__name__", split))
             continue
         done += [item for item, *_ in batch]
         items = rest

@@ -102,6 +102,36 @@ def test_a_post_stored_meanwhile_sends_the_batch_one_by_one():
     assert set(InboxItem.objects.values_list("state", flat=True)) == {"processed"}
 
 
+def test_a_hostile_activity_fails_alone_and_not_its_batch():
+    """An object whose type is a list (or an object) made the batch path's admission raise TypeError (a list in a
+    set), which failed the whole task: every activity batched with it stayed unprocessed, again at every retry (found
+    by tests/security/test_properties.py). Now such an object is no post, and whatever a batch path raises sends its
+    items one by one, where a failure is its own item's."""
+    peer = remote_actor(host="peer.example")
+    items = [_create(peer), listed := _create(peer), _create(peer), keyed := _create(peer), _create(peer)]
+    for item, kind in ((listed, ["Note", "schema:Thing"]), (keyed, {"@id": "Note"})):
+        item.payload["object"]["type"] = kind
+        item.save()
+    batch, rest = creates_split(items)
+    assert len(batch) == 3 and rest == [listed, keyed]
+    items_run([item.id for item in items])
+    states = dict(InboxItem.objects.values_list("id", "state"))
+    assert [states[item.id] for item in items] == ["processed", "ignored", "processed", "ignored", "processed"]
+
+
+def test_whatever_a_batch_path_raises_sends_its_items_one_by_one(monkeypatch):
+    peer = remote_actor(host="peer.example")
+    items = [_create(peer), _create(peer)]
+
+    def broken(_items):
+        raise ValueError("a defect of the batch path")
+
+    monkeypatch.setattr("inbox.tasks.AT_ONCE", [(broken, lambda entries: None)])
+    items_run([item.id for item in items])
+    assert set(InboxItem.objects.values_list("state", flat=True)) == {"processed"}
+    assert Post.objects.filter(author=peer).count() == 2
+
+
 MEDIA = [
     {"type": "Image", "mediaType": "image/png", "url": "https://{host}/bild.png", "name": "Ein Garten",
      "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj", "width": 800, "height": 600, "focalPoint": [0.5, -0.25]},
