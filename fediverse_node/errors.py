@@ -6,44 +6,50 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from .activitystreams import wants_activity_json
 from .http import json_error
 
 log = logging.getLogger(__name__)
+# For a form whose value holds a NUL, which views that read values themselves say (PostgreSQL stores none, and answers
+# a query with one with an error); Django's form fields say their own at the field.
+NUL_IN_FORM = gettext_lazy(
+    "The form contains a NUL character (an invisible control character), which cannot be stored. "
+    "Type the text again and send the form once more."
+)
 
 
-def json_wanted(request) -> bool:
+def _wants_json(request) -> bool:
     return request.path.startswith(("/api/", "/oauth/", "/.well-known/", "/nodeinfo/", "/inbox")) or (
         wants_activity_json(request.headers.get("Accept", ""))
     )
 
 
-def json_error_answer(status: int, message: str) -> HttpResponse:
+def _json(status: int, message: str) -> HttpResponse:
     response = json_error(message, status=status)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 def not_found(request, exception=None) -> HttpResponse:
-    if json_wanted(request):
-        return json_error_answer(404, "Record not found" if request.path.startswith("/api/") else "Not found.")
+    if _wants_json(request):
+        return _json(404, "Record not found" if request.path.startswith("/api/") else "Not found.")
     message = exception.args[0] if exception is not None and exception.args and isinstance(exception.args[0], str) else ""
     return render(request, "community/404.html", {"message": message}, status=404)
 
 
 def forbidden(request, exception=None) -> HttpResponse:
-    if json_wanted(request):
-        return json_error_answer(403, "This action is not allowed.")
+    if _wants_json(request):
+        return _json(403, "This action is not allowed.")
     return render(request, "community/not_allowed.html", {}, status=403)
 
 
 def server_error(request) -> HttpResponse:
     """The 500 page. Something already failed (maybe the database), so the page needs no context processor, no
     query and no session: only the language the request was in and the site's name."""
-    if json_wanted(request):
-        return json_error_answer(500, "Something went wrong on this server; the error was logged.")
+    if _wants_json(request):
+        return _json(500, "Something went wrong on this server; the error was logged.")
     try:
         body = standalone_page("community/500.html", language=get_language() or settings.LANGUAGE_CODE)
     except Exception:  # the error page itself must never fail: fall back to plain words
@@ -61,7 +67,7 @@ def standalone_page(template: str, *, language: str, **context) -> str:
 
 def csrf_failure(request, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token: most often an old tab or blocked cookies. Say what to do."""
-    if json_wanted(request):
-        return json_error_answer(403, "CSRF verification failed.")
+    if _wants_json(request):
+        return _json(403, "CSRF verification failed.")
     log.info("CSRF failure on %s: %s", request.path, reason)
     return render(request, "community/csrf_failure.html", {"no_cookie": "CSRF cookie" in reason}, status=403)

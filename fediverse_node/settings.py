@@ -142,7 +142,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "inbox.authorized_fetch.AuthorizedFetchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "fediverse_node.form_nul.FormNulRefusalMiddleware",  # after the above: its page needs the user and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -14,7 +14,8 @@ class MastodonOAuthLibCore(OAuthLibCore):
             if not isinstance(body, dict):
                 return []
             pairs = [(k, " ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in body.items() if v is not None]
-            # a NUL reaches the database's lookups, which PostgreSQL answers with an error (a 500): read as no body,
-            # as a form with one is refused (fediverse_node/form_nul.py)
-            return [] if any("\x00" in k or "\x00" in v for k, v in pairs) else pairs
-        return super().extract_body(request)
+        else:
+            pairs = super().extract_body(request)
+        # a NUL would reach the lookups of the app and its grants, which PostgreSQL answers with an error (a 500):
+        # such a body is read as none, and the app is told its request is invalid (400)
+        return [] if any("\x00" in k or "\x00" in v for k, v in pairs) else pairs

@@ -16,6 +16,8 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
+from fediverse_node.errors import NUL_IN_FORM
+
 from ..entities.apps import application_entity
 from ..http import APP, PUBLIC, ApiError, json_answer
 from ..http import endpoint as api_endpoint
@@ -159,6 +161,8 @@ def _pkce_refusal(params) -> str:
 def _authorize_decide(request: HttpRequest) -> HttpResponse:
     core = get_oauthlib_core()
     fields = {name: request.POST.get(name, "") for name in AUTHORIZE_FIELDS}
+    if any("\x00" in value for value in fields.values()):  # PostgreSQL refuses one in the app's lookup: a 500
+        return _error_page(request, str(NUL_IN_FORM))
     if request.POST.get("switch_account") and request.user.is_authenticated:
         logout(request)  # a POST with our CSRF token: the member chose it on the switch-account page
         return redirect_to_login(f"{request.path}?{urlencode({k: v for k, v in fields.items() if v})}")
