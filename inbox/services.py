@@ -282,7 +282,7 @@ class _Appender:
         """Store the item from an event loop: the request waits for its batch's commit without holding a thread."""
         loop = asyncio.get_running_loop()
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            await loop.run_in_executor(None, self._write, [item])
+            await loop.run_in_executor(None, self._write_in_executor, [item])
             return
         waiting = _Waiting(item, loop.create_future())
         self._start()
@@ -319,6 +319,14 @@ class _Appender:
 
     def _write(self, items: list[SpoolRow]) -> None:
         _enqueue(items_insert(items))
+
+    def _write_in_executor(self, items: list[SpoolRow]) -> None:
+        """Tests (tasks run in-line): the item and its tasks on a thread of the loop's executor, whose connections
+        are closed after, or they outlive the test and its database cannot be dropped."""
+        try:
+            self._write(items)
+        finally:
+            connections.close_all()
 
 
 def items_insert(items: list[SpoolRow]) -> list[int]:
