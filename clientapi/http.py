@@ -17,6 +17,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from fediverse_node.protocol.vocab.values import holds_nul
+
 from .auth import Caller, caller_for, scope_allows
 
 PUBLIC, OPTIONAL, USER, APP = "public", "optional", "user", "app"
@@ -83,7 +85,7 @@ class Params:
                 raise ApiError(400, f"The request body is not valid JSON: {error}") from None
             if not isinstance(parsed, dict):
                 raise ApiError(400, "The request body must be a JSON object.")
-            if b"\\u0000" in request.body and _holds_nul(parsed):
+            if b"\\u0000" in request.body and holds_nul(parsed):
                 raise ApiError(422, NUL_REFUSAL)
             self.json = parsed
             return
@@ -95,7 +97,7 @@ class Params:
                     request.method = "POST"
                     request._load_post_and_files()
                 self.form, self.files = request.POST, request.FILES
-                if any("\x00" in name or _holds_nul(values) for name, values in self.form.lists()):
+                if any("\x00" in name or holds_nul(values) for name, values in self.form.lists()):
                     raise ApiError(422, NUL_REFUSAL)
             except MultiPartParserError as error:
                 raise ApiError(400, f"The multipart body could not be read: {error}") from None
@@ -177,16 +179,6 @@ class Params:
                 if match:
                     found.setdefault(match.group(1), {})[match.group(2)] = source[key]
         return [found[k] for k in sorted(found, key=_index_key)]
-
-
-def _holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
-    return False
 
 
 def _index_key(key: str):

@@ -24,6 +24,7 @@ from fediverse_node.protocol.digests import check_body_digests
 from fediverse_node.protocol.keys import load_public_key
 from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
 from fediverse_node.protocol.vocab import id_of
+from fediverse_node.protocol.vocab.values import holds_nul
 
 from .forwarded import FORWARDABLE, NotConfirmed, forwarded_payload
 from .models import InboxItem, InboxState
@@ -52,16 +53,6 @@ def _depth(value, level: int = 0) -> int:
     return level
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def parse_activity(body: bytes) -> dict:
     """The activity in a request body, or Refusal(400) saying what is wrong with it."""
     try:
@@ -73,7 +64,7 @@ def parse_activity(body: bytes) -> dict:
     # Nesting needs an opening bracket per level: a body with few of them (nearly all) skips the walk.
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH and _depth(activity) > MAX_DEPTH:
         raise Refusal(400, "The activity is nested too deeply.")
-    if b"\\u0000" in body and _has_nul(activity):
+    if b"\\u0000" in body and holds_nul(activity):
         # No text column (PostgreSQL's above all) stores U+0000, and no real activity carries it.
         raise Refusal(400, "The activity contains a NUL character (\\u0000).")
     if not isinstance(activity.get("type"), str) or not activity["type"]:

@@ -14,6 +14,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
+from .vocab.values import holds_nul
+
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
@@ -296,9 +298,12 @@ def _guarded_pool_classes(addresses_for: Callable[[str], list[str]]) -> dict[str
 
 def _parse_json(body: bytes, url: str, status: int):
     try:
-        return orjson.loads(body)
+        document = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise FetchError(f"{url} sent invalid JSON", status) from None
+    if b"\\u0000" in body and holds_nul(document):  # as the inbox refuses it in an activity
+        raise FetchError(f"{url} sent a NUL character (\\u0000)", status)
+    return document
 
 
 def _resolve(host: str) -> list[str]:

@@ -41,6 +41,8 @@ class Handler(BaseHTTPRequestHandler):
             "/big": (200, "application/json", b'{"a": "' + b"x" * 5000 + b'"}'),
             "/list": (200, "application/json", b"[1, 2]"),
             "/gone": (410, "application/json", b"{}"),
+            "/nul": (200, "application/activity+json", b'{"id": "x", "name": "Verein\\u0000"}'),
+            "/escaped": (200, "application/activity+json", b'{"id": "x", "name": "\\\\u0000"}'),
         }
         if self.path == "/loop":
             self.send_response(302)
@@ -74,6 +76,11 @@ def test_fetch_limits(server):
             fetcher.get_json(f"{server}{path}")
         assert error.value.status == status
     assert fetcher.get_json_list(f"{server}/list") == [1, 2]
+    # a NUL anywhere in a document (PostgreSQL stores none, and answers a query with one with an error) is refused
+    # as the inbox refuses it in an activity; the text "\\u0000" is not one
+    with pytest.raises(FetchError, match="NUL"):
+        fetcher.get_json(f"{server}/nul")
+    assert fetcher.get_json(f"{server}/escaped") == {"id": "x", "name": "\\u0000"}
     for path in ("/ok", "/html", "/big"):
         with pytest.raises(FetchError):
             fetcher.get_json_list(f"{server}{path}")

@@ -65,6 +65,18 @@ def link_of(value, *, _depth: int = 0) -> str:
     return ""
 
 
+def holds_nul(value) -> bool:
+    """Whether a NUL character is in any string (key or value) of a parsed JSON document: no text of ours holds one,
+    and PostgreSQL refuses one in any query or row."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
 def kind_of(value) -> str:
     """An object's type when it is one short string; a list or an object as "type" is no type we know."""
     kind = value.get("type") if isinstance(value, dict) else None
