@@ -17,7 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from fediverse_node.protocol.vocab.values import holds_nul
+from fediverse_node.protocol.vocab.values import document_holds_nul, holds_nul
 
 from .auth import Caller, caller_for, scope_allows
 
@@ -85,7 +85,7 @@ class Params:
                 raise ApiError(400, f"The request body is not valid JSON: {error}") from None
             if not isinstance(parsed, dict):
                 raise ApiError(400, "The request body must be a JSON object.")
-            if b"\\u0000" in request.body and holds_nul(parsed):
+            if document_holds_nul(request.body, parsed):
                 raise ApiError(422, NUL_REFUSAL)
             self.json = parsed
             return

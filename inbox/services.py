@@ -24,7 +24,7 @@ from fediverse_node.protocol.digests import check_body_digests
 from fediverse_node.protocol.keys import load_public_key
 from fediverse_node.protocol.signatures import SignatureError, signature_key_id, verify_request
 from fediverse_node.protocol.vocab import id_of
-from fediverse_node.protocol.vocab.values import holds_nul
+from fediverse_node.protocol.vocab.values import document_holds_nul
 
 from .forwarded import FORWARDABLE, NotConfirmed, forwarded_payload
 from .models import InboxItem, InboxState
@@ -64,7 +64,7 @@ def parse_activity(body: bytes) -> dict:
     # Nesting needs an opening bracket per level: a body with few of them (nearly all) skips the walk.
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH and _depth(activity) > MAX_DEPTH:
         raise Refusal(400, "The activity is nested too deeply.")
-    if b"\\u0000" in body and holds_nul(activity):
+    if document_holds_nul(body, activity):
         # No text column (PostgreSQL's above all) stores U+0000, and no real activity carries it.
         raise Refusal(400, "The activity contains a NUL character (\\u0000).")
     if not isinstance(activity.get("type"), str) or not activity["type"]:

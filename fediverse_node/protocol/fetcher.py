@@ -14,7 +14,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
-from .vocab.values import holds_nul
+from .vocab.values import document_holds_nul
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -301,7 +301,7 @@ def _parse_json(body: bytes, url: str, status: int):
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise FetchError(f"{url} sent invalid JSON", status) from None
-    if b"\\u0000" in body and holds_nul(document):  # as the inbox refuses it in an activity
+    if document_holds_nul(body, document):  # as the inbox refuses it in an activity
         raise FetchError(f"{url} sent a NUL character (\\u0000)", status)
     return document
 

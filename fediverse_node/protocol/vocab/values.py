@@ -77,6 +77,12 @@ def holds_nul(value) -> bool:
     return False
 
 
+def document_holds_nul(body: bytes, document) -> bool:
+    """holds_nul of a document parsed from `body`, walked only when the bytes spell one (JSON writes a NUL as
+    \\u0000): nearly every document skips the walk."""
+    return b"\\u0000" in body and holds_nul(document)
+
+
 def kind_of(value) -> str:
     """An object's type when it is one short string; a list or an object as "type" is no type we know."""
     kind = value.get("type") if isinstance(value, dict) else None
