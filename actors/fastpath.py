@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from fediverse_node.activitystreams import ACTIVITY_JSON, wants_activity_json
+from fediverse_node.security_headers import document_headers
 
 from .documents import actor_document, webfinger_actor, webfinger_document, webfinger_resource_valid
 from .services.local import local_actor_by_username
@@ -119,7 +120,7 @@ def document_answer(kind: str, cached: tuple[bytes, str], if_none_match: str, me
     body, etag = cached
     headers = [
         ("ETag", etag), ("Cache-Control", f"public, max-age={settings.FEDINODE_DOCUMENT_CACHE_SECONDS}"),
-        ("X-Content-Type-Options", "nosniff"),
+        ("X-Content-Type-Options", "nosniff"), *document_headers(),
     ]
     if kind == "webfinger":
         headers += [("Content-Type", "application/jrd+json"), ("Access-Control-Allow-Origin", "*")]

@@ -12,6 +12,7 @@ redirect URI (any scheme), which `form-action 'self'` would block, and popup-bas
 `window.opener` under Django's default `Cross-Origin-Opener-Policy: same-origin`, so they get `unsafe-none`.
 """
 
+import functools
 import logging
 
 import orjson
@@ -56,6 +57,23 @@ def _policy(*, form_action: bool) -> str:
         f"report-uri {REPORT_PATH}",
     ]
     return "; ".join(directives)
+
+
+def document_headers() -> tuple[tuple[str, str], ...]:
+    """What the middleware stack adds to every answer outside the OAuth pages (the policy; framing, referrer and
+    opener rules), for the answers the fronts serve before Django runs (cached discovery documents and posts): the
+    same headers whichever path answers a URL."""
+    return _document_headers(settings.FEDINODE_MAP_TILES)
+
+
+@functools.lru_cache(maxsize=4)
+def _document_headers(_tiles: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Content-Security-Policy", _policy(form_action=True)),
+        ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+        ("Referrer-Policy", settings.SECURE_REFERRER_POLICY),
+        ("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY),
+    )
 
 
 class ContentSecurityPolicyMiddleware:

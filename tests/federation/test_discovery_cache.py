@@ -7,6 +7,19 @@ import requests
 from tests.nodes import wait_until
 
 ACTIVITY = {"Accept": "application/activity+json"}
+# what Django's middleware adds to every answer (fediverse_node/security_headers.py): the fronts' cached answers too
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                    "X-Content-Type-Options")
+
+
+def security_headers_as_django_sends_them(node, *answers) -> None:
+    """Each answer carries the security headers exactly as a document that Django's views answer (the outbox)."""
+    django_answer = requests.get(f"{node.actor_url('verein')}/outbox", headers=ACTIVITY, timeout=10)
+    assert django_answer.status_code == 200
+    expected = {name: django_answer.headers[name] for name in SECURITY_HEADERS}
+    assert expected["Content-Security-Policy"].startswith("default-src 'self'")
+    for answer in answers:
+        assert {name: answer.headers.get(name) for name in SECURITY_HEADERS} == expected, answer.url
 
 
 def test_discovery_documents_are_cached_bytes_with_etags(start_node):
@@ -27,6 +40,9 @@ def test_discovery_documents_are_cached_bytes_with_etags(start_node):
     assert again.status_code == 304 and not again.content
     head = requests.head(actor_url, headers=ACTIVITY, timeout=10)
     assert head.status_code == 200 and not head.content and head.headers["ETag"] == etag
+    security_headers_as_django_sends_them(
+        node, finger, actor, again, head, requests.get(finger_url, timeout=10), requests.get(actor_url, headers=ACTIVITY, timeout=10)
+    )
 
     # what the fast path does not serve goes to Django: unknown names, the HTML profile, a bad query
     assert requests.get(node.actor_url("gibtsnicht"), headers=ACTIVITY, timeout=10).status_code == 404

@@ -4,6 +4,7 @@ and everything it may not serve (followers-only posts, unknown ids, pages for br
 
 import requests
 
+from tests.federation.test_discovery_cache import security_headers_as_django_sends_them
 from tests.nodes import wait_until
 
 ACTIVITY = {"Accept": "application/activity+json"}
@@ -29,6 +30,7 @@ def test_a_public_post_is_served_from_cached_bytes_and_changes_after_its_seconds
     assert again.status_code == 304 and not again.content
     head = requests.head(uri, headers=ACTIVITY, timeout=10)
     assert head.status_code == 200 and not head.content and head.headers["ETag"] == etag
+    security_headers_as_django_sends_them(node, first, again, head)
 
     # what the fast path may not serve goes to Django, every time
     for _ in range(3):
