@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .activitystreams import wants_activity_json
 from .http import json_error
@@ -18,6 +18,28 @@ NUL_IN_FORM = gettext_lazy(
     "The form contains a NUL character (an invisible control character), which cannot be stored. "
     "Type the text again and send the form once more."
 )
+
+
+class LocalizedError(Exception):
+    """An error a service raises for its caller to show, worded twice: `str(error)` is the English sentence (what the
+    client API answers, logs keep and tests read, in whatever language is active), `localized()` the same sentence in
+    the active language, for a web page. The message is an English msgid (marked with `gettext_noop` where it is
+    raised, so the catalogs can carry it) with named %-parameters for the details (a limit, a URL, a fetch error's
+    text), which are filled in after translating and stay as they are."""
+
+    def __init__(self, message: str, /, **params: object):
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+    def localized(self) -> str:
+        translated = gettext(self.message) if self.message else ""  # gettext("") is the catalog's header
+        return translated % self.params if self.params else translated
+
+
+def localized(error: BaseException) -> str:
+    """What a web page says for a service's error: a LocalizedError in the page's language, any other as it is."""
+    return error.localized() if isinstance(error, LocalizedError) else str(error)
 
 
 def _wants_json(request) -> bool:

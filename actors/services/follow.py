@@ -11,7 +11,9 @@ from typing import cast
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from fediverse_node.errors import LocalizedError
 from outbox.services import activities_publish, activity_publish
 
 from .. import activities as render
@@ -40,7 +42,11 @@ def blocked_among(pairs: set[tuple[Actor, Actor]]) -> set[tuple[int, int]]:
     }
 
 
-class FollowBlocked(ValueError):
+class FollowError(LocalizedError, ValueError):
+    """A follow that cannot be asked for (`str()` in English, `localized()` in the page's language)."""
+
+
+class FollowBlocked(FollowError):
     """A follow between actors one of whom blocks the other."""
 
 
@@ -114,9 +120,9 @@ def follow_request(*, follower: Actor, target: Actor) -> Follow:
     """A local actor follows another actor (or asks again after a refusal); a local target decides at once,
     a remote one hears a Follow. An asked or active follow is answered as it is."""
     if follower == target:
-        raise ValueError("An actor cannot follow itself.")
+        raise FollowError(gettext_noop("An actor cannot follow itself."))
     if blocked_between(follower, target):
-        raise FollowBlocked("This account cannot be followed: one of you blocks the other.")
+        raise FollowBlocked(gettext_noop("This account cannot be followed: one of you blocks the other."))
     with transaction.atomic():
         known = Follow.objects.filter(follower=follower, target=target).first()
         if known is not None and known.state != FollowState.REJECTED:

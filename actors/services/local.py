@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop
 
+from fediverse_node.errors import LocalizedError
 from fediverse_node.protocol.keys import generate_ed25519_key, generate_rsa_keypair
 
 from ..models import Actor, ActorType
@@ -14,6 +16,10 @@ from ..models import Actor, ActorType
 INSTANCE_ACTOR_USERNAME = "instance.actor"
 RESERVED_USERNAMES = {INSTANCE_ACTOR_USERNAME, "admin", "api", "inbox", "static", "media", "staff"}
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$")
+
+
+class UsernameError(LocalizedError, ValueError):
+    """A name a new local actor or login cannot have (`str()` in English, `localized()` in the page's language)."""
 
 
 def base_url() -> str:
@@ -40,13 +46,15 @@ def local_actor_page_url(username: str, type: str) -> str:
 
 
 def username_check(username: str) -> None:
-    """Raise ValueError with a reason if the name cannot be used for a new local actor."""
+    """Raise UsernameError (a ValueError) with a reason if the name cannot be used for a new local actor."""
     if not USERNAME_RE.match(username):
-        raise ValueError("A username uses letters, digits, '_', '.' or '-' (at most 63) and starts with a letter.")
+        raise UsernameError(
+            gettext_noop("A username uses letters, digits, '_', '.' or '-' (at most 63) and starts with a letter.")
+        )
     if username.lower() in RESERVED_USERNAMES:
-        raise ValueError(f"The username {username!r} is reserved.")
+        raise UsernameError(gettext_noop("The username %(name)s is reserved."), name=repr(username))
     if Actor.objects.filter(local=True, username__iexact=username).exists():
-        raise ValueError(f"The username {username!r} is taken.")
+        raise UsernameError(gettext_noop("The username %(name)s is taken."), name=repr(username))
 
 
 def actor_create_local(
@@ -97,7 +105,7 @@ def login_actor_create(
     username_check(username)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise ValueError(f"A login named {username!r} exists already.")
+        raise UsernameError(gettext_noop("A login named %(name)s exists already."), name=repr(username))
     user = User.objects.create_user(username=username, email=email, password=password)
     return actor_create_local(username=username, type=type, display_name=display_name, user=user, fields=fields)
 

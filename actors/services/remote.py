@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from fediverse_node.errors import LocalizedError
 from fediverse_node.outgoing import node_user_agent
 from fediverse_node.protocol import vocab
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
@@ -29,8 +31,9 @@ _local = threading.local()
 UNROUTABLE_RE = re.compile(r"[/@?#%\\\s\x00-\x1f\x7f]")
 
 
-class ResolveError(Exception):
-    """A handle or URL that does not lead to a usable actor (message says why)."""
+class ResolveError(LocalizedError):
+    """A handle or URL that does not lead to a usable actor (the message says why: `str()` in English,
+    `localized()` in the page's language; a peer's or the fetcher's own words stay a parameter)."""
 
 
 def origin(url: str) -> str:
@@ -73,7 +76,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
         raise ResolveError(str(error)) from error
     uri = parsed.id
     if origin(uri) != origin(fetched_from):
-        raise ResolveError("The actor document's id is not on the server it was fetched from.")
+        raise ResolveError(gettext_noop("The actor document's id is not on the server it was fetched from."))
     username = username_normalise(parsed.preferred_username or uri.rstrip("/").rsplit("/", 1)[-1])
     values = {
         "username": username,
@@ -101,7 +104,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     with transaction.atomic():
         actor = Actor.objects.filter(uri=uri).first()
         if actor is not None and actor.local:
-            raise ResolveError("A remote document cannot replace a local actor.")
+            raise ResolveError(gettext_noop("A remote document cannot replace a local actor."))
         if actor is None:
             # A handle may move to a new id (account re-created): the newest document wins the handle.
             Actor.objects.filter(username=values["username"], domain=values["domain"]).exclude(uri=uri).update(
@@ -139,7 +142,7 @@ def actor_fetch(uri: str, *, refresh: bool = False) -> Actor:
     except FetchError as error:
         if actor is not None:
             return actor  # keep serving the cached copy while its server is unreachable
-        raise ResolveError(f"Could not fetch {uri}: {error}") from error
+        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=uri, error=str(error)) from error
     return actor_upsert_from_document(document, fetched_from=uri)
 
 
@@ -147,24 +150,26 @@ def actor_resolve(handle_or_url: str) -> Actor:
     """An actor from '@user@host', 'user@host', 'acct:user@host' or an actor URL; remote ones are fetched."""
     text = handle_or_url.strip()
     if "\x00" in text:  # no address holds one, and PostgreSQL refuses one in the lookups below
-        raise ResolveError("An address cannot contain a NUL character.")
+        raise ResolveError(gettext_noop("An address cannot contain a NUL character."))
     if text.startswith(("http://", "https://")):
         if origin(text) == origin(settings.FEDINODE_BASE_URL):
             actor = Actor.objects.filter(uri=text).first() or _actor_by_profile_page(text)
             if actor is None:
-                raise ResolveError(f"No local actor at {text}.")
+                raise ResolveError(gettext_noop("No local actor at %(url)s."), url=text)
             return actor
         known = Actor.objects.filter(uri=text, local=False).first() or Actor.objects.filter(
             url=text, local=False).first()
         return actor_fetch(known.uri) if known is not None else _actor_fetch_by_address(text)
     try:
         user, host = parse_handle(text)
-    except ValueError as error:
-        raise ResolveError(str(error)) from error
+    except ValueError as error:  # parse_handle's own words, which the protocol core cannot translate
+        raise ResolveError(
+            gettext_noop("%(handle)s is not a handle like @user@example.org"), handle=repr(text)
+        ) from error
     if host.lower() == settings.FEDINODE_DOMAIN.lower():
         actor = local_actor_by_username(user)
         if actor is None:
-            raise ResolveError(f"No local actor named {user!r}.")
+            raise ResolveError(gettext_noop("No local actor named %(name)s."), name=repr(user))
         return actor
     known = Actor.objects.filter(username__iexact=user, domain__iexact=host, local=False).first()
     if known is not None and known.fetched_at and known.fetched_at > timezone.now() - timedelta(
@@ -178,7 +183,9 @@ def actor_resolve(handle_or_url: str) -> Actor:
     except (FetchError, ValueError) as error:
         if known is not None:
             return known  # its server is unreachable: the stale copy is better than none
-        raise ResolveError(f"Could not find {user}@{host} by WebFinger: {error}") from error
+        raise ResolveError(
+            gettext_noop("Could not find %(handle)s by WebFinger: %(error)s"), handle=f"{user}@{host}", error=str(error)
+        ) from error
     return actor_fetch(actor_url, refresh=True)
 
 
@@ -202,7 +209,7 @@ def _actor_fetch_by_address(url: str) -> Actor:
     try:
         document = fetcher().get_json(url)
     except FetchError as error:
-        raise ResolveError(f"Could not fetch {url}: {error}") from error
+        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=url, error=str(error)) from error
     actor_id = document.get("id")
     if isinstance(actor_id, str) and actor_id != url and http_url(actor_id, max_length=500) and vocab.values.kind_of(document) in vocab.ACTOR_TYPES:
         return actor_fetch(actor_id, refresh=True)
@@ -222,16 +229,21 @@ def public_key_for(key_id: str, *, refresh: bool = False) -> PublicKey:
     try:
         document = fetcher().get_json(owner_url)
     except FetchError as error:
-        raise ResolveError(f"Could not fetch key {key_id}: {error}") from error
+        raise ResolveError(gettext_noop("Could not fetch key %(key)s: %(error)s"), key=key_id, error=str(error)) from error
     if key_owner := vocab.key_owner(document):
         # The keyId dereferences to a standalone key document (e.g. GoToSocial's /main-key): go to its owner.
         owner_url = key_owner
         try:
             document = fetcher().get_json(owner_url)
         except FetchError as error:  # the inbox answers 401 (peers retry a 4xx with another signature), never 500
-            raise ResolveError(f"Could not fetch the owner {owner_url} of key {key_id}: {error}") from error
+            raise ResolveError(
+                gettext_noop("Could not fetch the owner %(url)s of key %(key)s: %(error)s"), url=owner_url, key=key_id,
+                error=str(error),
+            ) from error
     actor_upsert_from_document(document, fetched_from=owner_url)
     key = PublicKey.objects.select_related("owner").filter(key_id=key_id).first()
     if key is None:
-        raise ResolveError(f"The actor at {owner_url} does not publish the key {key_id}.")
+        raise ResolveError(
+            gettext_noop("The actor at %(url)s does not publish the key %(key)s."), url=owner_url, key=key_id
+        )
     return key

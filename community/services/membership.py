@@ -19,6 +19,7 @@ from actors.models import Actor
 from actors.services.follow import FollowBlocked, follow_request
 from actors.services.local import instance_actor, organization_create
 from actors.services.remote import ResolveError, actor_resolve
+from fediverse_node.errors import localized
 
 from .. import limits
 from ..limits import text_limits_check
@@ -64,7 +65,9 @@ def application_approve(*, application: MembershipApplication, staff_user) -> Ac
         try:
             actor = actor_resolve(application.remote_handle)
         except (ResolveError, ValueError) as error:
-            raise MembershipError(_("Das Fediverse-Konto ist nicht erreichbar: %(error)s") % {"error": error}) from None
+            raise MembershipError(
+                _("Das Fediverse-Konto ist nicht erreichbar: %(error)s") % {"error": localized(error)}
+            ) from None
         with transaction.atomic():
             if not hasattr(actor, "member_profile"):
                 profile_create(actor=actor, **profile_data)
@@ -81,7 +84,7 @@ def application_approve(*, application: MembershipApplication, staff_user) -> Ac
                 display_name=application.organisation_name, city=application.city,
             )
         except ValueError as error:
-            raise MembershipError(str(error)) from None
+            raise MembershipError(localized(error)) from None
         profile_create(actor=actor, **profile_data)
         _decide(application, ApplicationState.APPROVED, staff_user, actor=actor)
     _mail(application, _(

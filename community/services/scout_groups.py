@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from actors.models import Actor, ActorType, Follow, FollowState
 from actors.services.follow import follow_accept, follow_reject, follow_request
 from actors.services.local import actor_create_local, username_check
+from fediverse_node.errors import localized
 from posts.models import Post
 from posts.services.boosts import boost_undo
 
@@ -70,7 +71,7 @@ def group_create(
     try:
         username_check(username)
     except ValueError as error:
-        raise GroupError(str(error)) from None
+        raise GroupError(localized(error)) from None
     rhythm_check(weekday=weekday, at=at, minutes=minutes)
     if meeting_link and not meeting_link.startswith(("https://", "http://")):
         raise GroupError(_("Der Link zum Treffen muss eine http(s)-Adresse sein."))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from actors.models import Actor, ActorType
 from actors.services.local import login_actor_create
 from actors.services.profile import actor_profile_update
+from fediverse_node.errors import localized
 
 from ..models import LANGUAGES, Offer, ScoutProfile
 from .membership import password_link
@@ -86,7 +87,7 @@ def scout_invite(
                 type=ActorType.PERSON, display_name=display_name,
             )
         except ValueError as error:
-            raise ScoutError(str(error)) from None
+            raise ScoutError(localized(error)) from None
         scout = ScoutProfile(
             actor=actor, organisation=organisation, topics=list(topics), offers=offers, languages=languages,
             availability=availability[:300],

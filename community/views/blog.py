@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from actors.models import Actor, ActorType
+from fediverse_node.errors import localized
 from posts.models import PostType
 from posts.services.media import MediaError, media_create
 from posts.services.publishing import PostError, post_create
@@ -39,9 +40,9 @@ def article_write(request):
                 type=PostType.ARTICLE, attachments=attachments, tags=form.tag_list(),
             )
         except MediaError as error:
-            form.add_error("cover", str(error))
+            form.add_error("cover", localized(error))
         except PostError as error:
-            form.add_error("body", str(error))
+            form.add_error("body", localized(error))
         else:
             return redirect("community:article", article.id)
     status = 400 if request.method == "POST" else 200

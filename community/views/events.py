@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actors.models import Actor
+from fediverse_node.errors import localized
 from posts.models import Participation, Post
 from posts.services.events import EventError, event_create, event_join, event_leave, event_material_set
 
@@ -87,7 +88,7 @@ def event_register(request, event_id: int):
             event_join(actor=actor, event=item)
             messages.success(request, _("Sie sind angemeldet."))
     except EventError as error:
-        messages.error(request, str(error))
+        messages.error(request, localized(error))
         return redirect("community:event", item.id)
     return redirect("community:event", item.id)
 
@@ -109,7 +110,7 @@ def event_new(request):
                 tags=data["tags"],
             )
         except EventError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, localized(error))
         else:
             messages.success(request, _("Die Veranstaltung ist veröffentlicht."))
             return redirect("community:event", item.id)
@@ -129,7 +130,7 @@ def event_material(request, event_id: int):
     try:
         event_material_set(event=item, links=form.cleaned_data["links"])
     except EventError as error:
-        messages.error(request, str(error))
+        messages.error(request, localized(error))
     else:
         messages.success(request, _("Material gespeichert."))
     return redirect("community:event", item.id)

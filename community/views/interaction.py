@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from actors.models import Actor, Follow
 from actors.services.follow import FollowBlocked, follow_request
 from actors.services.remote import ResolveError, actor_resolve
-from fediverse_node.errors import NUL_IN_FORM
+from fediverse_node.errors import NUL_IN_FORM, localized
 from posts.models import Like, Post
 from posts.selectors import visible_to
 from posts.services.boosts import boost_create
@@ -53,7 +53,8 @@ def authorize_interaction(request):
     try:
         found = _resolve(uri)
     except ResolveError as error:
-        return _page(request, status=422, error=_("Dieses Konto ist nicht zu finden: %(why)s") % {"why": error})
+        return _page(request, status=422, error=_("Dieses Konto ist nicht zu finden: %(why)s") % {
+            "why": localized(error)})
     if isinstance(found, Post):
         return _post_interaction(request, me=me, post=found, uri=uri)
     if found == me:
@@ -62,7 +63,7 @@ def authorize_interaction(request):
         try:
             follow_request(follower=me, target=found)
         except (FollowBlocked, ValueError) as error:
-            return _page(request, status=422, error=str(error))
+            return _page(request, status=422, error=localized(error))
     following = Follow.objects.filter(follower=me, target=found).exists()
     return _page(request, target=found, uri=uri, following=following)
 
@@ -87,7 +88,7 @@ def _post_interaction(request, *, me: Actor, post: Post, uri: str):
                 post_create(author=me, text=text, in_reply_to=post)
                 done = _("Ihre Antwort ist veröffentlicht.")
         except PostError as error:
-            return _page(request, status=422, error=str(error))
+            return _page(request, status=422, error=localized(error))
     return _page(
         request, post=post, uri=uri, done=done,
         liked=Like.objects.filter(actor=me, post=post).exists(),

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from actors.activities import activity_id, simple_activity
 from actors.models import Actor
@@ -20,7 +21,7 @@ from .notifying import notification_add
 def boost_create(*, actor: Actor, post: Post) -> Post:
     """Boost a public post: a post of ours wrapping it, published as an Announce."""
     if not post.is_public:
-        raise PostError("Only public and unlisted posts can be boosted.")
+        raise PostError(gettext_noop("Only public and unlisted posts can be boosted."))
     with transaction.atomic():
         existing = Post.objects.filter(author=actor, boost_of=post).first()
         if existing is not None:

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from actors.activities import activity_id, simple_activity
 from actors.models import Actor
+from fediverse_node.errors import LocalizedError
 from fediverse_node.protocol.links import http_url
 from outbox.services import activity_publish
 
@@ -20,17 +22,17 @@ MAX_EVENT_DAYS = 14
 MAX_MATERIAL_LINKS = 10
 
 
-class EventError(ValueError):
+class EventError(LocalizedError, ValueError):
     """An event or a registration that cannot be made as asked (the message says why)."""
 
 
 def event_times_check(*, starts_at: datetime, ends_at: datetime) -> None:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise EventError("An event's times need a time zone.")
+        raise EventError(gettext_noop("An event's times need a time zone."))
     if ends_at <= starts_at:
-        raise EventError("An event must end after it starts.")
+        raise EventError(gettext_noop("An event must end after it starts."))
     if ends_at - starts_at > timedelta(days=MAX_EVENT_DAYS):
-        raise EventError(f"An event lasts at most {MAX_EVENT_DAYS} days.")
+        raise EventError(gettext_noop("An event lasts at most %(days)d days."), days=MAX_EVENT_DAYS)
 
 
 def event_create(
@@ -48,10 +50,10 @@ def event_create(
     """Publish an event to the organiser's followers and, through the group's Announce, to the group's members."""
     name = name.strip()
     if not name or len(name) > 200:
-        raise EventError("An event needs a title of at most 200 characters.")
+        raise EventError(gettext_noop("An event needs a title of at most 200 characters."))
     event_times_check(starts_at=starts_at, ends_at=ends_at)
     if online_url and not http_url(online_url, max_length=500):
-        raise EventError("The online link must be an http(s) address.")
+        raise EventError(gettext_noop("The online link must be an http(s) address."))
     place = {"type": "Place", "name": location.strip()[:300] or ("Online" if online_url else "")}
     if online_url:
         place["url"] = online_url
@@ -69,12 +71,12 @@ def event_create(
 def event_material_set(*, event: Post, links: list[dict]) -> Post:
     """Links to slides, notes and the recording, added after the event; followers get an Update."""
     if not event.local or event.type != PostType.EVENT:
-        raise EventError("Material can only be added to this node's events.")
+        raise EventError(gettext_noop("Material can only be added to this node's events."))
     if len(links) > MAX_MATERIAL_LINKS:
-        raise EventError(f"An event keeps at most {MAX_MATERIAL_LINKS} links.")
+        raise EventError(gettext_noop("An event keeps at most %(limit)d links."), limit=MAX_MATERIAL_LINKS)
     for link in links:
         if not http_url(link.get("url"), max_length=500):
-            raise EventError("A material link must be an http(s) address.")
+            raise EventError(gettext_noop("A material link must be an http(s) address."))
     material = [{"name": link.get("name", "")[:200], "url": link["url"].strip()} for link in links]
     if material == event.extra.get("material", []):
         return event  # nothing changed: no edit, no Update to the followers
@@ -88,9 +90,9 @@ def event_material_set(*, event: Post, links: list[dict]) -> Post:
 
 def _event_check(event: Post) -> None:
     if event.type != PostType.EVENT or not event.is_public:
-        raise EventError("This is not an event one can register for.")
+        raise EventError(gettext_noop("This is not an event one can register for."))
     if event.ends_at is not None and event.ends_at < timezone.now():
-        raise EventError("This event is over.")
+        raise EventError(gettext_noop("This event is over."))
 
 
 def event_join(*, actor: Actor, event: Post) -> Participation:

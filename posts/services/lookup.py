@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_noop
 
 from actors.models import Actor
 from actors.services.domains import domain_is_blocked
@@ -41,11 +42,11 @@ def _fetch_object(url: str) -> dict:
         if object_id != url and http_url(object_id, max_length=500):
             document = fetcher().get_json(object_id)
             if id_of(document) != object_id:
-                raise ResolveError(f"{object_id} answers with another id.")
+                raise ResolveError(gettext_noop("%(url)s answers with another id."), url=object_id)
     except FetchError as error:
-        raise ResolveError(f"Could not fetch {url}: {error}") from error
+        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=url, error=str(error)) from error
     if not http_url(id_of(document), max_length=500):
-        raise ResolveError(f"{url} has no usable id.")
+        raise ResolveError(gettext_noop("%(url)s has no usable id."), url=url)
     return document
 
 
@@ -54,7 +55,7 @@ def post_resolve(*, url: str) -> Post:
     and stored; ResolveError when the URL names no post we can use."""
     url = url.strip()
     if not http_url(url, max_length=2000):
-        raise ResolveError("Only http(s) URLs name posts.")
+        raise ResolveError(gettext_noop("Only http(s) URLs name posts."))
     known = Post.objects.filter(uri=url, boost_of__isnull=True).first() or Post.objects.filter(
         url=url, boost_of__isnull=True
     ).first()
@@ -63,14 +64,16 @@ def post_resolve(*, url: str) -> Post:
     if origin(url) == origin(settings.FEDINODE_BASE_URL):
         post = _local_post_by_page(url)
         if post is None:
-            raise ResolveError(f"No post here at {url}.")
+            raise ResolveError(gettext_noop("No post here at %(url)s."), url=url)
         return post
     if domain_is_blocked(url):
-        raise ResolveError("This server is blocked here.")
+        raise ResolveError(gettext_noop("This server is blocked here."))
     document = _fetch_object(url)
     kind = document.get("type")
     if not isinstance(kind, str) or kind not in POST_TYPES:
-        raise ResolveError(f"{url} is not a post (type {document.get('type')!r}).")
+        raise ResolveError(
+            gettext_noop("%(url)s is not a post (type %(type)s)."), url=url, type=repr(document.get("type"))
+        )
     object_id = document["id"]
     known = Post.objects.filter(uri=object_id).first()
     if known is not None:
@@ -79,8 +82,8 @@ def post_resolve(*, url: str) -> Post:
     author_uri = id_of(attributed[0] if isinstance(attributed, list) and len(attributed) == 1 else attributed)
     # A post lives on its author's server: no server can publish one in another server's name.
     if not author_uri or origin(author_uri) != origin(object_id) or domain_is_blocked(object_id):
-        raise ResolveError("The post's author is not on the post's server.")
+        raise ResolveError(gettext_noop("The post's author is not on the post's server."))
     author: Actor = actor_fetch(author_uri)
     if author.suspended or author.deleted:
-        raise ResolveError("The post's author is not available here.")
+        raise ResolveError(gettext_noop("The post's author is not available here."))
     return post_upsert_remote(obj=document, author=author)

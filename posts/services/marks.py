@@ -4,6 +4,7 @@ conversations and followed hashtags."""
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from actors.models import Actor
 
@@ -29,14 +30,14 @@ def bookmark_undo(*, actor: Actor, post: Post) -> None:
 def pin_create(*, actor: Actor, post: Post) -> None:
     """Pin one of the actor's own public posts to its profile."""
     if post.author_id != actor.id or post.boost_of_id:
-        raise PostError("Only your own posts can be pinned.")
+        raise PostError(gettext_noop("Only your own posts can be pinned."))
     if not post.is_public:
-        raise PostError("Only public and unlisted posts can be pinned.")
+        raise PostError(gettext_noop("Only public and unlisted posts can be pinned."))
     with transaction.atomic():
         if Pin.objects.filter(actor=actor, post=post).exists():
             return
         if Pin.objects.filter(actor=actor).count() >= MAX_PINS:
-            raise PostError(f"At most {MAX_PINS} posts can be pinned.")
+            raise PostError(gettext_noop("At most %(limit)d posts can be pinned."), limit=MAX_PINS)
         Pin.objects.create(actor=actor, post=post)
 
 
@@ -67,7 +68,7 @@ def tag_follow_create(*, actor: Actor, name: str) -> Tag:
     ones follow (feeds.feed_owners)."""
     name = name.strip().lstrip("#").lower()
     if not TAG_NAME.match(name):
-        raise PostError("A hashtag is made of letters, digits and underscores.")
+        raise PostError(gettext_noop("A hashtag is made of letters, digits and underscores."))
     tag, _ = Tag.objects.get_or_create(name=name)
     try:
         with transaction.atomic():

@@ -11,9 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from actors.models import Actor
+from fediverse_node.errors import LocalizedError
 
 from ..models import Attachment, Post
 
@@ -23,12 +25,12 @@ THUMBNAIL_SIDE = 400
 MAX_DESCRIPTION = 1500
 
 
-class MediaError(ValueError):
-    """An upload that cannot be used (the message says why, for the person uploading; the code says it to a
-    form, which words it in the page's language)."""
+class MediaError(LocalizedError, ValueError):
+    """An upload that cannot be used (the message says why, for the person uploading: `str()` in English,
+    `localized()` in the page's language; the code says it to a form that words it itself)."""
 
-    def __init__(self, message: str, code: str = "invalid"):
-        super().__init__(message)
+    def __init__(self, message: str, code: str = "invalid", /, **params: object):
+        super().__init__(message, **params)
         self.code = code
 
 
@@ -39,21 +41,23 @@ def focus_parse(text: str | None) -> tuple[float, float]:
     try:
         x, y = (float(part) for part in str(text).split(","))
     except ValueError:
-        raise MediaError("The focus must be two numbers 'x,y' between -1 and 1.") from None
+        raise MediaError(gettext_noop("The focus must be two numbers 'x,y' between -1 and 1.")) from None
     if not (-1 <= x <= 1 and -1 <= y <= 1):
-        raise MediaError("The focus must be two numbers 'x,y' between -1 and 1.")
+        raise MediaError(gettext_noop("The focus must be two numbers 'x,y' between -1 and 1."))
     return x, y
 
 
 def _description(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > MAX_DESCRIPTION:
-        raise MediaError(f"An image description has at most {MAX_DESCRIPTION} characters.")
+        raise MediaError(gettext_noop("An image description has at most %(limit)d characters."), limit=MAX_DESCRIPTION)
     return text
 
 
 def _too_large() -> MediaError:
-    return MediaError(f"The file is larger than {settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)} MB.", "too_large")
+    return MediaError(
+        gettext_noop("The file is larger than %(mb)d MB."), "too_large", mb=settings.FEDINODE_MEDIA_MAX_BYTES // (1024 * 1024)
+    )
 
 
 def _open(upload) -> Image.Image:
@@ -68,17 +72,17 @@ def _open(upload) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
-                raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).", "not_image")
+                raise MediaError(gettext_noop("The file is not an image we can read (JPEG, PNG, GIF or WebP)."), "not_image")
             if image.width * image.height > MAX_PIXELS:
-                raise MediaError("The image has too many pixels.", "too_many_pixels")
+                raise MediaError(gettext_noop("The image has too many pixels."), "too_many_pixels")
             image.load()
     except MediaError:
         raise
     # ValueError: Pillow's own limits, e.g. a PNG text chunk (zTXt) that would decompress past MAX_TEXT_CHUNK
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise MediaError("The file is not an image we can read (JPEG, PNG, GIF or WebP).", "not_image") from None
+        raise MediaError(gettext_noop("The file is not an image we can read (JPEG, PNG, GIF or WebP)."), "not_image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MediaError("The image has too many pixels.", "too_many_pixels") from None
+        raise MediaError(gettext_noop("The image has too many pixels."), "too_many_pixels") from None
     return image
 
 

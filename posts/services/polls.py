@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from actors.models import Actor
 from fediverse_node.protocol.vocab import PostObject
@@ -44,15 +45,17 @@ def poll_spec_check(*, spec: PollSpec) -> None:
     """Mastodon's limits: 2 to 4 distinct options of at most 50 characters, open five minutes to a month."""
     options = [option.strip() for option in spec.options]
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        raise PollError(f"A poll has {MIN_OPTIONS} to {MAX_OPTIONS} options.")
+        raise PollError(gettext_noop("A poll has %(min)d to %(max)d options."), min=MIN_OPTIONS, max=MAX_OPTIONS)
     if any(not option for option in options):
-        raise PollError("A poll option cannot be empty.")
+        raise PollError(gettext_noop("A poll option cannot be empty."))
     if any(len(option) > MAX_OPTION_CHARS for option in options):
-        raise PollError(f"A poll option has at most {MAX_OPTION_CHARS} characters.")
+        raise PollError(gettext_noop("A poll option has at most %(limit)d characters."), limit=MAX_OPTION_CHARS)
     if len(set(options)) != len(options):
-        raise PollError("The options of a poll must differ.")
+        raise PollError(gettext_noop("The options of a poll must differ."))
     if not MIN_EXPIRY <= spec.expires_in <= MAX_EXPIRY:
-        raise PollError(f"A poll runs from {MIN_EXPIRY} seconds to {MAX_EXPIRY} seconds (30 days).")
+        raise PollError(
+            gettext_noop("A poll runs from %(min)d seconds to %(max)d seconds (30 days)."), min=MIN_EXPIRY, max=MAX_EXPIRY
+        )
 
 
 def poll_attach(*, post: Post, spec: PollSpec) -> Poll:
@@ -99,17 +102,17 @@ def poll_vote(*, poll: Poll, voter: Actor, choices: list[int]) -> Poll:
         poll = Poll.objects.select_for_update().select_related("post__author").get(pk=poll.pk)
         post = poll.post
         if poll_expired(poll):
-            raise PollError("The poll has already ended.")
+            raise PollError(gettext_noop("The poll has already ended."))
         if post.author_id == voter.id:
-            raise PollError("You cannot vote in your own poll.")
+            raise PollError(gettext_noop("You cannot vote in your own poll."))
         if poll.votes.filter(voter=voter).exists():
-            raise PollError("You have already voted on this poll.")
+            raise PollError(gettext_noop("You have already voted on this poll."))
         if not choices or len(set(choices)) != len(choices):
-            raise PollError("Choose at least one option, each once.")
+            raise PollError(gettext_noop("Choose at least one option, each once."))
         if not poll.multiple and len(choices) > 1:
-            raise PollError("This poll takes one choice only.")
+            raise PollError(gettext_noop("This poll takes one choice only."))
         if any(not 0 <= choice < len(poll.options) for choice in choices):
-            raise PollError("No such option in this poll.")
+            raise PollError(gettext_noop("No such option in this poll."))
         votes = [PollVote.objects.create(poll=poll, voter=voter, choice=choice) for choice in choices]
         if post.author.local:
             _recount(poll)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from actors.activities import activity_id, simple_activity
 from actors.models import Actor, Block
@@ -87,7 +88,7 @@ def _notify_mentions(post: Post) -> None:
 def _nul_refuse(*texts: str) -> None:
     """PostgreSQL keeps no NUL in text: the insert would fail after the checks, with an error and not a message."""
     if any("\x00" in text for text in texts):
-        raise PostError("A post cannot contain a NUL character (\\u0000).")
+        raise PostError(gettext_noop("A post cannot contain a NUL character (\\u0000)."))
 
 
 def post_create(
@@ -116,17 +117,17 @@ def post_create(
     text = text or ""
     if poll is not None:
         if attachments:
-            raise PostError("A post with a poll cannot have media attachments.")
+            raise PostError(gettext_noop("A post with a poll cannot have media attachments."))
         poll_spec_check(spec=poll)
         type = PostType.QUESTION
     if not text.strip() and not attachments:
-        raise PostError("A post needs text or at least one attachment.")
+        raise PostError(gettext_noop("A post needs text or at least one attachment."))
     _nul_refuse(text, summary or "", name or "")
     limit = MAX_ARTICLE_CHARS if type == PostType.ARTICLE else MAX_CHARS
     if len(text) > limit:
-        raise PostError(f"A post has at most {limit} characters.")
+        raise PostError(gettext_noop("A post has at most %(limit)d characters."), limit=limit)
     if visibility not in Visibility.values:
-        raise PostError(f"Unknown visibility {visibility!r}.")
+        raise PostError(gettext_noop("Unknown visibility %(visibility)s."), visibility=repr(visibility))
     if html is not None:
         rendered = Rendered(html=sanitize_html(html))
     else:
@@ -137,7 +138,7 @@ def post_create(
     content = render_markdown(text, base_url=settings.FEDINODE_BASE_URL) if type == PostType.ARTICLE else rendered.html
     given = [t for t in tags if t.strip("# ")]
     if any(tag_name(t) is None for t in given):
-        raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
+        raise PostError(gettext_noop("A hashtag has letters, digits and '_' only (at most 100)."))
     tag_names = list(dict.fromkeys([*rendered.tags, *(tag_name(t) for t in given)]))
     mentions = list(rendered.mentions)
     if in_reply_to is not None and in_reply_to.author not in mentions and in_reply_to.author != author:
@@ -190,7 +191,7 @@ def post_edit(
     """Edit a local post, keep its former version in the history, and send an Update. `html` and `tags` as in
     post_create: content composed by its caller (a changed entry of a member's website feed)."""
     if not text.strip() and not (attachments or post.attachments.exists()):
-        raise PostError("A post needs text or at least one attachment.")
+        raise PostError(gettext_noop("A post needs text or at least one attachment."))
     _nul_refuse(text, summary or "")
     if html is not None:
         rendered = Rendered(html=sanitize_html(html))
@@ -202,7 +203,7 @@ def post_edit(
     if tags is not None:
         given = [t for t in tags if t.strip("# ")]
         if any(tag_name(t) is None for t in given):
-            raise PostError("A hashtag has letters, digits and '_' only (at most 100).")
+            raise PostError(gettext_noop("A hashtag has letters, digits and '_' only (at most 100)."))
         rendered.tags = list(dict.fromkeys([*rendered.tags, *(str(tag_name(t)) for t in given)]))
     with transaction.atomic():
         if not post.edits.exists():
