@@ -72,7 +72,7 @@ def _post_interaction(request, *, me: Actor, post: Post, uri: str):
     """A post: shown with reply, like and boost; a POST with `action` does one of them."""
     if not visible_to(Post.objects.filter(id=post.id), me).exists():
         return _page(request, status=404, error=_("Diesen Beitrag gibt es nicht (mehr)."))
-    done = ""
+    done, reply, reply_error, status = "", "", "", 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in POST_ACTIONS:
@@ -83,12 +83,16 @@ def _post_interaction(request, *, me: Actor, post: Post, uri: str):
             elif action == "boost":
                 boost_create(actor=me, post=post)
             else:  # post_create refuses a NUL too (PostgreSQL stores none), in the page's language
-                post_create(author=me, text=request.POST.get("text", ""), in_reply_to=post)
-                done = _("Ihre Antwort ist veröffentlicht.")
+                reply = request.POST.get("text", "")
+                post_create(author=me, text=reply, in_reply_to=post)
+                done, reply = _("Ihre Antwort ist veröffentlicht."), ""
         except PostError as error:
-            return _page(request, status=422, error=localized(error))
+            if action != "reply":
+                return _page(request, status=422, error=localized(error))
+            # the post again, with the reply as typed under its refusal: nothing the member wrote is lost
+            reply_error, reply, status = localized(error), reply.replace("\x00", ""), 422
     return _page(
-        request, post=post, uri=uri, done=done,
+        request, status=status, post=post, uri=uri, done=done, reply=reply, reply_error=reply_error,
         liked=Like.objects.filter(actor=me, post=post).exists(),
         boosted=Post.objects.filter(author=me, boost_of=post).exists(),
         boostable=post.is_public,

@@ -87,3 +87,26 @@ def test_the_page_speaks_english_too():
     client.post("/authorize_interaction", {"uri": post.uri, "action": "like"})
     liked = client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": "Gern"}).content.decode()
     assert "You like this post." in liked and "Your reply is published." in liked
+
+
+def test_a_refused_reply_keeps_what_the_member_typed():
+    """The post again with the refusal beside the reply field and the text as typed (a NUL taken out), not a page
+    that has lost it; a like or boost refused still gets the page of its own."""
+    kita, pflege = org("kita"), org("pflege")
+    post = post_create(author=pflege, text="Wer hilft beim Sommerfest?")
+    client = Client()
+    client.force_login(kita.user)
+    typed = "\nWir bringen Kuchen & <Saft> mit. " + "x" * 5000
+    page = client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": typed})
+    text = page.content.decode()
+    assert page.status_code == 422 and "Sommerfest" in text
+    assert page.context["reply"] == typed and page.context["reply_error"] == "Ein Beitrag hat höchstens 5000 Zeichen."
+    assert 'aria-describedby="reply-error">\n\nWir bringen Kuchen &amp; &lt;Saft&gt; mit. x' in text  # escaped, whole
+    nul = client.post("/authorize_interaction", {"uri": post.uri, "action": "reply", "text": "Wir\x00!"})
+    assert nul.status_code == 422 and nul.context["reply"] == "Wir!" and "\x00" not in nul.content.decode()
+    assert not Post.objects.filter(author=kita).exists()
+    hidden = post_create(author=pflege, text="Nur für Folgende", visibility="private")
+    Follow.objects.create(follower=kita, target=pflege, uri="https://testserver/f", state="accepted")
+    refused = client.post("/authorize_interaction", {"uri": hidden.uri, "action": "boost"})
+    assert refused.status_code == 422 and "Das hat nicht geklappt" in refused.content.decode()
+    assert 'id="reply-text"' not in refused.content.decode()
