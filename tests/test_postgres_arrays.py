@@ -2,6 +2,7 @@
 hostile strings too, and the lists a bulk insert sends most skip psycopg's step per element."""
 
 import datetime
+import math
 
 import django.db
 import psycopg
@@ -59,16 +60,60 @@ def test_integers_and_nulls_come_back_as_they_were_sent(values):
     assert _round_trip(values, "bigint[]") == values
 
 
+NOON = datetime.datetime(2026, 12, 6, 12, 0, 0, 123456, tzinfo=datetime.UTC)
+BERLIN = datetime.timezone(datetime.timedelta(hours=1))
+
+
+@pytest.mark.parametrize(("values", "cast"), [
+    ([True, False, None, True], "boolean[]"),
+    ([NOON, None, NOON.replace(microsecond=0), NOON.astimezone(BERLIN), datetime.datetime.max.replace(
+        tzinfo=datetime.UTC)], "timestamptz[]"),
+    ([1.5, -0.0, 1e-05, 1e300, 0.1 + 0.2, None, float("inf"), float("-inf")], "float8[]"),
+    ([0, -1, 2**62, None], "bigint[]"),
+])
+def test_numbers_booleans_and_aware_datetimes_are_dumped_here_and_come_back_as_sent(values, cast):
+    assert _dumped_here(values)
+    assert _round_trip(values, cast) == values
+    assert _round_trip(values, cast) == _round_trip_by_psycopg(values, cast)
+
+
+def test_not_a_number_comes_back_as_itself():
+    assert _dumped_here([float("nan")])
+    assert math.isnan(_round_trip([float("nan")], "float8[]")[0])
+
+
 @pytest.mark.parametrize("values", [
-    [True, False], [datetime.datetime(2026, 12, 6, 15, 0, tzinfo=datetime.UTC), None], ["a", None],
-    [[1, 2], [3, 4]], [1.5, 2.5],
+    [datetime.datetime(2026, 12, 6, 15, 0), None], [NOON, datetime.datetime(2026, 12, 6, 15, 0)], ["a", None],
+    [[1, 2], [3, 4]], [datetime.date(2026, 12, 6)],
 ])
 def test_other_lists_go_to_psycopg_and_come_back_as_they_were_sent(values):
     assert not _dumped_here(values)
-    cast = {bool: "boolean[]", datetime.datetime: "timestamptz[]", float: "float8[]"}.get(type(values[0]), "text[]")
+    cast = {bool: "boolean[]", datetime.datetime: "timestamp[]", datetime.date: "date[]"}.get(
+        type(values[0]), "text[]")
     if isinstance(values[0], list):
         cast = "int[]"
-    assert _round_trip(values, cast) == values
+    if values[0] is NOON:
+        cast = "timestamptz[]"
+    assert _round_trip(values, cast) == _round_trip_by_psycopg(values, cast)
+
+
+@pytest.mark.parametrize("values", [[1, 1.5], [True, 1], [1.5, "a"]])
+def test_mixed_lists_are_refused_as_psycopg_refuses_them(values):
+    assert not _dumped_here(values)
+    with pytest.raises(django.db.DataError, match="mixed types"):
+        _round_trip(values, "text[]")
+
+
+def _round_trip_by_psycopg(values: list, cast: str) -> list:
+    """The same round trip with psycopg's own list dumper."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.adapters.register_dumper(list, ListDumper)
+        try:
+            raw.execute(f"SELECT %s::{cast}", [values])
+            return raw.fetchone()[0]
+        finally:
+            raw.adapters.register_dumper(list, ListTextDumper)
 
 
 def test_a_string_with_a_nul_is_refused_as_psycopg_refuses_it():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fediverse_node.errors import LocalizedError
+from fediverse_node.rows_insert import instances_insert
 from outbox.services import activities_publish, activity_publish
 
 from .. import activities as render
@@ -195,7 +196,7 @@ def follows_accepted_remote(*, follows: list[tuple[str, Actor, Actor]]) -> list[
     caller, inbox.handlers.follows_split, checks): stored accepted, each target notified, each follower sent an
     Accept. A pair stored meanwhile by another worker fails the whole write (IntegrityError): the caller then takes
     them one by one."""
-    rows = Follow.objects.bulk_create(
+    rows = instances_insert(
         [Follow(follower=follower, target=target, uri=uri, state=FollowState.ACCEPTED) for uri, follower, target in follows]
     )
     for follow in rows:

@@ -3,14 +3,18 @@
 Django 5.2 writes a bulk_create on PostgreSQL as `INSERT … SELECT * FROM UNNEST(%s::type[], …)`: one list per
 column. psycopg's text dumper goes through a list element by element in Python (the element's dumper, a regular
 expression to decide on quotes, often a second one to escape): the inbox workers spent a tenth of their time there,
-writing a batch's posts. A list of strings only, of integers and NULLs only, or of NULLs only is written here with
-a few string operations over the whole list (run in C); every other list (dates, booleans, JSON, enumerations,
-nested lists) goes to psycopg's own dumper, as before.
+writing a batch's posts. A list of strings only, or of integers, booleans, floats or datetimes with a time zone
+(each kind alone, with or without NULLs), is written here with a few string operations over the whole list (run in
+C); every other list (naive datetimes, dates, JSON, enumerations, mixed kinds, nested lists) goes to psycopg's own
+dumper, as before.
 
 The text is what PostgreSQL reads as that array: every string in double quotes with its backslashes and double
-quotes escaped by a backslash (an array element needs nothing else escaped), integers in decimal, NULL unquoted.
+quotes escaped by a backslash (an array element needs nothing else escaped), integers in decimal, booleans as t and
+f, floats as Python's repr (PostgreSQL reads inf, -inf and nan in any case), datetimes in ISO 8601 with their
+offset, NULL unquoted: none of these holds a character an array element would have to quote.
 """
 
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.array import ListDumper
@@ -37,7 +41,8 @@ class ListTextDumper(ListDumper):
 
 
 def _array_text(values: list[Any], delimiter: str) -> str | None:
-    """The array literal of a list of str, of int and None, or of None; None for any other list."""
+    """The array literal of a list of str; of int, float, bool or aware datetime (one of them, with or without
+    None); or of None. None for any other list."""
     kinds = set(map(type, values))
     if not kinds:
         return None
@@ -49,6 +54,18 @@ def _array_text(values: list[Any], delimiter: str) -> str | None:
         return '{"' + escaped.replace(_SEPARATOR, f'"{delimiter}"') + '"}'
     if kinds == {_NONE}:
         return "{" + delimiter.join(["NULL"] * len(values)) + "}"
-    if kinds <= {int, _NONE}:  # not bool: its type is not int, and psycopg writes it as t/f
-        return "{" + delimiter.join(map(str, values)).replace("None", "NULL") + "}"
+    kinds.discard(_NONE)
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    if kind is int or kind is float:  # not bool: its type is not int
+        return "{" + delimiter.join(map(repr, values)).replace("None", "NULL") + "}"
+    if kind is bool:
+        return "{" + delimiter.join(map(_BOOLEAN.__getitem__, values)) + "}"
+    if kind is datetime and all(value is None or value.tzinfo is not None for value in values):
+        return "{" + delimiter.join([_NULL if value is None else value.isoformat() for value in values]) + "}"
     return None
+
+
+_NULL = "NULL"
+_BOOLEAN = {True: "t", False: "f", None: _NULL}

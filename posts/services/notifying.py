@@ -7,6 +7,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from actors.models import Actor
+from fediverse_node.rows_insert import instances_insert
 
 from ..models import Notification, NotificationType, Post
 
@@ -20,7 +21,7 @@ notifications_created = Signal()
 
 def notifications_add(*, notifications: list[Notification]) -> list[Notification]:
     """Store notifications and announce them after commit."""
-    rows = Notification.objects.bulk_create(notifications)
+    rows = instances_insert(notifications)
     stored = [row for row in rows if row.pk is not None]
     ids, recipients = [row.pk for row in stored], sorted({row.recipient_id for row in stored})
     if ids:

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from actors.models import Actor, Follow, FollowState
 from fediverse_node.protocol.vocab import PostObject
+from fediverse_node.rows_insert import instances_insert
 
 from ..ids import next_id
-from ..models import Attachment, Like, Notification, NotificationType, Post, PostType, Visibility
+from ..models import Like, Notification, NotificationType, Post, PostType, Visibility
 from ..selectors import replies_waiting_for
 from .announcing import posts_added_announce
 from .feeds import feed_rows_add, tag_followers
@@ -45,13 +46,14 @@ def posts_create_remote(*, entries: list[tuple[dict | PostObject, Actor]]) -> li
         Post(id=next_id(), uri=obj.id, author=author, local=False, **post_fields(obj, author, parents))
         for obj, author, _, _ in parsed
     ]
-    Post.objects.bulk_create(posts)
-    Attachment.objects.bulk_create(
-        [row for post, (obj, *_) in zip(posts, parsed, strict=True) for row in attachment_rows(post, obj)]
+    instances_insert(posts)
+    instances_insert(
+        [row for post, (obj, *_) in zip(posts, parsed, strict=True) for row in attachment_rows(post, obj)],
+        ids_read=False,
     )
 
     tags = {tag.name: tag for tag in tag_rows(sorted({n for _, _, names, _ in parsed for n in names}))}
-    Post.tags.through.objects.bulk_create(
+    instances_insert(
         [Post.tags.through(post_id=post.id, tag_id=tags[name].id)
          for post, (_, _, names, _) in zip(posts, parsed, strict=True) for name in names if name in tags],
         ignore_conflicts=True,
@@ -60,7 +62,7 @@ def posts_create_remote(*, entries: list[tuple[dict | PostObject, Actor]]) -> li
         post.id: [mentioned_actors[href] for href in dict.fromkeys(hrefs_) if href in mentioned_actors]
         for post, (_, _, _, hrefs_) in zip(posts, parsed, strict=True)
     }
-    Post.mentions.through.objects.bulk_create(
+    instances_insert(
         [Post.mentions.through(post_id=post_id, actor_id=actor.id) for post_id, actors in mentions.items()
          for actor in actors],
         ignore_conflicts=True,
@@ -124,7 +126,7 @@ def likes_add_remote(*, likes: list[tuple[str, Actor, Post]]) -> list[Like]:
         pair = (actor.id, post.id)
         if pair not in liked and pair not in new:
             new[pair] = Like(actor=actor, post=post, uri=uri)
-    rows = Like.objects.bulk_create(list(new.values()))
+    rows = instances_insert(list(new.values()))
     notifications_add(notifications=[
         Notification(recipient_id=like.post.author_id, type=NotificationType.FAVOURITE, from_actor=like.actor,
                      post=like.post)
@@ -146,7 +148,7 @@ def boosts_add_remote(*, boosts: list[tuple[str, Actor, Post, datetime | None]])
                 visibility=Visibility.PUBLIC, boost_of=post, published=published or timezone.now(),
             )
             new[uri] = (boost, post)
-    rows = Post.objects.bulk_create([boost for boost, _ in new.values()])
+    rows = instances_insert([boost for boost, _ in new.values()])
     notifications_add(notifications=[
         Notification(recipient_id=post.author_id, type=NotificationType.REBLOG, from_actor=boost.author, post=post)
         for boost, post in new.values() if post.author.local
