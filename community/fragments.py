@@ -1,8 +1,9 @@
 """Rendered post cards, kept per process: the card is most of a feed page's rendering work.
 
 A card's key holds everything it shows (community/cards.py: the language, the viewer, the post's and its author's
-`updated_at`, its attachments, reply count and poll), so a changed post or author is a new key and nothing is invalidated across processes (DESIGN.md:
-caches in the embedded default live per process, keyed on what is read from the database)."""
+`updated_at`, its attachments, reply count and poll), so a changed post or author is a new key and nothing is
+invalidated across processes: caches in the embedded default live per process, keyed on what is read from the
+database."""
 
 import threading
 from collections import OrderedDict

@@ -242,7 +242,7 @@ class _Waiting:
 class _Appender:
     """Group commit: requests hand their item to one writer thread, which inserts whatever has gathered in one
     statement; each request answers 202 only after its batch is committed. SQLite has one writer at a time, so
-    this turns lock contention into batched writes (DESIGN.md: bulk_create is ~4x cheaper per row).
+    this turns lock contention into batched writes (a row in a batch costs a fraction of a row alone: docs/architecture.md, "Lessons the code taught").
 
     One writer per process on either database: while it waits for a commit, the next batch gathers. A second
     writer paid when a batch took three round trips (BEGIN, INSERT, COMMIT); with one, it only split the
@@ -378,7 +378,7 @@ TASK_BATCH = 200  # a task of this many goes at once: a burst is processed in ba
 
 class _Batcher:
     """Coalesces the ids stored by concurrent requests into one task every few milliseconds: a task costs
-    more than storing an item (DESIGN.md, hot paths). An id lost with a crashed process is found by the sweep.
+    more than storing an item (docs/architecture.md, "Lessons the code taught"). An id lost with a crashed process is found by the sweep.
 
     One long-lived thread sends the tasks: Celery keeps a producer and a result backend per thread, and a new
     thread per send (threading.Timer) built them again each time, a quarter of the inbox's CPU under load."""

@@ -13,6 +13,7 @@ from fediverse_node.prepared import bigint_array
 from fediverse_node.protocol.integrity import proof_sign
 from fediverse_node.protocol.keys import load_private_key
 from fediverse_node.protocol.vocab import PUBLIC_ALIASES, ids_of
+from fediverse_node.rows_insert import instances_insert
 
 from .models import DELIVERY_STATES, Delivery, DeliveryState, OutgoingActivity
 from .peers import peer_directory
@@ -66,7 +67,7 @@ def activities_publish(*, publications: list[tuple[models.Model, dict, Iterable[
     each): one write for the activities and one for all their deliveries."""
     signed = [(actor, activity_proof_add(actor=actor, activity=activity), inboxes)
               for actor, activity, inboxes in publications]
-    rows = OutgoingActivity.objects.bulk_create([
+    rows = instances_insert([
         OutgoingActivity(uri=activity["id"], actor_id=actor.pk, type=activity["type"], body=orjson.dumps(activity))
         for actor, activity, _ in signed
     ])

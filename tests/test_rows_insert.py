@@ -110,3 +110,20 @@ def test_a_hostile_text_with_a_nul_is_refused_and_stores_nothing():
         instances_insert([Like(actor=author, post=Post.objects.create(
             id=next_id(), uri="https://remote.example/n", author=author, published=MOMENT), uri="https://x/\x00")])
     assert not Like.objects.exists()
+
+
+def test_bytes_go_through_their_field_and_come_back_as_sent():
+    """An activity's JSON bytes (a BinaryField) as the batch of Accepts writes them (outbox.services)."""
+    from outbox.models import OutgoingActivity
+
+    actor = remote_actor()
+
+    def activities(mark: str):
+        return [OutgoingActivity(uri=f"https://remote.example/{mark}/{n}", actor_id=actor.id, type="Accept",
+                                 body=text.encode() + bytes(range(256)), public=bool(n % 2))
+                for n, text in enumerate(HOSTILE)]
+
+    by_django = OutgoingActivity.objects.bulk_create(activities("django"))
+    ours = instances_insert(activities("ours"))
+    assert _rows(OutgoingActivity, [a.id for a in ours]) == _rows(OutgoingActivity, [a.id for a in by_django])
+    assert bytes(OutgoingActivity.objects.get(id=ours[1].id).body) == HOSTILE[1].encode() + bytes(range(256))

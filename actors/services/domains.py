@@ -28,7 +28,7 @@ class _Policies:
 
 class _PolicyCache:
     """The restricted names, re-read at most once a minute per process: the inbox and the fan-out ask on every
-    activity (DESIGN.md, hot paths). A change made through `domain_block`/`domain_unblock` applies at once in the
+    activity (docs/architecture.md, "Lessons the code taught"). A change made through `domain_block`/`domain_unblock` applies at once in the
     process that made it."""
 
     SECONDS = 60
