@@ -33,13 +33,27 @@ class LocalizedError(Exception):
         super().__init__(message % params if params else message)
 
     def localized(self) -> str:
-        translated = gettext(self.message) if self.message else ""  # gettext("") is the catalog's header
-        return translated % self.params if self.params else translated
+        return _said(self.message, self.params)
 
 
 def localized(error: BaseException) -> str:
-    """What a web page says for a service's error: a LocalizedError in the page's language, any other as it is."""
-    return error.localized() if isinstance(error, LocalizedError) else str(error)
+    """What a web page says for a service's error: a LocalizedError, or any error worded the same way (a `message`
+    and its `params`: the protocol core's FetchError), in the page's language; any other as it is."""
+    message, params = getattr(error, "message", None), getattr(error, "params", None)
+    if isinstance(message, str) and isinstance(params, dict):
+        return _said(message, params)
+    return str(error)
+
+
+def _said(message: str, params: dict) -> str:
+    """The message in the active language with its parameters filled in; a parameter that is itself an error (the
+    fetch failure inside "Could not fetch …") is said in the active language too."""
+    translated = gettext(message) if message else ""  # gettext("") is the catalog's header
+    if not params:
+        return translated
+    return translated % {
+        name: localized(value) if isinstance(value, BaseException) else value for name, value in params.items()
+    }
 
 
 def _wants_json(request) -> bool:

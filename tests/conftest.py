@@ -81,6 +81,17 @@ def _rsa_key_pool_from_the_start():
         RSA_KEYS.used = 0
 
 
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """Each test starts in the site's language: Django's LocaleMiddleware activates a request's language on its
+    thread and leaves it there, so a test client's `Accept-Language: en` made the next test on that worker English
+    (a service's German sentence then came out in English)."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 FROM_THE_MODELS = {"django_content_type", "auth_permission"}
 
 

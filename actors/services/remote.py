@@ -142,7 +142,7 @@ def actor_fetch(uri: str, *, refresh: bool = False) -> Actor:
     except FetchError as error:
         if actor is not None:
             return actor  # keep serving the cached copy while its server is unreachable
-        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=uri, error=str(error)) from error
+        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=uri, error=error) from error
     return actor_upsert_from_document(document, fetched_from=uri)
 
 
@@ -184,7 +184,7 @@ def actor_resolve(handle_or_url: str) -> Actor:
         if known is not None:
             return known  # its server is unreachable: the stale copy is better than none
         raise ResolveError(
-            gettext_noop("Could not find %(handle)s by WebFinger: %(error)s"), handle=f"{user}@{host}", error=str(error)
+            gettext_noop("Could not find %(handle)s by WebFinger: %(error)s"), handle=f"{user}@{host}", error=error
         ) from error
     return actor_fetch(actor_url, refresh=True)
 
@@ -209,7 +209,7 @@ def _actor_fetch_by_address(url: str) -> Actor:
     try:
         document = fetcher().get_json(url)
     except FetchError as error:
-        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=url, error=str(error)) from error
+        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=url, error=error) from error
     actor_id = document.get("id")
     if isinstance(actor_id, str) and actor_id != url and http_url(actor_id, max_length=500) and vocab.values.kind_of(document) in vocab.ACTOR_TYPES:
         return actor_fetch(actor_id, refresh=True)
@@ -229,7 +229,7 @@ def public_key_for(key_id: str, *, refresh: bool = False) -> PublicKey:
     try:
         document = fetcher().get_json(owner_url)
     except FetchError as error:
-        raise ResolveError(gettext_noop("Could not fetch key %(key)s: %(error)s"), key=key_id, error=str(error)) from error
+        raise ResolveError(gettext_noop("Could not fetch key %(key)s: %(error)s"), key=key_id, error=error) from error
     if key_owner := vocab.key_owner(document):
         # The keyId dereferences to a standalone key document (e.g. GoToSocial's /main-key): go to its owner.
         owner_url = key_owner
@@ -238,7 +238,7 @@ def public_key_for(key_id: str, *, refresh: bool = False) -> PublicKey:
         except FetchError as error:  # the inbox answers 401 (peers retry a 4xx with another signature), never 500
             raise ResolveError(
                 gettext_noop("Could not fetch the owner %(url)s of key %(key)s: %(error)s"), url=owner_url, key=key_id,
-                error=str(error),
+                error=error,
             ) from error
     actor_upsert_from_document(document, fetched_from=owner_url)
     key = PublicKey.objects.select_related("owner").filter(key_id=key_id).first()

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fediverse_node.errors import localized
 from fediverse_node.outgoing import thread_fetcher
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.links import http_url
@@ -126,7 +127,7 @@ def feed_verify(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> Memb
         parsed = feed_parse(body=answer.body or b"", content_type=answer.content_type, url=answer.url)
     except (FetchError, FeedError) as error:
         _failed(feed, str(error))
-        raise MemberFeedError(_("Der Feed ist nicht lesbar: %(error)s") % {"error": error}) from None
+        raise MemberFeedError(_("Der Feed ist nicht lesbar: %(error)s") % {"error": localized(error)}) from None
     site = parsed.site_url or f"{urlsplit(feed.url).scheme}://{urlsplit(feed.url).netloc}/"
     MemberFeed.objects.filter(pk=feed.pk).update(title=parsed.title[:200], site_url=site[:500])
     feed.title, feed.site_url = parsed.title[:200], site[:500]
@@ -151,7 +152,9 @@ def _site_links_back(feed: MemberFeed, site: str, fetcher: SafeFetcher) -> None:
     try:
         links = rel_me_links(fetcher.get_html(site))
     except FetchError as error:
-        raise MemberFeedError(_("Die Website des Feeds ist nicht erreichbar: %(error)s") % {"error": error}) from None
+        raise MemberFeedError(
+            _("Die Website des Feeds ist nicht erreichbar: %(error)s") % {"error": localized(error)}
+        ) from None
     if not links & profile_addresses(feed.profile):
         raise MemberFeedError(_(
             'Die Website verlinkt nicht mit rel="me" auf Ihr Profil hier; bitte ergänzen Sie den Link.'

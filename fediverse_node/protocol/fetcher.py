@@ -2,7 +2,8 @@
 
 import ipaddress
 import socket
-from collections.abc import Callable
+import ssl
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -28,7 +29,14 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "application/json;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-KINDS = {JSON_TYPES: "JSON", HTML_TYPES: "a web page", IMAGE_TYPES: "an image", FEED_TYPES: "a feed"}
+# what an answer of the wrong type is called, by what was asked for (one sentence each, for the translations)
+NOT_OF_KIND = {
+    JSON_TYPES: "%(url)s did not send JSON (content type: %(content_type)s)",
+    HTML_TYPES: "%(url)s did not send a web page (content type: %(content_type)s)",
+    IMAGE_TYPES: "%(url)s did not send an image (content type: %(content_type)s)",
+    FEED_TYPES: "%(url)s did not send a feed (content type: %(content_type)s)",
+}
+NOT_WHAT_WAS_ASKED = "%(url)s did not send what was asked for (content type: %(content_type)s)"
 DEFAULT_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_REDIRECTS = 3
 
@@ -46,11 +54,15 @@ class FeedResponse:
 
 
 class FetchError(Exception):
-    """A fetch that was refused or failed; status is the HTTP status when there was one."""
+    """A fetch that was refused or failed; status is the HTTP status when there was one.
 
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
+    The message is an English sentence with named %-parameters (`message`, `params`): `str(error)` is that sentence
+    filled in, and a web page can say it in its own language (`fediverse_node.errors.localized`, which translates
+    a nested error given as a parameter too). The core itself translates nothing."""
+
+    def __init__(self, message: str, status: int | None = None, /, **params: object):
+        self.message, self.params, self.status = message, params, status
+        super().__init__(message % params if params else message)
 
 
 def is_public_address(ip: str) -> bool:
@@ -102,9 +114,9 @@ class SafeFetcher:
         try:
             addresses = self.resolve(host)
         except OSError as error:
-            raise FetchError(f"cannot resolve {host}: {error}") from None
+            raise FetchError("cannot resolve %(host)s: %(error)s", host=host, error=error) from None
         if not addresses or not all(is_public_address(a) for a in addresses):
-            raise FetchError(f"{host} resolves to a private or reserved address")
+            raise FetchError("%(host)s resolves to a private or reserved address", host=host)
         return addresses
 
     def check_url(self, url: str) -> None:
@@ -112,22 +124,22 @@ class SafeFetcher:
         addresses it connects to (a name may answer differently a moment later: DNS rebinding)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"refusing {url!r}: only http(s) URLs with a host")
+            raise FetchError("refusing %(url)s: only http(s) URLs with a host", url=repr(url))
         if parts.scheme == "http" and not self.allow_private:
-            raise FetchError(f"refusing {url!r}: plain http is not allowed")
+            raise FetchError("refusing %(url)s: plain http is not allowed", url=repr(url))
         if self.allow_private:
             return
         try:
             self.checked_addresses(parts.hostname)
         except FetchError as error:
-            raise FetchError(f"refusing {url!r}: {error}") from None
+            raise FetchError("refusing %(url)s: %(error)s", url=repr(url), error=error) from None
 
     def get_json(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> dict:
         """GET a JSON document (signed when a signer is set), following at most three checked redirects."""
         body, status = self._get(url, accept=accept, types=JSON_TYPES, signed=True)
         document = _parse_json(body, url, status)
         if not isinstance(document, dict):
-            raise FetchError(f"{url} did not send a JSON object", status)
+            raise FetchError("%(url)s did not send a JSON object", status, url=url)
         return document
 
     def get_json_list(self, url: str, *, accept: str = "application/json") -> list:
@@ -135,7 +147,7 @@ class SafeFetcher:
         body, status = self._get(url, accept=accept, types=JSON_TYPES, signed=False)
         document = _parse_json(body, url, status)
         if not isinstance(document, list):
-            raise FetchError(f"{url} did not send a JSON array", status)
+            raise FetchError("%(url)s did not send a JSON array", status, url=url)
         return document
 
     def get_html(self, url: str) -> str:
@@ -194,7 +206,7 @@ class SafeFetcher:
                     url, headers=request_headers, timeout=self.timeout, allow_redirects=False, stream=True
                 )
             except requests.RequestException as error:
-                raise FetchError(f"cannot fetch {url}: {error}") from None
+                raise FetchError("cannot fetch %(url)s: %(error)s", url=url, error=network_failure(error)) from None
             with response:
                 if response.is_redirect and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
@@ -204,27 +216,28 @@ class SafeFetcher:
                     if response.status_code == 304:
                         return b"", 304
                 if response.status_code >= 400:
-                    raise FetchError(f"{url} answered HTTP {response.status_code}", response.status_code)
+                    raise FetchError("%(url)s answered HTTP %(status)s", response.status_code, url=url,
+                                     status=response.status_code)
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 if content_type not in types:
-                    kind = KINDS.get(types, "what was asked for")
-                    raise FetchError(f"{url} is not {kind} ({content_type or 'no content type'})", response.status_code)
+                    raise FetchError(NOT_OF_KIND.get(types, NOT_WHAT_WAS_ASKED), response.status_code, url=url,
+                                     content_type=content_type or "-")
                 return self._read_capped(response, url), response.status_code
-        raise FetchError(f"too many redirects from {url}")
+        raise FetchError("too many redirects from %(url)s", url=url)
 
     def _read_capped(self, response: requests.Response, url: str) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(f"{url} is larger than {self.max_bytes} bytes")
+            raise FetchError("%(url)s is larger than %(limit)d bytes", url=url, limit=self.max_bytes)
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(65536):
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise FetchError(f"{url} is larger than {self.max_bytes} bytes")
+                    raise FetchError("%(url)s is larger than %(limit)d bytes", url=url, limit=self.max_bytes)
                 chunks.append(chunk)
         except requests.RequestException as error:
-            raise FetchError(f"cannot read {url}: {error}") from None
+            raise FetchError("cannot read %(url)s: %(error)s", url=url, error=network_failure(error)) from None
         return b"".join(chunks)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -239,7 +252,7 @@ class SafeFetcher:
                 redirect=False, retries=False, timeout=self.timeout, preload_content=False,
             )
         except urllib3.exceptions.HTTPError as error:
-            raise FetchError(f"cannot deliver to {url}: {error}") from None
+            raise FetchError("cannot deliver to %(url)s: %(error)s", url=url, error=network_failure(error)) from None
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) <= 65536:
             response.drain_conn()  # a short answer is read and the connection kept alive
@@ -261,7 +274,7 @@ def _connect_checked(connection: HTTPConnection, addresses_for: Callable[[str], 
     try:
         addresses = addresses_for(connection._dns_host)
     except FetchError as error:  # raised before any socket exists; urllib3 and requests pass it on as it is
-        raise FetchError(f"refusing to connect: {error}") from None
+        raise FetchError("refusing to connect: %(error)s", error=error) from None
     last_error: OSError | None = None
     for address in addresses:
         try:
@@ -300,10 +313,50 @@ def _parse_json(body: bytes, url: str, status: int):
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise FetchError(f"{url} sent invalid JSON", status) from None
+        raise FetchError("%(url)s sent invalid JSON", status, url=url) from None
     if document_holds_nul(body, document):  # as the inbox refuses it in an activity
-        raise FetchError(f"{url} sent a NUL character (\\u0000)", status)
+        raise FetchError("%(url)s sent a NUL character (\\u0000)", status, url=url)
     return document
+
+
+# What went wrong on the network, in words a person reads (the HTTP libraries' own text names pools, retries and
+# errno values): the first kind found among the error's causes; the library's text when none is known.
+_NETWORK_FAILURES: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((ssl.SSLError, requests.exceptions.SSLError, urllib3.exceptions.SSLError),
+     "its TLS certificate could not be verified"),
+    ((ConnectionRefusedError,), "it refused the connection"),
+    ((socket.gaierror, urllib3.exceptions.NameResolutionError), "its name could not be resolved"),
+    ((ConnectionResetError, urllib3.exceptions.ProtocolError), "it broke off the connection"),
+    # last: urllib3's errors of a new connection (a refusal, a name not found) are ConnectTimeoutErrors too
+    ((TimeoutError, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError), "it did not answer in time"),
+]
+
+
+def network_failure(error: BaseException) -> BaseException | str:
+    """Why a request failed on the network, as a FetchError of one short sentence (translatable like any other),
+    or the library's own text when the kind is none of the known ones. A refusal of our own guard is passed on."""
+    causes = list(_causes(error))
+    for cause in causes:
+        if isinstance(cause, FetchError):
+            return cause
+    for kinds, sentence in _NETWORK_FAILURES:
+        if any(isinstance(cause, kinds) for cause in causes):
+            return FetchError(sentence)
+    return str(error)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and every error it was raised from or wraps (urllib3 keeps one as `reason`, requests in `args`)."""
+    seen: set[int] = set()
+    waiting = [error]
+    while waiting:
+        current = waiting.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args)
+        waiting += [item for item in linked if isinstance(item, BaseException)]
 
 
 def _resolve(host: str) -> list[str]:

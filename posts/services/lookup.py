@@ -44,7 +44,7 @@ def _fetch_object(url: str) -> dict:
             if id_of(document) != object_id:
                 raise ResolveError(gettext_noop("%(url)s answers with another id."), url=object_id)
     except FetchError as error:
-        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=url, error=str(error)) from error
+        raise ResolveError(gettext_noop("Could not fetch %(url)s: %(error)s"), url=url, error=error) from error
     if not http_url(id_of(document), max_length=500):
         raise ResolveError(gettext_noop("%(url)s has no usable id."), url=url)
     return document

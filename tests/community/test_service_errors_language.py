@@ -195,3 +195,40 @@ def test_the_client_api_answers_in_english_whatever_the_accept_language():
     assert response.status_code == 422
     assert response.json() == {"error": "Validation failed: A post has at most 5000 characters."}
     assert not Post.objects.exists()
+
+
+def test_an_unreachable_server_is_said_in_the_page_language_to_its_last_clause():
+    """The fetch failure inside "cannot be found" (the protocol core's FetchError) is translated too, down to why the
+    connection failed, in words instead of the HTTP library's. The port is a free one on loopback: the connection
+    is refused."""
+    from tests.nodes import free_loopback_address
+
+    kita = org("kita")
+    host, port = free_loopback_address()
+    handle = f"nobody@{host}:{port}"
+    webfinger = f"http://{host}:{port}/.well-known/webfinger"
+    sentences = {"de": f"Dieses Konto ist nicht zu finden: {handle} war über WebFinger nicht zu finden: {webfinger}",
+                 "en": f"This account cannot be found: Could not find {handle} by WebFinger: cannot fetch {webfinger}"}
+    for header, language in LANGUAGES:
+        response = client_for(kita.user, header).get("/authorize_interaction", {"uri": handle})
+        text = page_text(response)
+        assert response.status_code == 422 and says(response, sentences, language), (header, text)
+        because = {"de": "ist nicht erreichbar: der Server hat die Verbindung abgelehnt",
+                   "en": "it refused the connection"}
+        assert because[language] in text and "Max retries" not in text, text
+    assert not Follow.objects.exists()
+
+
+def test_a_fetch_error_inside_a_fetch_error_is_said_in_the_active_language():
+    from fediverse_node.protocol.fetcher import FetchError
+
+    inner = FetchError("%(host)s resolves to a private or reserved address", host="intern.example")
+    outer = FetchError("refusing %(url)s: %(error)s", url="'https://intern.example/'", error=inner)
+    english = "refusing 'https://intern.example/': intern.example resolves to a private or reserved address"
+    assert str(outer) == english
+    with translation.override("de"):
+        assert str(outer) == english
+        assert localized(outer) == ("'https://intern.example/' wird nicht abgerufen: intern.example verweist auf eine "
+                                    "private oder reservierte Adresse")
+    with translation.override("en"):
+        assert localized(outer) == english

@@ -1,11 +1,23 @@
 """The safe fetcher: its address guard decided without connecting, and its limits against a loopback server."""
 
 import json
+import socket
+import ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 
-from fediverse_node.protocol.fetcher import FetchError, SafeFetcher, is_public_address
+from fediverse_node.protocol.fetcher import FetchError, SafeFetcher, is_public_address, network_failure
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
 from tests.loopback_http import serve_thread
 
@@ -96,3 +108,56 @@ def test_webfinger_helpers():
     assert actor_url_from_jrd(jrd) == "https://n.example/a"
     with pytest.raises(ValueError):
         actor_url_from_jrd({"links": []})
+
+
+def _caused(error: BaseException, cause: BaseException) -> BaseException:
+    error.__cause__ = cause
+    return error
+
+
+def _network_errors() -> list[tuple[BaseException, str]]:
+    """What requests and urllib3 raise for each kind of failure, built as they chain them."""
+    url = "https://peer.example/inbox"
+    refused = _caused(NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"),
+                      ConnectionRefusedError(111, "Connection refused"))
+    unnamed = NameResolutionError("peer.example", None, socket.gaierror(-2, "Name or service not known"))
+    certificate = SSLError(ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed certificate"))
+    return [
+        (requests.ConnectionError(MaxRetryError(None, url, reason=refused)), "it refused the connection"),
+        (MaxRetryError(None, url, reason=refused), "it refused the connection"),  # urllib3 alone (deliveries)
+        (requests.ConnectionError(MaxRetryError(None, url, reason=unnamed)), "its name could not be resolved"),
+        (requests.ConnectTimeout(MaxRetryError(None, url, reason=ConnectTimeoutError(None, "timed out"))),
+         "it did not answer in time"),
+        (requests.ReadTimeout(ReadTimeoutError(None, url, "Read timed out. (read timeout=15)")),
+         "it did not answer in time"),
+        (requests.exceptions.SSLError(MaxRetryError(None, url, reason=certificate)),
+         "its TLS certificate could not be verified"),
+        (requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset by peer"))),
+         "it broke off the connection"),
+        (requests.exceptions.InvalidHeader("Invalid leading whitespace in header value"),
+         "Invalid leading whitespace in header value"),  # a kind not named: the library's own words
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_a_network_failure_is_named_in_words_a_person_reads(index):
+    error, words = _network_errors()[index]
+    assert str(network_failure(error)) == words
+
+
+def test_a_refusal_of_our_own_guard_inside_a_network_error_is_passed_on():
+    guard = FetchError("refusing to connect: %(error)s", error=FetchError("%(host)s resolves to a private or "
+                                                                         "reserved address", host="peer.example"))
+    assert network_failure(_caused(requests.ConnectionError("wrapped"), guard)) is guard
+
+
+def test_a_server_that_never_answers_is_said_to_be_too_slow():
+    """A loopback socket that takes the connection and says nothing: the read times out."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        fetcher = SafeFetcher(allow_private=True, user_agent="t", timeout=0.3)
+        with pytest.raises(FetchError) as refused:
+            fetcher.get_json(f"http://127.0.0.1:{port}/actor")
+    assert str(refused.value) == f"cannot fetch http://127.0.0.1:{port}/actor: it did not answer in time"
