@@ -73,7 +73,7 @@ def actor_upsert_from_document(document: dict, *, fetched_from: str) -> Actor:
     try:
         parsed = vocab.Actor.parse(document)
     except vocab.VocabError as error:
-        raise ResolveError(str(error)) from error
+        raise ResolveError("%(error)s", error=error) from error  # said as the parser words it
     uri = parsed.id
     if origin(uri) != origin(fetched_from):
         raise ResolveError(gettext_noop("The actor document's id is not on the server it was fetched from."))

@@ -232,3 +232,49 @@ def test_a_fetch_error_inside_a_fetch_error_is_said_in_the_active_language():
                                     "private oder reservierte Adresse")
     with translation.override("en"):
         assert localized(outer) == english
+
+
+def test_a_document_that_is_no_account_is_said_in_the_page_language():
+    """A loopback peer whose WebFinger names an address that answers with a Note: the parser's refusal (the
+    protocol core's VocabError) is said in the page's language too."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.loopback_http import serve_thread
+
+    class Peer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            base = f"http://{self.headers['Host']}"
+            if self.path.startswith("/.well-known/webfinger"):
+                body = {"subject": "acct:nobody", "links": [
+                    {"rel": "self", "type": "application/activity+json", "href": f"{base}/users/nobody"}]}
+                kind = "application/jrd+json"
+            else:
+                body, kind = {"id": f"{base}/users/nobody", "type": "Note", "content": "kein Konto"}, \
+                    "application/activity+json"
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Peer)
+    thread: threading.Thread = serve_thread(server)
+    thread.start()
+    try:
+        kita = org("kita")
+        handle = f"nobody@127.0.0.1:{server.server_address[1]}"
+        sentences = {"de": "Dieses Konto ist nicht zu finden: Das ist kein Konto, sondern vom Typ 'Note'.",
+                     "en": "This account cannot be found: Not an actor: type 'Note'."}
+        for header, language in LANGUAGES:
+            response = client_for(kita.user, header).get("/authorize_interaction", {"uri": handle})
+            assert response.status_code == 422 and says(response, sentences, language), (header, page_text(response))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not Follow.objects.exists()

@@ -37,7 +37,7 @@ class Activity:
         (some peers re-mint it) but never its type."""
         if embedded and not isinstance(document, dict):
             raise VocabError("The embedded activity is not an object.")
-        identifier = id_of(document) if embedded else require_id(document, what="An activity")
+        identifier = id_of(document) if embedded else require_id(document, what="activity")
         kind = kind_of(document)
         if not kind:
             raise VocabError("The activity has no type.")

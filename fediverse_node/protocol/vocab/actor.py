@@ -118,10 +118,10 @@ class Actor:
     @classmethod
     def parse(cls, document) -> "Actor":
         """An actor from a peer's document, or VocabError (no id, not an actor type, no inbox)."""
-        identifier = require_id(document, what="An actor document")
+        identifier = require_id(document, what="actor")
         kind = kind_of(document)
         if kind not in ACTOR_TYPES:
-            raise VocabError(f"Not an actor: type {document.get('type')!r:.80}.")
+            raise VocabError("Not an actor: type %(type)s.", type=repr(document.get("type"))[:80])
         inbox = id_of(document.get("inbox"))
         if not inbox:
             raise VocabError("The actor has no inbox.")

@@ -130,10 +130,10 @@ class PostObject:
     @classmethod
     def parse(cls, document) -> "PostObject":
         """A post object from a peer, or VocabError (no http(s) id, not a post type)."""
-        identifier = require_id(document, what="A post object")
+        identifier = require_id(document, what="post")
         kind = kind_of(document)
         if kind not in POST_TYPES:
-            raise VocabError(f"Not a post object: type {document.get('type')!r:.80}.")
+            raise VocabError("Not a post object: type %(type)s.", type=repr(document.get("type"))[:80])
         content, language = _content(document)
         return cls(
             id=identifier, type=kind, attributed_to=id_of(document.get("attributedTo")),

@@ -19,7 +19,12 @@ MAX_TYPE = 64
 
 class VocabError(ValueError):
     """The document is not a usable ActivityStreams object of the kind asked for (the message says why).
-    The only exception parsing raises, whatever the input."""
+    The only exception parsing raises, whatever the input. Worded as FetchError is: an English message with named
+    %-parameters (`message`, `params`), which a web page says in its own language."""
+
+    def __init__(self, message: str, /, **params: object):
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
 
 
 def as_list(value) -> list:
@@ -138,11 +143,24 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# what a document read as an activity, an actor or a post lacks (one sentence each, for the translations)
+_NOT_AN_OBJECT = {
+    "activity": "An activity must be a JSON object.",
+    "actor": "An actor document must be a JSON object.",
+    "post": "A post object must be a JSON object.",
+}
+_NO_ID = {
+    "activity": "An activity has no http(s) id of at most %(limit)d characters.",
+    "actor": "An actor document has no http(s) id of at most %(limit)d characters.",
+    "post": "A post object has no http(s) id of at most %(limit)d characters.",
+}
+
+
 def require_id(document, *, what: str) -> str:
-    """The document's own http(s) id, or VocabError."""
+    """The document's own http(s) id, or VocabError; `what` it was read as: "activity", "actor" or "post"."""
     if not isinstance(document, dict):
-        raise VocabError(f"{what} must be a JSON object.")
+        raise VocabError(_NOT_AN_OBJECT[what])
     identifier = http_url(document.get("id"), max_length=MAX_ID)
     if not identifier:
-        raise VocabError(f"{what} has no http(s) id of at most {MAX_ID} characters.")
+        raise VocabError(_NO_ID[what], limit=MAX_ID)
     return identifier
