@@ -3,9 +3,11 @@
 import logging
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .activitystreams import wants_activity_json
@@ -56,10 +58,33 @@ def _said(message: str, params: dict) -> str:
     }
 
 
+JSON_PATHS = ("/api/", "/oauth/", "/.well-known/", "/nodeinfo/", "/inbox")
+
+
 def _wants_json(request) -> bool:
-    return request.path.startswith(("/api/", "/oauth/", "/.well-known/", "/nodeinfo/", "/inbox")) or (
-        wants_activity_json(request.headers.get("Accept", ""))
-    )
+    return request.path.startswith(JSON_PATHS) or wants_activity_json(request.headers.get("Accept", ""))
+
+
+NUL_IN_ADDRESS = "The address contains a NUL character (%00)."
+
+
+def nul_refusal(path: str, accept: str, accept_language: str, cookie: str) -> tuple[str, bytes]:
+    """(content type, body) of the 400 the fronts answer for an address with a NUL, before any middleware runs:
+    JSON for apps and servers (the API's paths, an ActivityStreams Accept), else a page in the language the site
+    would speak to the visitor (their language cookie, then Accept-Language)."""
+    if path.startswith(JSON_PATHS) or wants_activity_json(accept) or "application/json" in accept:
+        return "application/json", json_error(NUL_IN_ADDRESS, status=400).content
+    request = HttpRequest()
+    request.META = {"HTTP_ACCEPT_LANGUAGE": accept_language}
+    request.COOKIES = parse_cookie(cookie)
+    language = translation.get_language_from_request(request)
+    try:
+        with translation.override(language):
+            body = standalone_page("community/bad_address.html", language=language)
+    except Exception:  # an error page must never fail: plain words in both languages
+        log.exception("the page for an address with a NUL could not be rendered")
+        body = f"<!doctype html><title>400</title><p>Die Adresse enthält ein NUL-Zeichen (%00). / {NUL_IN_ADDRESS}</p>"
+    return "text/html; charset=utf-8", body.encode()
 
 
 def _json(status: int, message: str) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.conf import settings
 from fediverse_node.environment import env_int
 
 # isort: off
-from .wsgi import NUL_REFUSAL, nul_in_address, application as wsgi_application  # first: it sets Django up for the rooms' modules below
+from .wsgi import document_headers, nul_in_address, nul_refusal, application as wsgi_application  # first: it sets Django up for the rooms' modules below
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
 from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body
@@ -82,7 +82,10 @@ class Front:
 
     async def _dispatch(self, scope, proto) -> None:
         if nul_in_address(scope.path, scope.query_string):
-            proto.response_bytes(400, [("content-type", "text/plain; charset=utf-8")], NUL_REFUSAL)  # see wsgi.py
+            headers = scope.headers  # see wsgi.py
+            kind, body = nul_refusal(scope.path, headers.get("accept") or "", headers.get("accept-language") or "",
+                                     headers.get("cookie") or "")
+            proto.response_bytes(400, [("content-type", kind), ("x-content-type-options", "nosniff"), *document_headers()], body)
             return
         method = scope.method
         if method == "POST" and (match := INBOX_PATH.match(scope.path)):

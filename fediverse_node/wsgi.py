@@ -12,9 +12,11 @@ from actors.fastpath import DiscoveryFastPath  # noqa: E402  (needs Django set u
 from inbox.fastpath import InboxFastPath  # noqa: E402
 from posts.fastpath import PostFastPath  # noqa: E402
 
+from .errors import nul_refusal  # noqa: E402
+from .security_headers import document_headers  # noqa: E402
+
 # No address of ours holds a NUL (%00), in its path or its query, and PostgreSQL refuses one in a query: without
 # this guard /actors/kita%00/inbox reached the inbox's owner lookup and answered 500. The RSGI front checks it too.
-NUL_REFUSAL = b"The address contains a NUL character (%00).\n"
 
 
 def nul_in_address(path: str, query_string: str) -> bool:
@@ -27,9 +29,12 @@ class NulRefusal:
         self.app = app
 
     def __call__(self, environ, start_response):
-        if nul_in_address(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")):
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-            return [NUL_REFUSAL]
+        path = environ.get("PATH_INFO", "")
+        if nul_in_address(path, environ.get("QUERY_STRING", "")):
+            kind, body = nul_refusal(path, environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                                     environ.get("HTTP_COOKIE", ""))
+            start_response("400 Bad Request", [("Content-Type", kind), ("X-Content-Type-Options", "nosniff"), *document_headers()])
+            return [body]
         return self.app(environ, start_response)
 
 

@@ -3,6 +3,7 @@ with a scope and protocol shaped like granian's. Real nodes serve every other te
 
 import asyncio
 import io
+import json
 import threading
 
 import orjson
@@ -279,3 +280,38 @@ def test_an_address_with_a_nul_is_refused_before_any_view():
         assert started == ["400 Bad Request"] and b"NUL" in body, (method, path, query)
     # %2500 is the text "%00", which a search may look for
     assert not nul_in_address("/members/", "q=%2500") and not nul_in_address("/feed/", "")
+
+
+NUL_PAGE = {"de": "Diese Adresse gibt es so nicht", "en": "This address does not exist as written"}
+
+
+@pytest.mark.parametrize("headers, kind, language", [
+    ([], "text/html", "de"),
+    ([("Accept", "text/html"), ("Accept-Language", "en-GB,en;q=0.9")], "text/html", "en"),
+    ([("Accept", "text/html"), ("Accept-Language", "de-DE,de;q=0.9,en;q=0.5")], "text/html", "de"),
+    ([("Accept-Language", "de"), ("Cookie", "django_language=en")], "text/html", "en"),  # the site's language switch
+    ([("Accept", "application/activity+json")], "application/json", None),
+])
+def test_a_person_is_told_about_a_nul_in_the_address_in_the_page_language(headers, kind, language):
+    """The fronts answer before Django's middleware, so they pick the language themselves; a page gets the site's
+    security headers as every other page does."""
+    front = rsgi.Front()
+    for path, query in [("/members/", "q=%00"), ("/tags/a\x00", ""), ("/api/v1/timelines/tag/a\x00", "")]:
+        proto = Proto()
+        asyncio.run(front.__rsgi__(Scope("GET", path, query, headers=headers), proto))
+        _, status, answer_headers, body = proto.answer
+        answered = dict((name.lower(), value) for name, value in answer_headers)
+        text = body.decode()
+        assert status == 400 and "content-security-policy" in answered, (path, answered)
+        if path.startswith("/api/") or language is None:
+            assert answered["content-type"] == "application/json" and "NUL" in json.loads(text)["error"]
+            continue
+        assert answered["content-type"] == "text/html; charset=utf-8", path
+        other = "en" if language == "de" else "de"
+        assert f'<html lang="{language}">' in text and NUL_PAGE[language] in text and NUL_PAGE[other] not in text
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO(),
+                   "wsgi.url_scheme": "http", "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+                   **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers}}
+        started: list = []
+        wsgi_body = b"".join(wsgi_application(environ, lambda status, h, started=started: started.append((status, h))))
+        assert started[0][0] == "400 Bad Request" and wsgi_body == body
