@@ -1,13 +1,14 @@
 """New model instances written as one INSERT of a fixed text, without Django's per-value preparation.
 
-`bulk_create` prepares every value of every instance through its field (`pre_save`, `get_db_prep_save`: eight
-calls of Python per value): for a batch of 200 received posts with pictures that preparation cost as much as the
-inserts themselves (bench/processing.py, docs/benchmarks.md). On PostgreSQL `instances_insert` sends each column as
-one list to `INSERT … SELECT * FROM unnest(%s::type[], …)`, as bulk_create does since Django 5.2, with the text
-kept per model and its values read straight off the instances. Only fields whose stored value needs work go through
+`bulk_create` prepares every value of every instance through its field (`pre_save`, `get_db_prep_save` and the
+calls under them): for a batch of 200 received posts with pictures that preparation cost as much as the inserts
+themselves (bench/processing.py, docs/benchmarks.md). On PostgreSQL `instances_insert` sends each column as one
+list to `INSERT … SELECT * FROM unnest(%s::type[], …)`, as bulk_create does since Django 5.2, with the text kept
+per model and its values read straight off the instances. Only fields whose stored value needs work go through
 their field: `auto_now`/`auto_now_add` dates (one moment for the batch, set on the instances as bulk_create sets
-them), a file that is not a name yet, and any type not named in `_AS_IS` (JSON). Text columns may hold a choice's enumeration member: its string is sent. Lists of strings
-and integers are then written by `postgresql/arrays.py` over the whole list.
+them), a file that is not a name yet, a naive datetime, and any type not named in `_AS_IS` (JSON, bytes). A text
+column may hold a choice's enumeration member: its plain string is sent. The lists are then written by
+`postgresql/arrays.py` over the whole list where it can (strings, numbers, booleans, aware datetimes).
 
 Nothing is checked that bulk_create would not check (no validation, no signals: bulk_create sends none either).
 On another database, and for instances that it cannot write as one list (a primary key set on some and not on
