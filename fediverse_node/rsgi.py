@@ -85,7 +85,8 @@ class Front:
             headers = scope.headers  # see wsgi.py
             kind, body = nul_refusal(scope.path, headers.get("accept") or "", headers.get("accept-language") or "",
                                      headers.get("cookie") or "")
-            proto.response_bytes(400, [("content-type", kind), ("x-content-type-options", "nosniff"), *document_headers()], body)
+            answer_headers = [("content-type", kind), ("x-content-type-options", "nosniff"), *document_headers()]
+            proto.response_bytes(400, answer_headers, body)
             return
         method = scope.method
         if method == "POST" and (match := INBOX_PATH.match(scope.path)):

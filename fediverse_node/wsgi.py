@@ -15,10 +15,9 @@ from posts.fastpath import PostFastPath  # noqa: E402
 from .errors import nul_refusal  # noqa: E402
 from .security_headers import document_headers  # noqa: E402
 
+
 # No address of ours holds a NUL (%00), in its path or its query, and PostgreSQL refuses one in a query: without
 # this guard /actors/kita%00/inbox reached the inbox's owner lookup and answered 500. The RSGI front checks it too.
-
-
 def nul_in_address(path: str, query_string: str) -> bool:
     """`path` decoded, `query_string` as sent (%00 spells a NUL there; %2500 is the text "%00")."""
     return "\x00" in path or "%00" in query_string or "\x00" in query_string
@@ -33,7 +32,9 @@ class NulRefusal:
         if nul_in_address(path, environ.get("QUERY_STRING", "")):
             kind, body = nul_refusal(path, environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
                                      environ.get("HTTP_COOKIE", ""))
-            start_response("400 Bad Request", [("Content-Type", kind), ("X-Content-Type-Options", "nosniff"), *document_headers()])
+            start_response(
+                "400 Bad Request", [("Content-Type", kind), ("X-Content-Type-Options", "nosniff"), *document_headers()]
+            )
             return [body]
         return self.app(environ, start_response)
 
