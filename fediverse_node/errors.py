@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .activitystreams import wants_activity_json
 from .http import json_error
+from .protocol.errors import WordedError
 
 log = logging.getLogger(__name__)
 # For a form whose value holds a NUL, which views that read values themselves say (PostgreSQL stores none, and answers
@@ -22,29 +23,22 @@ NUL_IN_FORM = gettext_lazy(
 )
 
 
-class LocalizedError(Exception):
+class LocalizedError(WordedError):
     """An error a service raises for its caller to show, worded twice: `str(error)` is the English sentence (what the
     client API answers, logs keep and tests read, in whatever language is active), `localized()` the same sentence in
     the active language, for a web page. The message is an English msgid (marked with `gettext_noop` where it is
-    raised, so the catalogs can carry it) with named %-parameters for the details (a limit, a URL, a fetch error's
-    text), which are filled in after translating and stay as they are."""
-
-    def __init__(self, message: str, /, **params: object):
-        self.message = message
-        self.params = params
-        super().__init__(message % params if params else message)
+    raised, so the catalogs can carry it) with named %-parameters for the details (a limit, a URL), which are filled
+    in after translating and stay as they are; a parameter that is itself such an error (the fetch failure inside
+    "Could not fetch …") is said in the same language."""
 
     def localized(self) -> str:
         return _said(self.message, self.params)
 
 
 def localized(error: BaseException) -> str:
-    """What a web page says for a service's error: a LocalizedError, or any error worded the same way (a `message`
-    and its `params`: the protocol core's FetchError), in the page's language; any other as it is."""
-    message, params = getattr(error, "message", None), getattr(error, "params", None)
-    if isinstance(message, str) and isinstance(params, dict):
-        return _said(message, params)
-    return str(error)
+    """What a web page says for an error worded for people (a service's LocalizedError, the protocol core's FetchError
+    and VocabError) in the page's language; any other as it is."""
+    return _said(error.message, error.params) if isinstance(error, WordedError) else str(error)
 
 
 def _said(message: str, params: dict) -> str:

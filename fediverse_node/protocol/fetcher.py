@@ -15,6 +15,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
+from .errors import WordedError
 from .vocab.values import document_holds_nul
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
@@ -53,16 +54,13 @@ class FeedResponse:
     last_modified: str
 
 
-class FetchError(Exception):
-    """A fetch that was refused or failed; status is the HTTP status when there was one.
-
-    The message is an English sentence with named %-parameters (`message`, `params`): `str(error)` is that sentence
-    filled in, and a web page can say it in its own language (`fediverse_node.errors.localized`, which translates
-    a nested error given as a parameter too). The core itself translates nothing."""
+class FetchError(WordedError):
+    """A fetch that was refused or failed, worded for people (WordedError); status is the HTTP status when there was
+    one."""
 
     def __init__(self, message: str, status: int | None = None, /, **params: object):
-        self.message, self.params, self.status = message, params, status
-        super().__init__(message % params if params else message)
+        super().__init__(message, **params)
+        self.status = status
 
 
 def is_public_address(ip: str) -> bool:

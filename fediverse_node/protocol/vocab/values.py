@@ -5,6 +5,7 @@ Plain JSON, no JSON-LD processing: no remote context is ever fetched, unknown co
 
 from datetime import UTC, datetime
 
+from ..errors import WordedError
 from ..links import http_url
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
@@ -17,14 +18,9 @@ MAX_ITEMS = 1000  # one property's list is cut here (addressing, tags, attachmen
 MAX_TYPE = 64
 
 
-class VocabError(ValueError):
-    """The document is not a usable ActivityStreams object of the kind asked for (the message says why).
-    The only exception parsing raises, whatever the input. Worded as FetchError is: an English message with named
-    %-parameters (`message`, `params`), which a web page says in its own language."""
-
-    def __init__(self, message: str, /, **params: object):
-        self.message, self.params = message, params
-        super().__init__(message % params if params else message)
+class VocabError(WordedError, ValueError):
+    """The document is not a usable ActivityStreams object of the kind asked for (the message says why, worded for
+    people: WordedError). The only exception parsing raises, whatever the input."""
 
 
 def as_list(value) -> list:
