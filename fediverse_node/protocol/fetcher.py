@@ -120,17 +120,21 @@ class SafeFetcher:
     def check_url(self, url: str) -> None:
         """Refuse a URL we must not contact; decided without connecting. The connection decides once more on the
         addresses it connects to (a name may answer differently a moment later: DNS rebinding)."""
+        self.check_form(url)
+        if self.allow_private:
+            return
+        try:
+            self.checked_addresses(urlsplit(url).hostname or "")
+        except FetchError as error:
+            raise FetchError("refusing %(url)s: %(error)s", url=repr(url), error=error) from None
+
+    def check_form(self, url: str) -> None:
+        """Refuse a URL by its form alone (scheme and host), without asking DNS."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("refusing %(url)s: only http(s) URLs with a host", url=repr(url))
         if parts.scheme == "http" and not self.allow_private:
             raise FetchError("refusing %(url)s: plain http is not allowed", url=repr(url))
-        if self.allow_private:
-            return
-        try:
-            self.checked_addresses(parts.hostname)
-        except FetchError as error:
-            raise FetchError("refusing %(url)s: %(error)s", url=repr(url), error=error) from None
 
     def get_json(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> dict:
         """GET a JSON document (signed when a signer is set), following at most three checked redirects."""
@@ -242,8 +246,12 @@ class SafeFetcher:
         """POST (a delivery) to a checked URL, without following redirects; returns the HTTP status.
 
         Straight on urllib3 (what requests wraps): a delivery only needs the status, and requests' own layers
-        cost more per POST than signing it."""
-        self.check_url(url)
+        cost more per POST than signing it.
+
+        The host's addresses are checked when a connection to it opens (the guarded pools), not before each POST:
+        deliveries over kept-alive connections ask DNS nothing, and a new connection asks once, where each asked
+        once more before."""
+        self.check_form(url)
         try:
             response = self.pool.request(
                 "POST", url, body=body, headers={"User-Agent": self.user_agent, **headers},

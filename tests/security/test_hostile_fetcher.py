@@ -46,16 +46,32 @@ def sockets(monkeypatch):
 
 def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_before_connecting(sockets):
     opened, system_dns = sockets
-    for send in ("get", "post"):
-        dns = ChangingDns(["93.184.215.14"], ["127.0.0.1"])
-        fetcher = SafeFetcher(allow_private=False, user_agent="hostile-test", resolve=dns)
-        with pytest.raises(FetchError, match="refusing to connect"):
-            if send == "get":
-                fetcher.get_json("https://rebind.example/actor")
-            else:
-                fetcher.post("https://rebind.example/inbox", b"{}", {})
-        assert dns.asked == ["rebind.example", "rebind.example"]  # checked, then checked again when connecting
+    dns = ChangingDns(["93.184.215.14"], ["127.0.0.1"])
+    fetcher = SafeFetcher(allow_private=False, user_agent="hostile-test", resolve=dns)
+    with pytest.raises(FetchError, match="refusing to connect"):
+        fetcher.get_json("https://rebind.example/actor")
+    assert dns.asked == ["rebind.example", "rebind.example"]  # checked, then checked again when connecting
     assert opened == [] and system_dns == []
+
+
+def test_a_delivery_asks_dns_only_when_it_connects_and_connects_to_what_it_checked(sockets):
+    """A POST does not resolve the name before it asks the pool: the one check is the connection's own, so a name
+    that answers loopback is refused before any socket opens, and each new connection asks exactly once."""
+    opened, system_dns = sockets
+    dns = ChangingDns(["127.0.0.1"])
+    fetcher = SafeFetcher(allow_private=False, user_agent="hostile-test", resolve=dns)
+    with pytest.raises(FetchError, match="refusing to connect"):
+        fetcher.post("https://rebind.example/inbox", b"{}", {})
+    assert dns.asked == ["rebind.example"] and opened == []
+
+    dns = ChangingDns(["93.184.215.14"], ["127.0.0.1"])
+    fetcher = SafeFetcher(allow_private=False, user_agent="hostile-test", resolve=dns)
+    for _ in range(2):  # each attempt opens a connection (the test refuses it): one question each
+        with pytest.raises(FetchError):
+            fetcher.post("https://rebind.example/inbox", b"{}", {})
+    assert dns.asked == ["rebind.example", "rebind.example"]
+    assert opened == [("93.184.215.14", 443)]  # the second answer (loopback) was refused before a socket
+    assert system_dns == []
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(sockets):
