@@ -57,7 +57,8 @@ class MemberFeedAdmin(admin.ModelAdmin):
     list_filter = ["verified", "enabled", "gone"]
     search_fields = ["url", "profile__actor__username"]
     raw_id_fields = ["profile"]
-    readonly_fields = ["etag", "last_modified", "last_polled_at", "failures", "last_error", "created_at"]
+    readonly_fields = ["etag", "last_modified", "last_polled_at", "failures", "error_said", "created_at"]
+    exclude = ["last_error"]  # shown as said in the staff member's language (error_said)
     inlines = [FeedEntryInline]
     actions = ["confirm"]
 

@@ -16,6 +16,7 @@ from xml.sax import SAXParseException
 import feedparser
 import orjson
 
+from fediverse_node.protocol.errors import WordedError
 from fediverse_node.protocol.links import http_url
 from fediverse_node.sanitize import sanitize_html
 from posts.text import plain_text, tag_name
@@ -32,8 +33,8 @@ LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}")
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 
 
-class FeedError(Exception):
-    """The document is no feed we can read."""
+class FeedError(WordedError):
+    """The document is no feed we can read (worded for the member: an English message with its details)."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def _xml_feed(body: bytes, url: str) -> ParsedFeed:
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and (isinstance(problem, SAXParseException) or not (parsed.get("entries") or meta)):
         # not well-formed (a half-sent document, or no XML at all): nothing of it is posted; the member sees why
-        raise FeedError(f"not well-formed XML: {str(problem)[:200]}")
+        raise FeedError("not well-formed XML: %(problem)s", problem=str(problem)[:200])
     if not parsed.get("version") and not parsed.get("entries"):
         raise FeedError("not an RSS, Atom or JSON feed")
     base = _url(meta.get("link"), url) or url
@@ -286,4 +287,4 @@ def feed_parse(*, body: bytes, content_type: str = "", url: str = "") -> ParsedF
     except FeedError:
         raise
     except Exception as error:  # noqa: BLE001  # feedparser on hostile bytes: one clear error, never a 500
-        raise FeedError(f"not a feed we can read ({type(error).__name__})") from None
+        raise FeedError("not a feed we can read (%(kind)s)", kind=type(error).__name__) from None

@@ -2,6 +2,7 @@
 
 import logging
 
+import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
@@ -50,6 +51,38 @@ def _said(message: str, params: dict) -> str:
     return translated % {
         name: localized(value) if isinstance(value, BaseException) else value for name, value in params.items()
     }
+
+
+def error_record(error: BaseException) -> str:
+    """An error as text to store, for a page to say later in its reader's language (error_said): a worded error as
+    JSON of its message and parameters (an error among them alike), any other as its text. A worker that stores
+    why a poll failed has no reader's language; the sentence is made when a page shows it."""
+    return orjson.dumps(_record(error)).decode() if isinstance(error, WordedError) else str(error)
+
+
+def _record(error: WordedError) -> dict:
+    return {"message": error.message, "params": {
+        name: _record(value) if isinstance(value, WordedError) else value if isinstance(value, int) else str(value)
+        for name, value in error.params.items()
+    }}
+
+
+def error_said(stored: str) -> str:
+    """A stored error (error_record) in the active language; text that is no such record as it is (an error that
+    was not worded, a row written before records)."""
+    if not stored.startswith("{"):
+        return stored
+    try:
+        return localized(_worded(orjson.loads(stored)))
+    except (orjson.JSONDecodeError, AttributeError, TypeError, KeyError, ValueError):
+        return stored
+
+
+def _worded(record: dict) -> WordedError:
+    params = record["params"]
+    return WordedError(record["message"], **{
+        name: _worded(value) if isinstance(value, dict) else value for name, value in params.items()
+    })
 
 
 JSON_PATHS = ("/api/", "/oauth/", "/.well-known/", "/nodeinfo/", "/inbox")

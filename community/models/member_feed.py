@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from fediverse_node.errors import error_said
+
 
 class FeedVerification(models.TextChoices):
     NONE = "", "not verified"
@@ -31,7 +33,8 @@ class MemberFeed(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveIntegerField(default=0, help_text="failed polls in a row (the back-off grows with it)")
     gone = models.BooleanField(default=False, help_text="the website answered 410 Gone: no longer polled")
-    last_error = models.CharField(max_length=300, blank=True)
+    # why the last poll or check failed, as fediverse_node.errors.error_record stores it (said by error_said)
+    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +47,11 @@ class MemberFeed(models.Model):
     @property
     def is_verified(self) -> bool:
         return bool(self.verified)
+
+    @property
+    def error_said(self) -> str:
+        """Why the last poll or check failed, in the active language."""
+        return error_said(self.last_error)
 
 
 class FeedEntry(models.Model):

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from fediverse_node.errors import localized
+from fediverse_node.errors import LocalizedError, error_record
 from fediverse_node.outgoing import thread_fetcher
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.links import http_url
@@ -34,8 +34,9 @@ MAX_BACK_OFF = timedelta(days=7)
 IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 
 
-class MemberFeedError(Exception):
-    """A feed that cannot be added or changed as asked (the message says why, for the form and the command line)."""
+class MemberFeedError(LocalizedError):
+    """A feed that cannot be added or changed as asked (the message says why, for the form and the command line;
+    its German msgid is said in the page's language by `localized()`)."""
 
 
 @dataclass
@@ -44,7 +45,7 @@ class PollResult:
     posted: int = 0
     updated: int = 0
     held_back: int = 0
-    error: str = ""
+    error: str = ""  # error_record of an entry that could not be posted
 
 
 def _host(url: str) -> str:
@@ -61,12 +62,12 @@ def _same_site(feed_url: str, site_url: str) -> bool:
 def feed_add(*, profile: MemberProfile, url: str, confirmed: bool = False) -> MemberFeed:
     """Add a feed of the member's website; `confirmed` (staff, the command line) counts it verified at once."""
     if not profile.actor.local:
-        raise MemberFeedError(_("Nur Organisationen mit einem Konto auf diesem Server können Feeds eintragen."))
+        raise MemberFeedError(gettext_noop("Nur Organisationen mit einem Konto auf diesem Server können Feeds eintragen."))
     url = http_url(url.strip(), max_length=500)
     if not url:
-        raise MemberFeedError(_("Ein Feed braucht eine vollständige http(s)-Adresse."))
+        raise MemberFeedError(gettext_noop("Ein Feed braucht eine vollständige http(s)-Adresse."))
     if MemberFeed.objects.filter(profile=profile).count() >= MAX_FEEDS_PER_PROFILE:
-        raise MemberFeedError(_("Höchstens %(count)d Feeds je Organisation.") % {"count": MAX_FEEDS_PER_PROFILE})
+        raise MemberFeedError(gettext_noop("Höchstens %(count)d Feeds je Organisation."), count=MAX_FEEDS_PER_PROFILE)
     try:
         with transaction.atomic():
             feed = MemberFeed.objects.create(
@@ -74,7 +75,7 @@ def feed_add(*, profile: MemberProfile, url: str, confirmed: bool = False) -> Me
                 next_poll_at=timezone.now(),
             )
     except IntegrityError:
-        raise MemberFeedError(_("Dieser Feed ist schon eingetragen.")) from None
+        raise MemberFeedError(gettext_noop("Dieser Feed ist schon eingetragen.")) from None
     return feed
 
 
@@ -126,8 +127,8 @@ def feed_verify(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> Memb
         answer = _fetch(fetcher, feed, conditional=False)
         parsed = feed_parse(body=answer.body or b"", content_type=answer.content_type, url=answer.url)
     except (FetchError, FeedError) as error:
-        _failed(feed, str(error))
-        raise MemberFeedError(_("Der Feed ist nicht lesbar: %(error)s") % {"error": localized(error)}) from None
+        _failed(feed, error)
+        raise MemberFeedError(gettext_noop("Der Feed ist nicht lesbar: %(error)s"), error=error) from None
     site = parsed.site_url or f"{urlsplit(feed.url).scheme}://{urlsplit(feed.url).netloc}/"
     MemberFeed.objects.filter(pk=feed.pk).update(title=parsed.title[:200], site_url=site[:500])
     feed.title, feed.site_url = parsed.title[:200], site[:500]
@@ -136,8 +137,8 @@ def feed_verify(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> Memb
     try:
         _site_links_back(feed, site, fetcher)
     except MemberFeedError as error:  # kept on the feed: its page says why it is not verified yet
-        MemberFeed.objects.filter(pk=feed.pk).update(last_error=str(error)[:300])
-        feed.last_error = str(error)[:300]
+        MemberFeed.objects.filter(pk=feed.pk).update(last_error=error_record(error))
+        feed.last_error = error_record(error)
         raise
     MemberFeed.objects.filter(pk=feed.pk).update(
         verified=FeedVerification.REL_ME, next_poll_at=timezone.now(), last_error=""
@@ -148,15 +149,15 @@ def feed_verify(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> Memb
 
 def _site_links_back(feed: MemberFeed, site: str, fetcher: SafeFetcher) -> None:
     if not _same_site(feed.url, site):
-        raise MemberFeedError(_("Die Website des Feeds liegt nicht auf dem Server des Feeds."))
+        raise MemberFeedError(gettext_noop("Die Website des Feeds liegt nicht auf dem Server des Feeds."))
     try:
         links = rel_me_links(fetcher.get_html(site))
     except FetchError as error:
         raise MemberFeedError(
-            _("Die Website des Feeds ist nicht erreichbar: %(error)s") % {"error": localized(error)}
+            gettext_noop("Die Website des Feeds ist nicht erreichbar: %(error)s"), error=error
         ) from None
     if not links & profile_addresses(feed.profile):
-        raise MemberFeedError(_(
+        raise MemberFeedError(gettext_noop(
             'Die Website verlinkt nicht mit rel="me" auf Ihr Profil hier; bitte ergänzen Sie den Link.'
         ))
 
@@ -165,17 +166,17 @@ def _poll_interval() -> timedelta:
     return timedelta(seconds=settings.FEDINODE_MEMBER_FEED_POLL_SECONDS)
 
 
-def _failed(feed: MemberFeed, error: str, *, gone: bool = False) -> None:
+def _failed(feed: MemberFeed, error: BaseException, *, gone: bool = False) -> None:
     """A failed poll: polled again after a back-off that doubles with each failure in a row (at most a week); a
     feed that answered 410 Gone is not polled again until it is switched on anew."""
     now = timezone.now()
     failures = feed.failures + 1
     back_off = min(_poll_interval() * (2 ** min(failures, 16)), MAX_BACK_OFF)
     MemberFeed.objects.filter(pk=feed.pk).update(
-        failures=failures, last_error=error[:300], last_polled_at=now, gone=gone,
+        failures=failures, last_error=error_record(error), last_polled_at=now, gone=gone,
         next_poll_at=None if gone else now + back_off,
     )
-    feed.failures, feed.last_error, feed.gone = failures, error[:300], gone
+    feed.failures, feed.last_error, feed.gone = failures, error_record(error), gone
 
 
 def _hashtag_links(tags: tuple[str, ...]) -> str:
@@ -274,7 +275,7 @@ def _entries(feed: MemberFeed, parsed: ParsedFeed, *, now) -> PollResult:
             _post_entry(feed, item, language)
         except PostError as error:  # e.g. nothing left to show once cleaned: the entry is skipped, and kept so
             FeedEntry.objects.get_or_create(feed=feed, key=item.key, defaults={"digest": item.digest})
-            result.error = str(error)
+            result.error = error_record(error)
             continue
         allowance -= 1
         result.posted += 1
@@ -295,8 +296,8 @@ def feed_poll(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> PollRe
         answer = _fetch(fetcher, feed, conditional=True)
     except FetchError as error:
         gone = error.status == 410
-        _failed(feed, str(error), gone=gone)
-        return PollResult(status="gone" if gone else "failed", error=str(error))
+        _failed(feed, error, gone=gone)
+        return PollResult(status="gone" if gone else "failed", error=error_record(error))
     if answer.status == 304:
         MemberFeed.objects.filter(pk=feed.pk).update(
             failures=0, last_error="", last_polled_at=now, next_poll_at=now + _poll_interval()
@@ -305,12 +306,12 @@ def feed_poll(*, feed: MemberFeed, fetcher: SafeFetcher | None = None) -> PollRe
     try:
         parsed = feed_parse(body=answer.body or b"", content_type=answer.content_type, url=answer.url)
     except FeedError as error:
-        _failed(feed, str(error))
-        return PollResult(status="failed", error=str(error))
+        _failed(feed, error)
+        return PollResult(status="failed", error=error_record(error))
     result = _entries(feed, parsed, now=now)
     # entries the daily cap held back come on the next poll: the validators are kept only when nothing is waiting
     MemberFeed.objects.filter(pk=feed.pk).update(
-        failures=0, last_error=result.error[:300], last_polled_at=now, next_poll_at=now + _poll_interval(),
+        failures=0, last_error=result.error, last_polled_at=now, next_poll_at=now + _poll_interval(),
         etag="" if result.held_back else answer.etag, last_modified="" if result.held_back else answer.last_modified,
         title=feed.title or parsed.title[:200],
     )

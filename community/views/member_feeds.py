@@ -49,7 +49,7 @@ def member_feeds(request, handle: str):
                 try:
                     feed = feed_add(profile=member, url=form.cleaned_data["url"], confirmed=request.user.is_staff)
                 except MemberFeedError as error:
-                    form.add_error("url", str(error))
+                    form.add_error("url", error.localized())
                 else:
                     if not feed.verified:
                         transaction.on_commit(lambda: verify_member_feed.delay(feed.pk))
@@ -99,7 +99,7 @@ def _act(request, member, action: str) -> None:
         try:
             feed_verify(feed=feed)
         except MemberFeedError as error:
-            messages.error(request, str(error))
+            messages.error(request, error.localized())
         else:
             messages.success(request, _("Der Feed ist bestätigt: neue Einträge erscheinen als Beiträge."))
     elif action == "confirm":

@@ -170,7 +170,33 @@ def test_a_malformed_feed_is_a_failed_poll_with_back_off_never_an_error_page(mem
     client = Client()
     client.force_login(member.user)
     page = client.get("/members/verein/feeds/")
-    assert page.status_code == 200 and escape(feed.last_error[:40]) in page.content.decode()
+    said = feed.error_said
+    assert page.status_code == 200 and said and not said.startswith("{") and escape(said[:40]) in page.content.decode()
+
+
+@pytest.mark.parametrize("language, words", [
+    ("de", ["der Feed ist leer", "ist nicht erreichbar: der Server hat die Verbindung abgelehnt"]),
+    ("en", ["the feed is empty", "cannot fetch http://127.0.0.1:", ": it refused the connection"]),
+])
+def test_why_a_feed_failed_is_said_in_the_language_of_the_page_that_shows_it(member, site, language, words):
+    """A poll runs in a worker, which has no reader: the reason is stored as its message and details, and the
+    feed page (and the command line) says it in the reader's language."""
+    site.routes["/leer"] = Route(body=b"", content_type="application/rss+xml")
+    empty = _feed(member, site, "/leer", confirmed=False)
+    with pytest.raises(MemberFeedError):
+        feed_verify(feed=empty)
+    with socket.socket() as closed:  # a port on loopback that nothing listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        refused_url = f"http://127.0.0.1:{closed.getsockname()[1]}/feed.xml"
+    unreachable = feed_add(profile=member.member_profile, url=refused_url, confirmed=True)
+    assert feed_poll(feed=unreachable).status == "failed"
+    client = Client(headers={"accept-language": language})
+    client.force_login(member.user)
+    page = client.get("/members/verein/feeds/", headers={"accept-language": language}).content.decode()
+    reasons = page.count('<p class="error">')
+    for word in words:
+        assert escape(word) in page, word
+    assert reasons == 2 and "{&quot;message" not in page and "Max retries" not in page
 
 
 def test_a_410_marks_the_feed_gone_and_it_is_not_polled_again(member, site):

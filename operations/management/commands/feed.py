@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from community.models import MemberFeed, MemberProfile
 from community.services.member_feeds import MemberFeedError, feed_add, feed_find, feed_poll, feed_remove
+from fediverse_node.errors import error_said
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             try:
                 feed = feed_add(profile=profile, url=url, confirmed=True)
             except MemberFeedError as error:
-                raise CommandError(str(error)) from None
+                raise CommandError(error.localized()) from None
             self.stdout.write(f"{feed.url} added for {profile.actor.username} (confirmed)")
         elif action == "remove":
             found = feed_find(username=username, url=url)
@@ -52,11 +53,11 @@ class Command(BaseCommand):
                     result = feed_poll(feed=feed)
                     self.stdout.write(
                         f"{feed.profile.actor.username} {feed.url} {result.status} posted={result.posted} "
-                        f"updated={result.updated}{' ' + result.error if result.error else ''}"
+                        f"updated={result.updated}{' ' + error_said(result.error) if result.error else ''}"
                     )
                 else:
                     state = "off" if not feed.enabled else "gone" if feed.gone else (feed.verified or "unverified")
                     self.stdout.write(
                         f"{feed.profile.actor.username}\t{feed.url}\t{state}\tentries={feed.entries.count()}"
-                        f"{chr(9) + feed.last_error if feed.last_error else ''}"
+                        f"{chr(9) + feed.error_said if feed.last_error else ''}"
                     )
