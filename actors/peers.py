@@ -9,17 +9,17 @@ class DomainDirectory:
         return domain_is_blocked(url)
 
     def signature_schemes(self, hosts: set[str]) -> dict[str, str]:
-        """Creates the rows of hosts seen for the first time, in one statement."""
+        """One read; a host without a row (never learned) is "" and gets its row when its scheme is learned."""
         known = dict(Domain.objects.filter(name__in=hosts).values_list("name", "signature_scheme"))
-        if len(known) < len(hosts):
-            Domain.objects.bulk_create([Domain(name=h) for h in hosts - known.keys()], ignore_conflicts=True)
-            known = dict(Domain.objects.filter(name__in=hosts).values_list("name", "signature_scheme"))
-        return known
+        return {host: known.get(host, "") for host in hosts}
 
     def signature_schemes_learned(self, learned: dict[str, str]) -> None:
-        """One UPDATE per scheme: a first fan-out learns the schemes of a thousand servers at once."""
-        by_scheme: dict[str, list[str]] = {}
-        for name, scheme in learned.items():
-            by_scheme.setdefault(scheme, []).append(name)
-        for scheme, names in by_scheme.items():
-            Domain.objects.filter(name__in=names).update(signature_scheme=scheme)
+        """One statement for the whole lot, new servers and known ones: a first fan-out learns the schemes of a
+        thousand servers at once. Making each new server's row when it was first asked about, and setting its
+        scheme later, wrote twice per batch of deliveries (a tenth of the first fan-out on SQLite)."""
+        if not learned:
+            return
+        Domain.objects.bulk_create(
+            [Domain(name=name, signature_scheme=scheme) for name, scheme in sorted(learned.items())],
+            update_conflicts=True, unique_fields=["name"], update_fields=["signature_scheme"],
+        )
