@@ -32,6 +32,7 @@ LANGUAGES = ["de", "en"]
 # one survey of every page for the module, in one worker: far longer than one test on a busy machine
 pytestmark = pytest.mark.timeout(1800)
 MEMBER, STAFF = ("kita_sonnenschein", "kita-pass-4711"), ("redaktion", "staff-pass-4711")
+FAILED_FEED = "https://www.kita-sonnenschein-beispielstadt.example/aktuelles/neuigkeiten-aus-unserer-einrichtung/feed.rss"
 
 # name, path (filled from the demo data's ids), who visits (None: an anonymous visitor), expected status
 PAGES = [
@@ -101,6 +102,16 @@ User.objects.create_user({staff!r}, 'redaktion@example.org', {staff_pass!r}, is_
 member = User.objects.get(username={member!r}); member.set_password({member_pass!r}); member.save()
 MembershipApplication.objects.create(organisation_name='Tafel Nord e.V.', username='tafel_nord',
                                      email='info@tafel-nord.example', city='Kiel', postal_code='24103')
+# a switched-off feed (never polled: no traffic) whose last poll failed, with a long address, as a worker stores it
+from community.models import MemberFeed, MemberProfile
+from fediverse_node.errors import error_record
+from fediverse_node.protocol.fetcher import FetchError
+FEED = {feed!r}
+MemberFeed.objects.create(
+    profile=MemberProfile.objects.get(actor__username={member!r}), url=FEED, verified='rel_me', enabled=False,
+    last_error=error_record(FetchError('cannot fetch %(url)s: %(error)s', url=FEED,
+                                       error=FetchError('it refused the connection'))),
+)
 post = Post.objects.filter(type='Note', local=True, author__type='Organization').order_by('id').first()
 print(json.dumps({{
     'post': post.id, 'post_author': post.author.username,
@@ -146,7 +157,8 @@ def site(request):
         # the demo data in one Django process before the start: on a busy machine it takes longer than the start
         # and the command line of tests/nodes.py wait
         node.database_from_template()
-        code = "import json\n" + SETUP.format(staff=STAFF[0], staff_pass=STAFF[1], member=MEMBER[0], member_pass=MEMBER[1])
+        code = "import json\n" + SETUP.format(staff=STAFF[0], staff_pass=STAFF[1], member=MEMBER[0], member_pass=MEMBER[1],
+                                               feed=FAILED_FEED)
         result = command_run([str(BIN / "fediverse-node"), "shell", "-c", code], env=node.env, timeout=900)
         assert result.returncode == 0, result.stderr
         node.ids = json.loads(result.stdout.splitlines()[-1])
@@ -443,3 +455,20 @@ def test_scout_profile_form_without_javascript(site, browser):
     submit(page)
     assert page.url.endswith("/scouts/lea_ki/") and "montags/mittwochs" in page.locator("main").inner_text()
     page.context.close()
+
+
+@pytest.mark.parametrize("language, reason", [
+    ("de", f"{FAILED_FEED} ist nicht erreichbar: der Server hat die Verbindung abgelehnt"),
+    ("en", f"cannot fetch {FAILED_FEED}: it refused the connection"),
+])
+def test_why_a_feed_failed_is_said_in_the_page_language_and_fits_a_phone(site, browser, language, reason):
+    """The worker stored the reason without a reader; the member's page says it in its own language, and the long
+    address in it breaks instead of widening the page."""
+    context = log_in(browser, site, "member", language=language)
+    page = context.new_page()
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{site.base}/members/{MEMBER[0]}/feeds/")
+        assert page.locator("li.member-feed p.error").inner_text() == reason
+        assert page.evaluate(OVERFLOW) is None, f"the feeds page scrolls sideways at {width} px"
+    context.close()
