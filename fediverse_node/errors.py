@@ -60,9 +60,14 @@ def error_record(error: BaseException) -> str:
     return orjson.dumps(_record(error)).decode() if isinstance(error, WordedError) else str(error)
 
 
+# A detail another server chose (a content type, a parser's complaint) is kept to this many characters.
+RECORD_DETAIL_MAX = 500
+
+
 def _record(error: WordedError) -> dict:
     return {"message": error.message, "params": {
-        name: _record(value) if isinstance(value, WordedError) else value if isinstance(value, int) else str(value)
+        name: _record(value) if isinstance(value, WordedError)
+        else value if isinstance(value, int) else str(value)[:RECORD_DETAIL_MAX]
         for name, value in error.params.items()
     }}
 

@@ -199,6 +199,22 @@ def test_why_a_feed_failed_is_said_in_the_language_of_the_page_that_shows_it(mem
     assert reasons == 2 and "{&quot;message" not in page and "Max retries" not in page
 
 
+def test_a_hostile_servers_detail_in_the_stored_reason_is_bounded(member, site):
+    """What the reason quotes of another server (here a content type of 6,000 characters) is kept short: the row
+    and the page stay bounded, the page names the kind of failure in its language."""
+    site.routes["/huge"] = Route(body=b"<html></html>", content_type="text/" + "x" * 6000)
+    feed = _feed(member, site, "/huge")
+    assert feed_poll(feed=feed).status == "failed"
+    feed.refresh_from_db()
+    assert 500 < len(feed.last_error) < 1200
+    client = Client()
+    client.force_login(member.user)
+    page = client.get("/members/verein/feeds/").content.decode()
+    said = page[page.find('<p class="error">'):][:700]
+    assert "hat keinen Feed gesendet (Inhaltstyp: text/" in said
+    assert "x" * 490 in said and "x" * 500 not in page  # "text/" and 495 x: 500 characters of the detail
+
+
 def test_a_410_marks_the_feed_gone_and_it_is_not_polled_again(member, site):
     site.routes["/gone"] = Route(status=410, body="gone", content_type="text/plain")
     feed = _feed(member, site, "/gone")
