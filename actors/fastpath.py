@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from fediverse_node.activitystreams import ACTIVITY_JSON, wants_activity_json
-from fediverse_node.security_headers import document_headers
+from fediverse_node.security_headers import document_headers, transport_headers_wsgi
 
 from .documents import actor_document, webfinger_actor, webfinger_document, webfinger_resource_valid
 from .services.local import local_actor_by_username
@@ -81,7 +81,7 @@ def cached_document_serve(
             return app(environ, start_response)
         cached = cache.put(key, body, settings.FEDINODE_DOCUMENT_CACHE_SECONDS)
     status, headers, body = document_answer(kind, cached, environ.get("HTTP_IF_NONE_MATCH", ""), environ["REQUEST_METHOD"])
-    start_response("304 Not Modified" if status == 304 else "200 OK", headers)
+    start_response("304 Not Modified" if status == 304 else "200 OK", [*headers, *transport_headers_wsgi(environ)])
     return [body]
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from fediverse_node.environment import env_int
 
 # isort: off
-from .wsgi import document_headers, nul_in_address, nul_refusal, application as wsgi_application  # first: it sets Django up for the rooms' modules below
+from .wsgi import document_headers, nul_in_address, nul_refusal, transport_headers_rsgi, application as wsgi_application  # first: it sets Django up for the rooms' modules below
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
 from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body
@@ -85,7 +85,8 @@ class Front:
             headers = scope.headers  # see wsgi.py
             kind, body = nul_refusal(scope.path, headers.get("accept") or "", headers.get("accept-language") or "",
                                      headers.get("cookie") or "")
-            answer_headers = [("content-type", kind), ("x-content-type-options", "nosniff"), *document_headers()]
+            answer_headers = [("content-type", kind), ("x-content-type-options", "nosniff"), *document_headers(),
+                              *transport_headers_rsgi(headers, scope.scheme)]
             proto.response_bytes(400, answer_headers, body)
             return
         method = scope.method
@@ -98,7 +99,8 @@ class Front:
                        headers.get("if-none-match") or "")
             answer = discovery_cached(*request) or post_cached(*request)
             if answer is not None:
-                proto.response_bytes(*answer)
+                status, answer_headers, body = answer
+                proto.response_bytes(status, [*answer_headers, *transport_headers_rsgi(headers, scope.scheme)], body)
                 return
         await self.bridge(scope, proto)
 

@@ -17,6 +17,8 @@ import logging
 
 import orjson
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -64,6 +66,57 @@ def document_headers() -> tuple[tuple[str, str], ...]:
     opener rules), for the answers the fronts serve before Django runs (cached discovery documents and posts): the
     same headers whichever path answers a URL."""
     return _document_headers(settings.FEDINODE_MAP_TILES)
+
+
+def transport_headers_wsgi(environ: dict) -> tuple[tuple[str, str], ...]:
+    """HSTS for an answer the WSGI front gives without Django (see _secure)."""
+    rule = _rule or _rule_make()
+    if not rule:
+        return ()
+    meta_name, _, value, hsts = rule
+    return hsts if _secure(environ.get(meta_name) if meta_name else None, value, environ.get("wsgi.url_scheme")) else ()
+
+
+def transport_headers_rsgi(headers, scheme: str) -> tuple[tuple[str, str], ...]:
+    """HSTS for an answer the RSGI front gives without Django (see _secure); `headers` as RSGI has them."""
+    rule = _rule or _rule_make()
+    if not rule:
+        return ()
+    _, header_name, value, hsts = rule
+    return hsts if _secure(headers.get(header_name) if header_name else None, value, scheme) else ()
+
+
+def _secure(forwarded: str | None, value: str, scheme: str | None) -> bool:
+    """Django's own rule (`request.is_secure()`, on which SecurityMiddleware sends HSTS): the proxy's header when
+    SECURE_PROXY_SSL_HEADER names one and it was sent (its first value), else the request's own scheme."""
+    if forwarded is not None:
+        return forwarded.split(",", 1)[0].strip() == value
+    return scheme == "https"
+
+
+# (the proxy header's WSGI name, its HTTP name, its secure value, the HSTS header) from the settings, or () without
+# HSTS; made on first use and again after a setting changes (tests)
+_rule: tuple | None = None
+
+
+def _rule_make() -> tuple:
+    global _rule
+    seconds, proxy = settings.SECURE_HSTS_SECONDS, settings.SECURE_PROXY_SSL_HEADER
+    if not seconds:
+        _rule = ()
+        return _rule
+    hsts = f"max-age={seconds}" + ("; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else "") + (
+        "; preload" if settings.SECURE_HSTS_PRELOAD else "")
+    meta_name, value = proxy if proxy else ("", "")
+    header_name = meta_name.removeprefix("HTTP_").replace("_", "-").lower()
+    _rule = (meta_name, header_name, value, (("Strict-Transport-Security", hsts),))
+    return _rule
+
+
+@receiver(setting_changed)
+def _rule_forget(**_kwargs) -> None:
+    global _rule
+    _rule = None
 
 
 @functools.lru_cache(maxsize=4)

@@ -13,7 +13,11 @@ from inbox.fastpath import InboxFastPath  # noqa: E402
 from posts.fastpath import PostFastPath  # noqa: E402
 
 from .errors import nul_refusal  # noqa: E402
-from .security_headers import document_headers  # noqa: E402
+from .security_headers import (  # noqa: E402
+    document_headers,
+    transport_headers_rsgi,  # noqa: F401  (rsgi.py's, which imports this module first: it sets Django up)
+    transport_headers_wsgi,
+)
 
 
 # No address of ours holds a NUL (%00), in its path or its query, and PostgreSQL refuses one in a query: without
@@ -32,9 +36,10 @@ class NulRefusal:
         if nul_in_address(path, environ.get("QUERY_STRING", "")):
             kind, body = nul_refusal(path, environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
                                      environ.get("HTTP_COOKIE", ""))
-            start_response(
-                "400 Bad Request", [("Content-Type", kind), ("X-Content-Type-Options", "nosniff"), *document_headers()]
-            )
+            start_response("400 Bad Request", [
+                ("Content-Type", kind), ("X-Content-Type-Options", "nosniff"), *document_headers(),
+                *transport_headers_wsgi(environ),
+            ])
             return [body]
         return self.app(environ, start_response)
 

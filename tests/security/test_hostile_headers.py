@@ -15,6 +15,7 @@ from oauth2_provider.models import Application
 from actors.services.local import organization_create
 from community.services.profiles import profile_create
 from posts.services.events import event_create
+from tests.nodes import AS_JSON
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +174,19 @@ def test_behind_tls_cookies_are_secure_and_hsts_is_sent(start_node):
     assert "Strict-Transport-Security" not in plain.headers
     assert plain.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
+    # What the fronts answer without Django (discovery documents and posts from their cache, a NUL's page) says the
+    # same: HSTS behind the proxy, none on plain http.
+    post = node.cli("post", "verein", "Ein Beitrag hinter TLS").split(node.domain, 1)[1]
+    webfinger = "/.well-known/webfinger?resource=acct:verein@" + node.domain
+    for path, accept in [("/actors/verein", AS_JSON), (post, AS_JSON), (webfinger, "application/jrd+json"),
+                         ("/members/?q=%00", "text/html")]:
+        for _ in range(2):  # the first may render, the second comes from the front's cache
+            answer = requests.get(f"{base}{path}", headers={**proxy, "Accept": accept}, timeout=30)
+            assert answer.headers.get("Strict-Transport-Security", "").startswith("max-age=31536000"), (path, answer)
+        plain = requests.get(f"{base}{path}", headers={"Accept": accept}, timeout=30)
+        assert "Strict-Transport-Security" not in plain.headers, path
+        assert plain.headers["Content-Security-Policy"].startswith("default-src 'self'"), path
+
 
 @pytest.mark.parametrize("tiles, source", [
     ("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "https://*.tile.openstreetmap.org"),
@@ -185,3 +199,32 @@ def test_images_may_come_only_from_here_and_the_operators_tile_server(tiles, sou
     from fediverse_node.security_headers import tile_source
 
     assert tile_source(tiles) == source
+
+
+@pytest.mark.parametrize("proxy_header, forwarded, scheme, seconds, expected", [
+    (("HTTP_X_FORWARDED_PROTO", "https"), "https", "http", 31536000, "max-age=31536000"),
+    (("HTTP_X_FORWARDED_PROTO", "https"), "https, http", "http", 31536000, "max-age=31536000"),  # Django: the first
+    (("HTTP_X_FORWARDED_PROTO", "https"), "http", "https", 31536000, None),  # the proxy's word over the socket's
+    (("HTTP_X_FORWARDED_PROTO", "https"), None, "https", 31536000, "max-age=31536000"),  # no header: the scheme
+    (None, "https", "http", 31536000, None),  # no proxy named: a header anyone can send counts for nothing
+    (("HTTP_X_FORWARDED_PROTO", "https"), "https", "http", 0, None),  # FEDINODE_HSTS_SECONDS=0
+])
+def test_the_fronts_hsts_follows_djangos_rule(settings, proxy_header, forwarded, scheme, seconds, expected):
+    """transport_headers decides as request.is_secure() and SecurityMiddleware do, for the answers made without
+    Django; the same cases through Django's own request give the same answer."""
+    from django.http import HttpRequest, HttpResponse
+    from django.middleware.security import SecurityMiddleware
+
+    from fediverse_node.security_headers import transport_headers_rsgi, transport_headers_wsgi
+
+    settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_HSTS_SECONDS = proxy_header, seconds
+    meta = {"HTTP_X_FORWARDED_PROTO": forwarded} if forwarded is not None else {}
+    wsgi = dict(transport_headers_wsgi({**meta, "wsgi.url_scheme": scheme})).get("Strict-Transport-Security")
+    rsgi_headers = {"x-forwarded-proto": forwarded} if forwarded is not None else {}
+    rsgi = dict(transport_headers_rsgi(rsgi_headers, scheme)).get("Strict-Transport-Security")
+    request = HttpRequest()
+    request.META = {**meta, "wsgi.url_scheme": scheme, "SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+    request._get_scheme = lambda: scheme  # type: ignore[method-assign]
+    middleware = SecurityMiddleware(lambda _request: HttpResponse())
+    djangos = middleware.process_response(request, HttpResponse()).headers.get("Strict-Transport-Security")
+    assert wsgi == rsgi == djangos == expected
