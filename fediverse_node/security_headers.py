@@ -70,7 +70,7 @@ def document_headers() -> tuple[tuple[str, str], ...]:
 
 def transport_headers_wsgi(environ: dict) -> tuple[tuple[str, str], ...]:
     """HSTS for an answer the WSGI front gives without Django (see _secure)."""
-    rule = _rule or _rule_make()
+    rule = _rule if _rule is not None else _rule_make()
     if not rule:
         return ()
     meta_name, _, value, hsts = rule
@@ -79,7 +79,7 @@ def transport_headers_wsgi(environ: dict) -> tuple[tuple[str, str], ...]:
 
 def transport_headers_rsgi(headers, scheme: str) -> tuple[tuple[str, str], ...]:
     """HSTS for an answer the RSGI front gives without Django (see _secure); `headers` as RSGI has them."""
-    rule = _rule or _rule_make()
+    rule = _rule if _rule is not None else _rule_make()
     if not rule:
         return ()
     _, header_name, value, hsts = rule
