@@ -1,5 +1,6 @@
 """The one safe way to fetch remote documents: timeouts, a size cap, no private addresses, JSON only."""
 
+import http.client
 import ipaddress
 import socket
 import ssl
@@ -16,6 +17,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
 from .errors import WordedError
+from .posting import Poster
 from .vocab.values import document_holds_nul
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
@@ -86,6 +88,7 @@ class SafeFetcher:
         self, *, allow_private: bool, user_agent: str, timeout: float = 10, max_bytes: int = 2_000_000,
         signer: Callable[[str, str, bytes | None], dict[str, str]] | None = None,
         resolve: Callable[[str], list[str]] | None = None, servers_kept: int = 256,
+        tls_context: ssl.SSLContext | None = None,
     ):
         self.allow_private = allow_private
         self.timeout = timeout
@@ -96,15 +99,23 @@ class SafeFetcher:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
         # POSTs: kept-alive connections to up to servers_kept servers, four each (more at once are closed after use)
-        self.pool = urllib3.PoolManager(num_pools=servers_kept, maxsize=4, block=False)
+        self.poster = Poster(
+            open_socket=self._open_unchecked if allow_private else self._open_checked, timeout=timeout,
+            servers_kept=servers_kept, tls_context=tls_context,
+        )
         adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         if not allow_private:
             # Against DNS rebinding: a new connection resolves once, checks, and connects to what it checked.
-            pools = _guarded_pool_classes(self.checked_addresses)
-            self.pool.pool_classes_by_scheme = pools
-            adapter.poolmanager.pool_classes_by_scheme = pools
+            adapter.poolmanager.pool_classes_by_scheme = _guarded_pool_classes(self.checked_addresses)
+
+    def _open_checked(self, host: str, port: int, timeout: float | None) -> socket.socket:
+        return socket_to_checked(host, port, timeout, self.checked_addresses)
+
+    @staticmethod
+    def _open_unchecked(host: str, port: int, timeout: float | None) -> socket.socket:
+        return _open_socket((host, port), timeout)
 
     def checked_addresses(self, host: str) -> list[str]:
         """The addresses of a host, all of them public, or FetchError (the one decision both the URL check and the
@@ -245,27 +256,18 @@ class SafeFetcher:
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
         """POST (a delivery) to a checked URL, without following redirects; returns the HTTP status.
 
-        Straight on urllib3 (what requests wraps): a delivery only needs the status, and requests' own layers
-        cost more per POST than signing it.
+        On http.client over kept-alive connections (`posting.Poster`): a delivery only needs the status, and
+        urllib3's layers cost more per POST than signing it.
 
-        The host's addresses are checked when a connection to it opens (the guarded pools), not before each POST:
-        deliveries over kept-alive connections ask DNS nothing, and a new connection asks once, where each asked
-        once more before."""
+        The host's addresses are checked when a connection to it opens, not before each POST: deliveries over
+        kept-alive connections ask DNS nothing, and a new connection asks once."""
         self.check_form(url)
         try:
-            response = self.pool.request(
-                "POST", url, body=body, headers={"User-Agent": self.user_agent, **headers},
-                redirect=False, retries=False, timeout=self.timeout, preload_content=False,
-            )
-        except urllib3.exceptions.HTTPError as error:
+            return self.poster.post(url, body, {"User-Agent": self.user_agent, **headers})
+        except FetchError as error:  # the guard refused the address
+            raise FetchError("cannot deliver to %(url)s: %(error)s", url=url, error=error) from None
+        except (OSError, http.client.HTTPException, ValueError) as error:
             raise FetchError("cannot deliver to %(url)s: %(error)s", url=url, error=network_failure(error)) from None
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) <= 65536:
-            response.drain_conn()  # a short answer is read and the connection kept alive
-            response.release_conn()
-        else:
-            response.close()  # a long or unbounded answer is not worth reading: drop the connection
-        return response.status
 
 
 def _open_socket(address: tuple[str, int], timeout, **options):
@@ -273,26 +275,39 @@ def _open_socket(address: tuple[str, int], timeout, **options):
     return create_connection(address, timeout, **options)
 
 
-def _connect_checked(connection: HTTPConnection, addresses_for: Callable[[str], list[str]]):
-    """urllib3's `_new_conn`, but to an address that passed the guard: the name is resolved and checked here, and
-    the socket goes to one of those very addresses. TLS still uses the host name (SNI, certificate check), because
-    urllib3 wraps this socket for `connection.host`."""
+def socket_to_checked(host: str, port: int, timeout, addresses_for: Callable[[str], list[str]], **options):
+    """A socket to one of the host's addresses that passed the guard: the name is resolved and checked here, and the
+    socket goes to one of those very addresses (TLS still checks the certificate for the name). FetchError when the
+    guard refuses, before any socket exists; the last OSError when no address answers."""
     try:
-        addresses = addresses_for(connection._dns_host)
-    except FetchError as error:  # raised before any socket exists; urllib3 and requests pass it on as it is
+        addresses = addresses_for(host)
+    except FetchError as error:
         raise FetchError("refusing to connect: %(error)s", error=error) from None
-    last_error: OSError | None = None
+    last_error: OSError = OSError(f"no address for {host}")
     for address in addresses:
         try:
-            return _open_socket(
-                (address, connection.port), connection.timeout,
-                source_address=connection.source_address, socket_options=connection.socket_options,
-            )
-        except TimeoutError as error:
-            raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.") from error
+            return _open_socket((address, port), timeout, **options)
+        except TimeoutError:
+            raise
         except OSError as error:
             last_error = error
-    raise NewConnectionError(connection, f"Failed to establish a new connection: {last_error}")
+    raise last_error
+
+
+def _connect_checked(connection: HTTPConnection, addresses_for: Callable[[str], list[str]]):
+    """urllib3's `_new_conn` (the GETs), connecting through `socket_to_checked`; a refusal of the guard is passed on
+    as it is (urllib3 and requests let it through), the network's failures as urllib3's own."""
+    try:
+        return socket_to_checked(
+            connection._dns_host, connection.port, connection.timeout, addresses_for,
+            source_address=connection.source_address, socket_options=connection.socket_options,
+        )
+    except TimeoutError as error:
+        raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.") from error
+    except FetchError:
+        raise
+    except OSError as error:
+        raise NewConnectionError(connection, f"Failed to establish a new connection: {error}") from error
 
 
 def _guarded_pool_classes(addresses_for: Callable[[str], list[str]]) -> dict[str, type]:
@@ -333,6 +348,7 @@ _NETWORK_FAILURES: list[tuple[tuple[type[BaseException], ...], str]] = [
     ((ConnectionRefusedError,), "it refused the connection"),
     ((socket.gaierror, urllib3.exceptions.NameResolutionError), "its name could not be resolved"),
     ((ConnectionResetError, urllib3.exceptions.ProtocolError), "it broke off the connection"),
+    ((http.client.HTTPException,), "its answer was not HTTP"),
     # last: urllib3's errors of a new connection (a refusal, a name not found) are ConnectTimeoutErrors too
     ((TimeoutError, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError), "it did not answer in time"),
 ]

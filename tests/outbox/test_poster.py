@@ -1,8 +1,18 @@
 """Deliveries share one pool of kept-alive connections per process (fediverse_node/outgoing.py poster)."""
 
+import ssl
 import threading
+import time
+
+import pytest
+from django.utils import translation
 
 from fediverse_node import outgoing
+from fediverse_node.errors import localized
+from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
+from fediverse_node.protocol.posting import tls_context_default
+
+from .conftest import Inbox
 
 
 def test_threads_post_to_a_server_over_the_connection_another_thread_kept(settings, inbox):
@@ -27,3 +37,93 @@ def test_a_process_keeps_connections_to_as_many_servers_as_its_file_limit_allows
     assert outgoing.servers_kept() == 4096
     monkeypatch.setattr(outgoing.resource, "getrlimit", lambda _: (100, 100))
     assert outgoing.servers_kept() == 64
+
+
+# ---------------------------------------------------------------- the POST itself (fediverse_node/protocol/posting.py)
+
+
+def fetcher(**options) -> SafeFetcher:
+    return SafeFetcher(allow_private=True, user_agent="poster-test", timeout=5, **options)
+
+
+def trusting(authority) -> ssl.SSLContext:
+    """What production uses (tls_context_default), trusting the test's authority besides the system's."""
+    context = tls_context_default()
+    context.load_verify_locations(cadata=authority.pem)
+    return context
+
+
+def test_a_delivery_over_tls_checks_the_certificate_and_keeps_its_connection(test_authority, tmp_path):
+    inbox = Inbox(tls=lambda host: test_authority.server_context(tmp_path, host))
+    try:
+        poster = fetcher(tls_context=trusting(test_authority))
+        assert [poster.post(f"{inbox.base}/inbox", b"{}", {}) for _ in range(3)] == [202, 202, 202]
+        assert len(inbox.connections) == 1
+
+        with pytest.raises(FetchError, match="its TLS certificate could not be verified"):
+            fetcher().post(f"{inbox.base}/inbox", b"{}", {})  # the system's authorities do not know the test's
+    finally:
+        inbox.shutdown()
+        inbox.server_close()
+
+    # a certificate of the right authority for another address
+    other = Inbox(tls=lambda host: test_authority.server_context(tmp_path, "127.0.0.1" if host != "127.0.0.1" else "127.0.0.2"))
+    try:
+        with pytest.raises(FetchError, match="its TLS certificate could not be verified"):
+            fetcher(tls_context=trusting(test_authority)).post(f"{other.base}/inbox", b"{}", {})
+        assert other.requests == []
+    finally:
+        other.shutdown()
+        other.server_close()
+
+
+def test_a_connection_the_server_closed_after_answering_is_not_used_again(inbox):
+    poster = fetcher()
+    assert poster.post(f"{inbox.base}/closes-after", b"{}", {}) == 202
+    time.sleep(0.1)  # the server's close arrives
+    assert poster.post(f"{inbox.base}/closes-after", b"{}", {}) == 202
+    assert len(inbox.connections) == 2 and len(inbox.requests) == 2
+
+
+def test_a_request_a_server_drops_on_a_kept_connection_is_sent_once_more_on_a_new_one(inbox):
+    """The server read the second request on the kept connection and closed it unanswered (what a server does
+    when its keep-alive time ends just as the request arrives): the delivery goes out again on a new connection."""
+    poster = fetcher()
+    assert poster.post(f"{inbox.base}/drops-second", b"{}", {}) == 202
+    assert poster.post(f"{inbox.base}/drops-second", b"{}", {}) == 202
+    assert len(inbox.connections) == 2 and len(inbox.requests) == 3
+
+
+def test_a_long_or_unbounded_answer_is_not_read_and_its_connection_not_kept(inbox):
+    poster = fetcher()
+    statuses = [poster.post(f"{inbox.base}/{path}", b"{}", {}) for path in ("long", "long", "chunked", "chunked")]
+    assert statuses == [202, 202, 202, 202]
+    assert len(inbox.connections) == 4
+
+
+def test_an_answer_that_is_no_http_is_said_in_words(inbox):
+    with pytest.raises(FetchError) as error:
+        fetcher().post(f"{inbox.base}/not-http", b"{}", {})
+    assert "its answer was not HTTP" in str(error.value)
+    with translation.override("de"):
+        assert "die Antwort des Servers war kein HTTP" in localized(error.value)
+
+
+def test_an_inbox_address_with_spaces_and_umlauts_is_escaped_on_the_request_line(inbox):
+    assert fetcher().post(f"{inbox.base}/inbox/gr\u00fc\u00dfe an alle?tag=K\u00f6ln&x=%41", b"{}", {}) == 202
+    assert inbox.requests[0][0] == "/inbox/gr%C3%BC%C3%9Fe%20an%20alle?tag=K%C3%B6ln&x=%41"
+
+
+def test_a_process_keeps_connections_to_as_many_servers_as_it_was_told(inbox):
+    others = [Inbox(), Inbox()]
+    try:
+        poster = fetcher(servers_kept=2)
+        for server in (inbox, *others, inbox):  # the third server lets go of the first one's connection
+            assert poster.post(f"{server.base}/inbox", b"{}", {}) == 202
+        assert len(inbox.connections) == 2
+        assert poster.post(f"{others[1].base}/inbox", b"{}", {}) == 202  # kept: used more lately than the second
+        assert len(others[1].connections) == 1
+    finally:
+        for server in others:
+            server.shutdown()
+            server.server_close()
