@@ -347,7 +347,8 @@ _NETWORK_FAILURES: list[tuple[tuple[type[BaseException], ...], str]] = [
      "its TLS certificate could not be verified"),
     ((ConnectionRefusedError,), "it refused the connection"),
     ((socket.gaierror, urllib3.exceptions.NameResolutionError), "its name could not be resolved"),
-    ((ConnectionResetError, urllib3.exceptions.ProtocolError), "it broke off the connection"),
+    ((ConnectionResetError, BrokenPipeError, ConnectionAbortedError, urllib3.exceptions.ProtocolError),
+     "it broke off the connection"),
     ((http.client.HTTPException,), "its answer was not HTTP"),
     # last: urllib3's errors of a new connection (a refusal, a name not found) are ConnectTimeoutErrors too
     ((TimeoutError, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError), "it did not answer in time"),

@@ -1,5 +1,6 @@
 """The safe fetcher: its address guard decided without connecting, and its limits against a loopback server."""
 
+import http.client
 import json
 import socket
 import ssl
@@ -124,7 +125,7 @@ def _network_errors() -> list[tuple[BaseException, str]]:
     certificate = SSLError(ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed certificate"))
     return [
         (requests.ConnectionError(MaxRetryError(None, url, reason=refused)), "it refused the connection"),
-        (MaxRetryError(None, url, reason=refused), "it refused the connection"),  # urllib3 alone (deliveries)
+        (MaxRetryError(None, url, reason=refused), "it refused the connection"),  # urllib3 alone
         (requests.ConnectionError(MaxRetryError(None, url, reason=unnamed)), "its name could not be resolved"),
         (requests.ConnectTimeout(MaxRetryError(None, url, reason=ConnectTimeoutError(None, "timed out"))),
          "it did not answer in time"),
@@ -136,10 +137,19 @@ def _network_errors() -> list[tuple[BaseException, str]]:
          "it broke off the connection"),
         (requests.exceptions.InvalidHeader("Invalid leading whitespace in header value"),
          "Invalid leading whitespace in header value"),  # a kind not named: the library's own words
+        # deliveries (http.client, protocol/posting.py): the standard library's own errors
+        (ConnectionRefusedError(111, "Connection refused"), "it refused the connection"),
+        (BrokenPipeError(32, "Broken pipe"), "it broke off the connection"),
+        (http.client.RemoteDisconnected("Remote end closed connection without response"),
+         "it broke off the connection"),
+        (http.client.BadStatusLine("SSH-2.0-OpenSSH_9.2"), "its answer was not HTTP"),
+        (ssl.SSLCertVerificationError(1, "certificate verify failed: unable to get local issuer certificate"),
+         "its TLS certificate could not be verified"),
+        (TimeoutError("timed out"), "it did not answer in time"),
     ]
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(14))
 def test_a_network_failure_is_named_in_words_a_person_reads(index):
     error, words = _network_errors()[index]
     assert str(network_failure(error)) == words
