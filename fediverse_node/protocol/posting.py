@@ -156,6 +156,7 @@ class Poster:
         if keep and connection.sock is not None:  # http.client closes it when the answer said so
             self.kept.give_back(key, connection)
         else:
+            response.close()  # an answer that closes the connection holds its socket
             connection.close()
         return response.status
 
