@@ -1,7 +1,7 @@
 """Deliveries' POSTs on the standard library's `http.client`, over kept-alive connections that a process's threads
-share. A delivery needs only the status of its answer; urllib3's pools, retries and response objects cost more per
-POST than the work http.client does (bench: a new connection's POST 250–300 µs of CPU on http.client, 550–700 µs
-on urllib3; a kept connection's 170 µs against 400 µs), and a fan-out makes a thousand of them.
+share. A delivery needs only the status of its answer; urllib3's pools, retries and response objects cost about
+twice the CPU per POST of http.client's own work, and a fan-out makes a thousand of them (docs/benchmarks.md,
+session 31).
 
 Pure: the caller hands in how a socket opens (`open_socket`, where the address guard decides) and maps the errors
 (OSError, http.client.HTTPException, and whatever `open_socket` raises) to its own."""
