@@ -6,6 +6,7 @@ session 31).
 Pure: the caller hands in how a socket opens (`open_socket`, where the address guard decides) and maps the errors
 (OSError, http.client.HTTPException, and whatever `open_socket` raises) to its own."""
 
+import functools
 import http.client
 import select
 import socket
@@ -52,12 +53,17 @@ class _TlsConnection(http.client.HTTPSConnection):
             raise
 
 
-def tls_context_default() -> ssl.SSLContext:
+def tls_context_new() -> ssl.SSLContext:
     """Certificates checked against the system's authorities, TLS 1.2 at least, HTTP/1.1 offered by ALPN."""
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_alpn_protocols(["http/1.1"])
     return context
+
+
+# One per process, made at the first TLS connection: reading the authorities takes 25 ms, and a fetcher is also
+# made for a single lookup (a geocoding request) that posts nothing.
+tls_context_default = functools.cache(tls_context_new)
 
 
 class KeptConnections:
@@ -120,7 +126,7 @@ class Poster:
         tls_context: ssl.SSLContext | None = None,
     ):
         self.open_socket, self.timeout = open_socket, timeout
-        self.tls_context = tls_context or tls_context_default()
+        self.tls_context = tls_context
         self.kept = KeptConnections(servers_kept)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -136,7 +142,8 @@ class Poster:
     def _connection(self, key: ServerKey) -> http.client.HTTPConnection:
         scheme, host, port = key
         if scheme == "https":
-            return _TlsConnection(host, port, self.timeout, self.open_socket, self.tls_context)
+            context = self.tls_context or tls_context_default()
+            return _TlsConnection(host, port, self.timeout, self.open_socket, context)
         return _PlainConnection(host, port, self.timeout, self.open_socket)
 
     def _exchange(

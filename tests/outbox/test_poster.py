@@ -10,7 +10,7 @@ from django.utils import translation
 from fediverse_node import outgoing
 from fediverse_node.errors import localized
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
-from fediverse_node.protocol.posting import tls_context_default
+from fediverse_node.protocol.posting import tls_context_default, tls_context_new
 
 from .conftest import Inbox
 
@@ -47,8 +47,8 @@ def fetcher(**options) -> SafeFetcher:
 
 
 def trusting(authority) -> ssl.SSLContext:
-    """What production uses (tls_context_default), trusting the test's authority besides the system's."""
-    context = tls_context_default()
+    """What production uses (a context of tls_context_new), trusting the test's authority besides the system's."""
+    context = tls_context_new()
     context.load_verify_locations(cadata=authority.pem)
     return context
 
@@ -127,3 +127,11 @@ def test_a_process_keeps_connections_to_as_many_servers_as_it_was_told(inbox):
         for server in others:
             server.shutdown()
             server.server_close()
+
+
+def test_a_fetcher_reads_the_systems_authorities_only_when_it_opens_a_tls_connection(inbox):
+    """A fetcher is also made for a single lookup (a geocoding request): reading the authorities costs it 25 ms."""
+    tls_context_default.cache_clear()
+    poster = fetcher()
+    assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # plain HTTP
+    assert tls_context_default.cache_info().currsize == 0
