@@ -8,10 +8,12 @@ Pure: the caller hands in how a socket opens (`open_socket`, where the address g
 
 import functools
 import http.client
+import os
 import select
 import socket
 import ssl
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import quote, urlsplit
@@ -28,29 +30,78 @@ ANSWER_READ_MAX = 65536
 TARGET_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
 
+class _Watchdog:
+    """The sockets of the POSTs under way and when each must be done. One thread per process shuts down a socket
+    whose POST outlived its deadline: a server that drips its answer (or its TLS handshake) a byte at a time,
+    each within the timeout of one read, would otherwise hold a worker's thread for as long as it likes."""
+
+    EVERY = 0.25  # seconds between two looks
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Anew in a forked child: the thread did not come along, and the lock may have been held."""
+        self._lock = threading.Lock()
+        self._watched: dict[int, tuple[float, socket.socket]] = {}
+        self._pid = 0
+
+    def watch(self, key: int, sock: socket.socket, deadline: float) -> None:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="delivery-deadlines", daemon=True).start()
+            self._watched[key] = (deadline, sock)
+
+    def forget(self, key: int) -> None:
+        with self._lock:
+            self._watched.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.EVERY)
+            now = time.monotonic()
+            with self._lock:
+                late = [sock for deadline, sock in self._watched.values() if deadline <= now]
+            for sock in late:
+                try:  # the socket's own shutdown, under TLS too: the reading thread then finds the connection gone
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.reset)
+
+
 class _PlainConnection(http.client.HTTPConnection):
     def __init__(self, host: str, port: int, timeout: float, open_socket: SocketOpener):
         super().__init__(host, port, timeout=timeout)
         self.open_socket = open_socket
+        self.deadline = 0.0  # set by the poster before each POST
 
     def connect(self) -> None:
         self.sock = self.open_socket(self.host, self.port, self.timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        _watchdog.watch(id(self), self.sock, self.deadline)
 
 
 class _TlsConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, timeout: float, open_socket: SocketOpener, context: ssl.SSLContext):
         super().__init__(host, port, timeout=timeout, context=context)
         self.open_socket, self.tls_context = open_socket, context
+        self.deadline = 0.0  # set by the poster before each POST
 
     def connect(self) -> None:
         sock = self.open_socket(self.host, self.port, self.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        _watchdog.watch(id(self), sock, self.deadline)  # the handshake is watched too
         try:  # the certificate is checked for the host's name (SNI too), whatever address the guard chose
             self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
+        _watchdog.watch(id(self), self.sock, self.deadline)
 
 
 def tls_context_new() -> ssl.SSLContext:
@@ -72,10 +123,10 @@ class KeptConnections:
 
     def __init__(self, servers: int, per_server: int = 4):
         self.servers, self.per_server = servers, per_server
-        self._idle: OrderedDict[ServerKey, list[http.client.HTTPConnection]] = OrderedDict()
+        self._idle: OrderedDict[ServerKey, list[_PlainConnection | _TlsConnection]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, key: ServerKey) -> http.client.HTTPConnection | None:
+    def take(self, key: ServerKey) -> "_PlainConnection | _TlsConnection | None":
         while True:
             with self._lock:
                 idle = self._idle.get(key)
@@ -86,8 +137,8 @@ class KeptConnections:
                 return connection
             connection.close()
 
-    def give_back(self, key: ServerKey, connection: http.client.HTTPConnection) -> None:
-        let_go: list[http.client.HTTPConnection] = []
+    def give_back(self, key: ServerKey, connection: "_PlainConnection | _TlsConnection") -> None:
+        let_go: list[_PlainConnection | _TlsConnection] = []
         with self._lock:
             idle = self._idle.setdefault(key, [])
             self._idle.move_to_end(key)
@@ -123,9 +174,12 @@ class Poster:
 
     def __init__(
         self, *, open_socket: SocketOpener, timeout: float, servers_kept: int,
-        tls_context: ssl.SSLContext | None = None,
+        tls_context: ssl.SSLContext | None = None, total_timeout: float | None = None,
     ):
+        """timeout: for each step (connecting, one read, one write); total_timeout: for the whole POST, twice the
+        timeout unless given."""
         self.open_socket, self.timeout = open_socket, timeout
+        self.total_timeout = total_timeout or 2 * timeout
         self.tls_context = tls_context
         self.kept = KeptConnections(servers_kept)
 
@@ -139,7 +193,7 @@ class Poster:
                 pass  # the server closed the kept connection as we sent: once more, on a new one
         return self._exchange(key, self._connection(key), target, body, headers)
 
-    def _connection(self, key: ServerKey) -> http.client.HTTPConnection:
+    def _connection(self, key: ServerKey) -> _PlainConnection | _TlsConnection:
         scheme, host, port = key
         if scheme == "https":
             context = self.tls_context or tls_context_default()
@@ -147,19 +201,31 @@ class Poster:
         return _PlainConnection(host, port, self.timeout, self.open_socket)
 
     def _exchange(
-        self, key: ServerKey, connection: http.client.HTTPConnection, target: str, body: bytes,
+        self, key: ServerKey, connection: _PlainConnection | _TlsConnection, target: str, body: bytes,
         headers: dict[str, str],
     ) -> int:
-        """Send, read the status; read a short answer and keep the connection, or close it."""
+        """Send, read the status; read a short answer and keep the connection, or close it. A POST that takes
+        longer than total_timeout in all is cut off (the watchdog) and said to be late."""
+        connection.deadline = time.monotonic() + self.total_timeout
         try:
+            if connection.sock is None:
+                connection.connect()
+            else:
+                _watchdog.watch(id(connection), connection.sock, connection.deadline)
             connection.request("POST", target, body=body, headers=headers)
             response = connection.getresponse()
             keep = not response.chunked and response.length is not None and response.length <= ANSWER_READ_MAX
             if keep:
                 response.read()
-        except BaseException:
+            if time.monotonic() >= connection.deadline:  # cut off: the status may have come, the rest not
+                raise TimeoutError("cut off")
+        except BaseException as error:
             connection.close()
+            if time.monotonic() >= connection.deadline:
+                raise TimeoutError(f"no answer within {self.total_timeout:g} s") from error
             raise
+        finally:
+            _watchdog.forget(id(connection))
         if keep and connection.sock is not None:  # http.client closes it when the answer said so
             self.kept.give_back(key, connection)
         else:

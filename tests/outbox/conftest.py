@@ -5,6 +5,7 @@ import datetime
 import http.server
 import ipaddress
 import ssl
+import time
 from collections.abc import Callable
 
 import pytest
@@ -21,7 +22,7 @@ class Inbox(http.server.ThreadingHTTPServer):
     """Answers each POST with the status its path asks for (/status/503/inbox); /cavage-only refuses RFC 9421.
     Servers as they are met: /closes-after closes the connection after its answer without saying so; /drops-second
     reads a connection's second request and closes it unanswered; /long answers 100,000 bytes, /chunked in chunks;
-    /not-http answers what is no HTTP."""
+    /not-http answers what is no HTTP; /drips answers a byte at a time."""
 
     def __init__(self, tls: Callable[[str], ssl.SSLContext] | None = None):
         """tls: the server's TLS context for the address the inbox listens on (none: plain HTTP)."""
@@ -47,6 +48,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/drops-second") and self.answered == 2:
             self.close_connection = True
             return
+        if self.path.startswith("/drips"):
+            self._drip()
+            return
         if self.path.startswith(("/long", "/chunked", "/not-http")):
             self._answer_odd()
             return
@@ -61,6 +65,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.path.startswith("/closes-after"):
             self.close_connection = True
+
+    def _drip(self):
+        """A byte of a header every tenth of a second, for at most ten seconds: each read is quick, the answer never
+        ends."""
+        self.close_connection = True
+        try:
+            self.wfile.write(b"HTTP/1.1 202 Accepted\r\nX-Drip: ")
+            for _ in range(100):
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # the client hung up
 
     def _answer_odd(self):
         if self.path.startswith("/not-http"):

@@ -135,3 +135,14 @@ def test_a_fetcher_reads_the_systems_authorities_only_when_it_opens_a_tls_connec
     poster = fetcher()
     assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # plain HTTP
     assert tls_context_default.cache_info().currsize == 0
+
+
+def test_a_server_that_drips_its_answer_is_cut_off_when_the_whole_post_is_late(inbox):
+    """Each byte comes well within the timeout of one read (0.5 s); the POST as a whole may take twice that."""
+    poster = SafeFetcher(allow_private=True, user_agent="poster-test", timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as error:
+        poster.post(f"{inbox.base}/drips", b"{}", {})
+    assert 1.0 <= time.monotonic() - started < 4  # cut off at 1 s, the server drips for 10
+    assert str(error.value).endswith("it did not answer in time")
+    assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # the next POST is not cut off
