@@ -30,10 +30,14 @@ ANSWER_READ_MAX = 65536
 TARGET_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
 
-class _Watchdog:
-    """The sockets of the POSTs under way and when each must be done. One thread per process shuts down a socket
-    whose POST outlived its deadline: a server that drips its answer (or its TLS handshake) a byte at a time,
-    each within the timeout of one read, would otherwise hold a worker's thread for as long as it likes."""
+class Watchdog:
+    """The sockets of the requests under way and when each must be done. One thread per process shuts down a
+    socket whose request outlived its deadline: a server that drips its answer (or its TLS handshake) a byte at a
+    time, each within the timeout of one read, would otherwise hold a thread for as long as it likes.
+
+    It holds a duplicate of each socket's descriptor, closed when the request is forgotten: the socket it shuts
+    down is the one it was given, even after TLS took the original over, and never another that got the same
+    number after a close."""
 
     EVERY = 0.25  # seconds between two looks
 
@@ -47,31 +51,37 @@ class _Watchdog:
         self._pid = 0
 
     def watch(self, key: int, sock: socket.socket, deadline: float) -> None:
+        copy = socket.fromfd(sock.fileno(), sock.family, sock.type)
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
-                threading.Thread(target=self._run, name="delivery-deadlines", daemon=True).start()
-            self._watched[key] = (deadline, sock)
+                threading.Thread(target=self._run, name="request-deadlines", daemon=True).start()
+            old = self._watched.pop(key, None)
+            self._watched[key] = (deadline, copy)
+        if old is not None:
+            old[1].close()
 
     def forget(self, key: int) -> None:
         with self._lock:
-            self._watched.pop(key, None)
+            old = self._watched.pop(key, None)
+        if old is not None:
+            old[1].close()
 
     def _run(self) -> None:
         while True:
             time.sleep(self.EVERY)
             now = time.monotonic()
             with self._lock:
-                late = [sock for deadline, sock in self._watched.values() if deadline <= now]
-            for sock in late:
-                try:  # the socket's own shutdown, under TLS too: the reading thread then finds the connection gone
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                for deadline, copy in self._watched.values():
+                    if deadline <= now:
+                        try:  # the reading thread then finds the connection gone
+                            copy.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
 
 
-_watchdog = _Watchdog()
-os.register_at_fork(after_in_child=_watchdog.reset)
+watchdog = Watchdog()
+os.register_at_fork(after_in_child=watchdog.reset)
 
 
 class _PlainConnection(http.client.HTTPConnection):
@@ -83,7 +93,7 @@ class _PlainConnection(http.client.HTTPConnection):
     def connect(self) -> None:
         self.sock = self.open_socket(self.host, self.port, self.timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        _watchdog.watch(id(self), self.sock, self.deadline)
+        watchdog.watch(id(self), self.sock, self.deadline)
 
 
 class _TlsConnection(http.client.HTTPSConnection):
@@ -95,13 +105,12 @@ class _TlsConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = self.open_socket(self.host, self.port, self.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        _watchdog.watch(id(self), sock, self.deadline)  # the handshake is watched too
+        watchdog.watch(id(self), sock, self.deadline)  # the handshake too: the watchdog holds its own descriptor
         try:  # the certificate is checked for the host's name (SNI too), whatever address the guard chose
             self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
-        _watchdog.watch(id(self), self.sock, self.deadline)
 
 
 def tls_context_new() -> ssl.SSLContext:
@@ -211,7 +220,7 @@ class Poster:
             if connection.sock is None:
                 connection.connect()
             else:
-                _watchdog.watch(id(connection), connection.sock, connection.deadline)
+                watchdog.watch(id(connection), connection.sock, connection.deadline)
             connection.request("POST", target, body=body, headers=headers)
             response = connection.getresponse()
             keep = not response.chunked and response.length is not None and response.length <= ANSWER_READ_MAX
@@ -225,7 +234,7 @@ class Poster:
                 raise TimeoutError(f"no answer within {self.total_timeout:g} s") from error
             raise
         finally:
-            _watchdog.forget(id(connection))
+            watchdog.forget(id(connection))
         if keep and connection.sock is not None:  # http.client closes it when the answer said so
             self.kept.give_back(key, connection)
         else:

@@ -1,5 +1,6 @@
 """Deliveries share one pool of kept-alive connections per process (fediverse_node/outgoing.py poster)."""
 
+import socket
 import ssl
 import threading
 import time
@@ -11,6 +12,7 @@ from fediverse_node import outgoing
 from fediverse_node.errors import localized
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
 from fediverse_node.protocol.posting import tls_context_default, tls_context_new
+from tests.nodes import free_loopback_address
 
 from .conftest import Inbox
 
@@ -146,3 +148,35 @@ def test_a_server_that_drips_its_answer_is_cut_off_when_the_whole_post_is_late(i
     assert 1.0 <= time.monotonic() - started < 4  # cut off at 1 s, the server drips for 10
     assert str(error.value).endswith("it did not answer in time")
     assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # the next POST is not cut off
+
+
+def test_a_server_that_drips_its_tls_handshake_is_cut_off_too():
+    """A TLS record announced at 16 KB and sent a byte at a time: the handshake never ends by itself. Python's
+    ssl gives the whole handshake one timeout (0.5 s here), before the watchdog's deadline (1 s)."""
+    host, port = free_loopback_address()
+    listener = socket.create_server((host, port))
+    stop = threading.Event()
+
+    def drip():
+        connection, _ = listener.accept()
+        with connection:
+            connection.sendall(b"\x16\x03\x03\x40\x00")
+            while not stop.wait(0.1):
+                try:
+                    connection.sendall(b"\x00")
+                except OSError:
+                    return
+
+    server = threading.Thread(target=drip, daemon=True)
+    server.start()
+    try:
+        poster = SafeFetcher(allow_private=True, user_agent="poster-test", timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(FetchError) as error:
+            poster.post(f"https://{host}:{port}/inbox", b"{}", {})
+        assert time.monotonic() - started < 4
+        assert str(error.value).endswith("it did not answer in time")
+    finally:
+        stop.set()
+        listener.close()
+        server.join(5)
