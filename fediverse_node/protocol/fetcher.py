@@ -4,6 +4,8 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -17,7 +19,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
 from .errors import WordedError
-from .posting import Poster
+from .posting import Poster, watchdog
 from .vocab.values import document_holds_nul
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
@@ -106,9 +108,11 @@ class SafeFetcher:
         adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        if not allow_private:
-            # Against DNS rebinding: a new connection resolves once, checks, and connects to what it checked.
-            adapter.poolmanager.pool_classes_by_scheme = _guarded_pool_classes(self.checked_addresses)
+        # Against DNS rebinding: a new connection resolves once, checks, and connects to what it checked. And
+        # every connection is watched while a GET uses it (`_get`'s deadline).
+        adapter.poolmanager.pool_classes_by_scheme = _watched_pool_classes(
+            None if allow_private else self.checked_addresses
+        )
 
     def _open_checked(self, host: str, port: int, timeout: float | None) -> socket.socket:
         return socket_to_checked(host, port, timeout, self.checked_addresses)
@@ -208,6 +212,21 @@ class SafeFetcher:
         self, url: str, *, accept: str, types: tuple[str, ...], signed: bool, headers: dict[str, str] | None = None,
         on_answer: Callable[[requests.Response, str], None] | None = None,
     ) -> tuple[bytes, int]:
+        """The GET and its redirects, done within twice the timeout in all: a server that drips its answer a byte
+        at a time, each within the timeout of one read, is cut off by the watchdog (`posting.Watchdog`)."""
+        outer = getattr(_get_local, "watched", None)
+        _get_local.watched = _Watched(time.monotonic() + 2 * self.timeout)
+        try:
+            return self._get_within(url, accept=accept, types=types, signed=signed, headers=headers,
+                                    on_answer=on_answer)
+        finally:
+            _get_local.watched.forget()
+            _get_local.watched = outer
+
+    def _get_within(
+        self, url: str, *, accept: str, types: tuple[str, ...], signed: bool, headers: dict[str, str] | None,
+        on_answer: Callable[[requests.Response, str], None] | None,
+    ) -> tuple[bytes, int]:
         extra = headers or {}
         for _ in range(MAX_REDIRECTS + 1):
             self.check_url(url)
@@ -219,8 +238,10 @@ class SafeFetcher:
                     url, headers=request_headers, timeout=self.timeout, allow_redirects=False, stream=True
                 )
             except requests.RequestException as error:
-                raise FetchError("cannot fetch %(url)s: %(error)s", url=url, error=network_failure(error)) from None
+                raise FetchError("cannot fetch %(url)s: %(error)s", url=url, error=_failure(error)) from None
             with response:
+                if _get_local.watched.late():  # cut off in the headers: what came may be a part
+                    raise FetchError("cannot fetch %(url)s: %(error)s", url=url, error=FetchError(LATE))
                 if response.is_redirect and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
                     continue
@@ -235,7 +256,10 @@ class SafeFetcher:
                 if content_type not in types:
                     raise FetchError(NOT_OF_KIND.get(types, NOT_WHAT_WAS_ASKED), response.status_code, url=url,
                                      content_type=content_type or "-")
-                return self._read_capped(response, url), response.status_code
+                body = self._read_capped(response, url)
+                if _get_local.watched.late():  # cut off: what came may be a part
+                    raise FetchError("cannot read %(url)s: %(error)s", url=url, error=FetchError(LATE))
+                return body, response.status_code
         raise FetchError("too many redirects from %(url)s", url=url)
 
     def _read_capped(self, response: requests.Response, url: str) -> bytes:
@@ -250,7 +274,7 @@ class SafeFetcher:
                     raise FetchError("%(url)s is larger than %(limit)d bytes", url=url, limit=self.max_bytes)
                 chunks.append(chunk)
         except requests.RequestException as error:
-            raise FetchError("cannot read %(url)s: %(error)s", url=url, error=network_failure(error)) from None
+            raise FetchError("cannot read %(url)s: %(error)s", url=url, error=_failure(error)) from None
         return b"".join(chunks)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -310,24 +334,74 @@ def _connect_checked(connection: HTTPConnection, addresses_for: Callable[[str], 
         raise NewConnectionError(connection, f"Failed to establish a new connection: {error}") from error
 
 
-def _guarded_pool_classes(addresses_for: Callable[[str], list[str]]) -> dict[str, type]:
-    """urllib3 pool classes (by scheme) whose connections connect through `_connect_checked`."""
+LATE = "it did not answer in time"
 
-    class GuardedHTTPConnection(HTTPConnection):
+
+class _Watched:
+    """The deadline of this thread's GET and the connections it had the watchdog watch."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.keys: set[int] = set()
+
+    def watch(self, key: int, sock: socket.socket) -> None:
+        if key not in self.keys:
+            watchdog.watch(key, sock, self.deadline)
+            self.keys.add(key)
+
+    def forget(self) -> None:
+        for key in self.keys:
+            watchdog.forget(key)
+
+    def late(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+_get_local = threading.local()
+
+
+def _failure(error: BaseException) -> BaseException | str:
+    """network_failure, except when the GET's deadline cut it off."""
+    watched = getattr(_get_local, "watched", None)
+    return FetchError(LATE) if watched is not None and watched.late() else network_failure(error)
+
+
+def _watched_pool_classes(addresses_for: Callable[[str], list[str]] | None) -> dict[str, type]:
+    """urllib3 pool classes (by scheme) whose connections connect through `_connect_checked` (unless addresses_for
+    is None: private addresses allowed) and are watched while a GET of this module uses them."""
+
+    def watch(connection, sock) -> None:
+        watched = getattr(_get_local, "watched", None)
+        if watched is not None and sock is not None:
+            watched.watch(id(connection), sock)
+
+    class WatchedHTTPConnection(HTTPConnection):
         def _new_conn(self):
-            return _connect_checked(self, addresses_for)
+            sock = _connect_checked(self, addresses_for) if addresses_for else super()._new_conn()
+            watch(self, sock)
+            return sock
 
-    class GuardedHTTPSConnection(HTTPSConnection):
+        def request(self, *args, **kwargs):
+            watch(self, self.sock)  # a kept connection, used again
+            return super().request(*args, **kwargs)
+
+    class WatchedHTTPSConnection(HTTPSConnection):
         def _new_conn(self):
-            return _connect_checked(self, addresses_for)
+            sock = _connect_checked(self, addresses_for) if addresses_for else super()._new_conn()
+            watch(self, sock)
+            return sock
 
-    class GuardedHTTPConnectionPool(HTTPConnectionPool):
-        ConnectionCls = GuardedHTTPConnection
+        def request(self, *args, **kwargs):
+            watch(self, self.sock)
+            return super().request(*args, **kwargs)
 
-    class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
-        ConnectionCls = GuardedHTTPSConnection
+    class WatchedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = WatchedHTTPConnection
 
-    return {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
+    class WatchedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = WatchedHTTPSConnection
+
+    return {"http": WatchedHTTPConnectionPool, "https": WatchedHTTPSConnectionPool}
 
 
 def _parse_json(body: bytes, url: str, status: int):
@@ -351,7 +425,7 @@ _NETWORK_FAILURES: list[tuple[tuple[type[BaseException], ...], str]] = [
      "it broke off the connection"),
     ((http.client.HTTPException,), "its answer was not HTTP"),
     # last: urllib3's errors of a new connection (a refusal, a name not found) are ConnectTimeoutErrors too
-    ((TimeoutError, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError), "it did not answer in time"),
+    ((TimeoutError, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError), LATE),
 ]
 
 

@@ -4,6 +4,7 @@ import http.client
 import json
 import socket
 import ssl
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -57,6 +58,9 @@ class Handler(BaseHTTPRequestHandler):
             "/nul": (200, "application/activity+json", b'{"id": "x", "name": "Verein\\u0000"}'),
             "/escaped": (200, "application/activity+json", b'{"id": "x", "name": "\\\\u0000"}'),
         }
+        if self.path.startswith("/drip"):
+            self._drip()
+            return
         if self.path == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -68,6 +72,26 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _drip(self):
+        """A byte every tenth of a second for at most ten: of a header (/drip-header), of a body of a declared length
+        (/drip-body), of a body that ends when the connection does (/drip-unbounded)."""
+        self.close_connection = True
+        try:
+            if self.path == "/drip-header":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            else:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/activity+json")
+                if self.path == "/drip-body":
+                    self.send_header("Content-Length", "1000")
+                self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # the client hung up
 
     def log_message(self, *args):
         pass
@@ -171,3 +195,15 @@ def test_a_server_that_never_answers_is_said_to_be_too_slow():
         with pytest.raises(FetchError) as refused:
             fetcher.get_json(f"http://127.0.0.1:{port}/actor")
     assert str(refused.value) == f"cannot fetch http://127.0.0.1:{port}/actor: it did not answer in time"
+
+
+@pytest.mark.parametrize("path", ["/drip-header", "/drip-body", "/drip-unbounded"])
+def test_a_server_that_drips_its_answer_is_cut_off_when_the_whole_get_is_late(server, path):
+    """Each byte comes well within the timeout of one read (0.5 s); the GET as a whole may take twice that."""
+    fetcher = SafeFetcher(allow_private=True, user_agent="t", timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as error:
+        fetcher.get_json(f"{server}{path}")
+    assert 1.0 <= time.monotonic() - started < 4  # cut off at 1 s, the server drips for 10
+    assert str(error.value).endswith("it did not answer in time")
+    assert fetcher.get_json(f"{server}/ok") == {"id": "x"}  # the next GET is not cut off
