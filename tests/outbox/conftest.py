@@ -5,7 +5,6 @@ import datetime
 import http.server
 import ipaddress
 import ssl
-import time
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.loopback_http import serve_thread
+from tests.loopback_http import drip, serve_thread
 from tests.nodes import free_loopback_address
 
 
@@ -70,14 +69,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """A byte of a header every tenth of a second, for at most ten seconds: each read is quick, the answer never
         ends."""
         self.close_connection = True
-        try:
-            self.wfile.write(b"HTTP/1.1 202 Accepted\r\nX-Drip: ")
-            for _ in range(100):
-                self.wfile.write(b"a")
-                self.wfile.flush()
-                time.sleep(0.1)
-        except OSError:
-            pass  # the client hung up
+        drip(self.wfile, b"HTTP/1.1 202 Accepted\r\nX-Drip: ")
 
     def _answer_odd(self):
         if self.path.startswith("/not-http"):

@@ -21,7 +21,7 @@ from urllib3.exceptions import (
 
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher, is_public_address, network_failure
 from fediverse_node.protocol.webfinger import actor_url_from_jrd, parse_handle, webfinger_url
-from tests.loopback_http import serve_thread
+from tests.loopback_http import drip, serve_thread
 
 
 @pytest.mark.parametrize(
@@ -77,21 +77,15 @@ class Handler(BaseHTTPRequestHandler):
         """A byte every tenth of a second for at most ten: of a header (/drip-header), of a body of a declared length
         (/drip-body), of a body that ends when the connection does (/drip-unbounded)."""
         self.close_connection = True
-        try:
-            if self.path == "/drip-header":
-                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
-            else:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/activity+json")
-                if self.path == "/drip-body":
-                    self.send_header("Content-Length", "1000")
-                self.end_headers()
-            for _ in range(100):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(0.1)
-        except OSError:
-            pass  # the client hung up
+        if self.path == "/drip-header":
+            drip(self.wfile, b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/activity+json")
+        if self.path == "/drip-body":
+            self.send_header("Content-Length", "1000")
+        self.end_headers()
+        drip(self.wfile, b"")
 
     def log_message(self, *args):
         pass
