@@ -16,7 +16,8 @@ from django.conf import settings
 from fediverse_node.environment import env_int
 
 # isort: off
-from .wsgi import document_headers, nul_in_address, nul_refusal, transport_headers_rsgi, application as wsgi_application  # first: it sets Django up for the rooms' modules below
+from .wsgi import document_headers, nul_in_address, nul_refusal, application as wsgi_application  # first: it sets Django up for the rooms' modules below
+from .security_headers import transport_headers_rsgi
 from .wsgi_bridge import WSGIOnRSGI
 from actors.fastpath import discovery_cached
 from inbox.fastpath import INBOX_PATH, addressed_url, answer_encode, receive_on_loop, refusal_before_body

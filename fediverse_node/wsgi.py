@@ -13,11 +13,7 @@ from inbox.fastpath import InboxFastPath  # noqa: E402
 from posts.fastpath import PostFastPath  # noqa: E402
 
 from .errors import nul_refusal  # noqa: E402
-from .security_headers import (  # noqa: E402
-    document_headers,
-    transport_headers_rsgi,  # noqa: F401  (rsgi.py's, which imports this module first: it sets Django up)
-    transport_headers_wsgi,
-)
+from .security_headers import document_headers, transport_headers_wsgi  # noqa: E402
 
 
 # No address of ours holds a NUL (%00), in its path or its query, and PostgreSQL refuses one in a query: without

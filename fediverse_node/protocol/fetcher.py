@@ -375,25 +375,21 @@ def _watched_pool_classes(addresses_for: Callable[[str], list[str]] | None) -> d
         if watched is not None and sock is not None:
             watched.watch(id(connection), sock)
 
-    class WatchedHTTPConnection(HTTPConnection):
+    class Watched:
         def _new_conn(self):
-            sock = _connect_checked(self, addresses_for) if addresses_for else super()._new_conn()
+            sock = _connect_checked(self, addresses_for) if addresses_for else super()._new_conn()  # type: ignore[arg-type,misc]
             watch(self, sock)
             return sock
 
         def request(self, *args, **kwargs):
-            watch(self, self.sock)  # a kept connection, used again
-            return super().request(*args, **kwargs)
+            watch(self, self.sock)  # type: ignore[attr-defined]  # a kept connection, used again
+            return super().request(*args, **kwargs)  # type: ignore[misc]
 
-    class WatchedHTTPSConnection(HTTPSConnection):
-        def _new_conn(self):
-            sock = _connect_checked(self, addresses_for) if addresses_for else super()._new_conn()
-            watch(self, sock)
-            return sock
+    class WatchedHTTPConnection(Watched, HTTPConnection):
+        pass
 
-        def request(self, *args, **kwargs):
-            watch(self, self.sock)
-            return super().request(*args, **kwargs)
+    class WatchedHTTPSConnection(Watched, HTTPSConnection):
+        pass
 
     class WatchedHTTPConnectionPool(HTTPConnectionPool):
         ConnectionCls = WatchedHTTPConnection

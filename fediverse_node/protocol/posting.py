@@ -160,13 +160,6 @@ class KeptConnections:
         for old in let_go:
             old.close()
 
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, OrderedDict()
-        for connections in idle.values():
-            for connection in connections:
-                connection.close()
-
 
 def _closed_by_server(connection: http.client.HTTPConnection) -> bool:
     """An idle connection with something to read has been closed by the server (or sent what nobody asked for):
