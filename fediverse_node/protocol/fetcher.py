@@ -338,20 +338,23 @@ LATE = "it did not answer in time"
 
 
 class _Watched:
-    """The deadline of this thread's GET and the connections it had the watchdog watch."""
+    """The deadline of this thread's GET and the sockets it had the watchdog watch, by connection. A connection
+    opens a new socket when the server closed the last one (an answer before a redirect, say): that one is watched
+    anew. Holding each socket until the GET ends keeps another from taking its identity meanwhile."""
 
     def __init__(self, deadline: float):
         self.deadline = deadline
-        self.keys: set[int] = set()
+        self.sockets: dict[int, socket.socket] = {}
 
     def watch(self, key: int, sock: socket.socket) -> None:
-        if key not in self.keys:
+        if self.sockets.get(key) is not sock:
             watchdog.watch(key, sock, self.deadline)
-            self.keys.add(key)
+            self.sockets[key] = sock
 
     def forget(self) -> None:
-        for key in self.keys:
+        for key in self.sockets:
             watchdog.forget(key)
+        self.sockets.clear()
 
     def late(self) -> bool:
         return time.monotonic() >= self.deadline

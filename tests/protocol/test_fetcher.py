@@ -61,9 +61,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/drip"):
             self._drip()
             return
-        if self.path == "/loop":
+        if self.path in ("/loop", "/to-drip"):  # answers of HTTP/1.0: each closes its connection
             self.send_response(302)
-            self.send_header("Location", "/loop")
+            self.send_header("Location", "/drip-header" if self.path == "/to-drip" else "/loop")
             self.end_headers()
             return
         status, kind, body = routes.get(self.path, (404, "application/json", b"{}"))
@@ -191,9 +191,11 @@ def test_a_server_that_never_answers_is_said_to_be_too_slow():
     assert str(refused.value) == f"cannot fetch http://127.0.0.1:{port}/actor: it did not answer in time"
 
 
-@pytest.mark.parametrize("path", ["/drip-header", "/drip-body", "/drip-unbounded"])
+@pytest.mark.parametrize("path", ["/drip-header", "/drip-body", "/drip-unbounded", "/to-drip"])
 def test_a_server_that_drips_its_answer_is_cut_off_when_the_whole_get_is_late(server, path):
-    """Each byte comes well within the timeout of one read (0.5 s); the GET as a whole may take twice that."""
+    """Each byte comes well within the timeout of one read (0.5 s); the GET as a whole may take twice that. After a
+    redirect (/to-drip), urllib3 sends the next request on the same connection object with a new socket (the first
+    answer closed the old one): that socket is watched too."""
     fetcher = SafeFetcher(allow_private=True, user_agent="t", timeout=0.5)
     started = time.monotonic()
     with pytest.raises(FetchError) as error:
