@@ -19,7 +19,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
 from .errors import WordedError
-from .posting import Poster, watchdog
+from .posting import Poster, tls_context_default, watchdog
 from .vocab.values import document_holds_nul
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
@@ -111,7 +111,7 @@ class SafeFetcher:
         # Against DNS rebinding: a new connection resolves once, checks, and connects to what it checked. And
         # every connection is watched while a GET uses it (`_get`'s deadline).
         adapter.poolmanager.pool_classes_by_scheme = _watched_pool_classes(
-            None if allow_private else self.checked_addresses
+            None if allow_private else self.checked_addresses, lambda: tls_context or tls_context_default()
         )
 
     def _open_checked(self, host: str, port: int, timeout: float | None) -> socket.socket:
@@ -369,9 +369,13 @@ def _failure(error: BaseException) -> BaseException | str:
     return FetchError(LATE) if watched is not None and watched.late() else network_failure(error)
 
 
-def _watched_pool_classes(addresses_for: Callable[[str], list[str]] | None) -> dict[str, type]:
+def _watched_pool_classes(
+    addresses_for: Callable[[str], list[str]] | None, tls_context: Callable[[], ssl.SSLContext]
+) -> dict[str, type]:
     """urllib3 pool classes (by scheme) whose connections connect through `_connect_checked` (unless addresses_for
-    is None: private addresses allowed) and are watched while a GET of this module uses them."""
+    is None: private addresses allowed) and are watched while a GET of this module uses them. TLS checks
+    certificates with the deliveries' context (the system's authorities), not with the bundle requests hands
+    urllib3 (certifi's): a server is trusted for a GET exactly when it is for a delivery."""
 
     def watch(connection, sock) -> None:
         watched = getattr(_get_local, "watched", None)
@@ -392,7 +396,10 @@ def _watched_pool_classes(addresses_for: Callable[[str], list[str]] | None) -> d
         pass
 
     class WatchedHTTPSConnection(Watched, HTTPSConnection):
-        pass
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.ca_certs = self.ca_cert_dir = None  # nothing added to the shared context
+            self.ssl_context = tls_context()
 
     class WatchedHTTPConnectionPool(HTTPConnectionPool):
         ConnectionCls = WatchedHTTPConnection

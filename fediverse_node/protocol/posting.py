@@ -18,6 +18,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
+import certifi
+
 # (scheme, host, port): the connections kept for one server
 ServerKey = tuple[str, str, int]
 SocketOpener = Callable[[str, int, float | None], socket.socket]
@@ -114,8 +116,12 @@ class _TlsConnection(http.client.HTTPSConnection):
 
 
 def tls_context_new() -> ssl.SSLContext:
-    """Certificates checked against the system's authorities, TLS 1.2 at least, HTTP/1.1 offered by ALPN."""
+    """Certificates checked against the system's authorities (SSL_CERT_FILE and SSL_CERT_DIR name others), or
+    certifi's where the system has none, TLS 1.2 at least, HTTP/1.1 offered by ALPN."""
     context = ssl.create_default_context()
+    paths = ssl.get_default_verify_paths()
+    if not any(path and os.path.exists(path) for path in (paths.cafile, paths.capath)):
+        context.load_verify_locations(certifi.where())  # a bare container, or macOS' Python without its certificates
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_alpn_protocols(["http/1.1"])
     return context

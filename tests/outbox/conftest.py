@@ -18,7 +18,7 @@ from tests.nodes import free_loopback_address
 
 
 class Inbox(http.server.ThreadingHTTPServer):
-    """Answers each POST with the status its path asks for (/status/503/inbox); /cavage-only refuses RFC 9421.
+    """Answers a GET with an actor, each POST with the status its path asks for (/status/503/inbox); /cavage-only refuses RFC 9421.
     Servers as they are met: /closes-after closes the connection after its answer without saying so; /drops-second
     reads a connection's second request and closes it unanswered; /long answers 100,000 bytes, /chunked in chunks;
     /not-http answers what is no HTTP; /drips answers a byte at a time."""
@@ -38,6 +38,15 @@ class Inbox(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        """Any GET: an actor document (the TLS tests fetch one where they deliver)."""
+        body = b'{"id": "https://inbox.example/actor", "type": "Person"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/activity+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))

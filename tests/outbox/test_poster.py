@@ -5,6 +5,7 @@ import ssl
 import threading
 import time
 
+import certifi
 import pytest
 from django.utils import translation
 
@@ -79,6 +80,32 @@ def test_a_delivery_over_tls_checks_the_certificate_and_keeps_its_connection(tes
         other.server_close()
 
 
+def test_a_get_trusts_exactly_the_authorities_a_delivery_trusts(test_authority, tmp_path, monkeypatch):
+    """A server is reachable for a GET (its actor, its key) exactly when it is for a delivery: requests handed the
+    GETs certifi's bundle while deliveries checked with the system's authorities, so an authority an operator added
+    to the system (a private test network) was trusted by one and not the other."""
+    inbox = Inbox(tls=lambda host: test_authority.server_context(tmp_path, host))
+    try:
+        trusted = fetcher(tls_context=trusting(test_authority))
+        assert trusted.get_json(f"{inbox.base}/actor")["type"] == "Person"
+        assert trusted.post(f"{inbox.base}/inbox", b"{}", {}) == 202
+        with pytest.raises(FetchError, match="its TLS certificate could not be verified"):
+            fetcher().get_json(f"{inbox.base}/actor")
+
+        # the operator names an authority the way OpenSSL reads it: a process's new context trusts it for both
+        authorities = tmp_path / "authorities.pem"
+        authorities.write_text(test_authority.pem)
+        monkeypatch.setenv("SSL_CERT_FILE", str(authorities))
+        tls_context_default.cache_clear()
+        operators = fetcher()
+        assert operators.get_json(f"{inbox.base}/actor")["type"] == "Person"
+        assert operators.post(f"{inbox.base}/inbox", b"{}", {}) == 202
+    finally:
+        tls_context_default.cache_clear()
+        inbox.shutdown()
+        inbox.server_close()
+
+
 def test_a_connection_the_server_closed_after_answering_is_not_used_again(inbox):
     poster = fetcher()
     assert poster.post(f"{inbox.base}/closes-after", b"{}", {}) == 202
@@ -137,6 +164,29 @@ def test_a_fetcher_reads_the_systems_authorities_only_when_it_opens_a_tls_connec
     poster = fetcher()
     assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # plain HTTP
     assert tls_context_default.cache_info().currsize == 0
+    poster.get_json(f"{inbox.base}/actor")  # plain HTTP too
+    assert tls_context_default.cache_info().currsize == 0
+
+
+def test_where_the_system_has_no_authorities_certifis_are_trusted(monkeypatch, tmp_path):
+    """A bare container without ca-certificates, or macOS' Python without its certificates installed: TLS would
+    trust nobody at all."""
+    system = len(tls_context_new().get_ca_certs())
+    assert system > 0  # this machine's own store (Debian's ca-certificates)
+    nowhere = str(tmp_path / "none")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: ssl.DefaultVerifyPaths(
+        nowhere, nowhere, "SSL_CERT_FILE", nowhere, "SSL_CERT_DIR", nowhere))
+    monkeypatch.setenv("SSL_CERT_FILE", nowhere)
+    monkeypatch.setenv("SSL_CERT_DIR", nowhere)
+    bundled = tls_context_new().get_ca_certs()
+    assert len(bundled) > 100
+    assert {cert["serialNumber"] for cert in bundled} <= {cert["serialNumber"] for cert in _certifis()}
+
+
+def _certifis() -> list[dict]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(certifi.where())
+    return context.get_ca_certs()
 
 
 def test_a_server_that_drips_its_answer_is_cut_off_when_the_whole_post_is_late(inbox):
