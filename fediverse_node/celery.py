@@ -1,9 +1,12 @@
 """The Celery application: tasks run rows that live in the database (transactional inbox and outbox)."""
 
+import logging
 import os
+import threading
 
 from celery import Celery, signals
-from django.db import close_old_connections
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connections
 from kombu.transport import TRANSPORT_ALIASES
 
 # filesystem:// (the embedded default) is kombu's transport with atomic writes and claims (fediverse_node/broker.py).
@@ -26,3 +29,44 @@ def database_connections_check(sender=None, **_) -> None:
     Not for a task run eagerly, inside its caller's transaction."""
     if not getattr(getattr(sender, "request", None), "is_eager", False):
         close_old_connections()
+
+
+log = logging.getLogger(__name__)
+
+
+@signals.worker_init.connect
+def database_connections_persistent(**_) -> None:
+    """A worker keeps its threads' connections for good (health-checked before each task, as above), where the web
+    closes one after CONN_MAX_AGE. A thread's connection aged out while it sat idle, so a burst after a quiet spell
+    (a post's fan-out to its followers' servers) began with every thread opening a connection at once; and each new
+    connection lost the statements PostgreSQL had prepared on the old one."""
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = None
+
+
+@signals.worker_ready.connect
+def database_connections_open(sender=None, **_) -> None:
+    """Each thread of a worker's pool opens its PostgreSQL connection when the worker starts, not in its first task:
+    sixteen first tasks that each opened one at once delayed a fresh node's first fan-out (docs/benchmarks.md,
+    session 32). Only for the threads pool (`fediverse-node run`, docker-compose.yml)."""
+    pool = getattr(sender, "pool", None)
+    executor = getattr(pool, "executor", None)
+    if pool is None or executor is None:
+        return
+    # each job waits for the others, so that every thread of the pool takes one
+    started_all = threading.Barrier(pool.limit)
+    for _thread in range(pool.limit):
+        executor.submit(_connections_open, started_all)
+
+
+def _connections_open(started_all: threading.Barrier) -> None:
+    try:
+        for alias in connections:
+            if connections[alias].vendor != "sqlite":  # a round trip and a server process; SQLite's is a file
+                connections[alias].ensure_connection()
+    except DatabaseError as error:  # the database is away: the first task opens them, as before
+        log.warning("a worker thread could not open its database connection at start: %s", error)
+    try:  # briefly: a worker that starts into a backlog has tasks in some threads, and this one holds its thread
+        started_all.wait(timeout=2)
+    except threading.BrokenBarrierError:
+        pass
