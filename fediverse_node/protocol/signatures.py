@@ -88,8 +88,8 @@ def _check_time(when: datetime, max_skew: int, now: datetime, what: str) -> None
 @functools.lru_cache(maxsize=64)
 def _http_date(value: str) -> datetime:
     """A Date header's moment, in UTC when it names no zone. Cached: a busy peer's POSTs of one second carry the
-    same value, and the email module's parser costs a twentieth of the inbox's work per POST (a value that fails
-    is not cached: it raises each time)."""
+    same value, and the email module's parser costs 3 µs of the inbox's ~200 per POST (a value that fails is not
+    cached: it raises each time)."""
     when = parsedate_to_datetime(value)
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
