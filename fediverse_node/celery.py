@@ -51,8 +51,8 @@ def database_connections_open(sender=None, **_) -> None:
     session 32). Only for the threads pool (`fediverse-node run`, docker-compose.yml)."""
     pool = getattr(sender, "pool", None)
     executor = getattr(pool, "executor", None)
-    if pool is None or executor is None:
-        return
+    if pool is None or executor is None or all(connections[alias].vendor == "sqlite" for alias in connections):
+        return  # SQLite's connection is a file: the first task opens it, and the pool starts its threads as needed
     # each job waits for the others, so that every thread of the pool takes one
     started_all = threading.Barrier(pool.limit)
     for _thread in range(pool.limit):
@@ -62,7 +62,7 @@ def database_connections_open(sender=None, **_) -> None:
 def _connections_open(started_all: threading.Barrier) -> None:
     try:
         for alias in connections:
-            if connections[alias].vendor != "sqlite":  # a round trip and a server process; SQLite's is a file
+            if connections[alias].vendor != "sqlite":  # a round trip and a server process
                 connections[alias].ensure_connection()
     except DatabaseError as error:  # the database is away: the first task opens them, as before
         log.warning("a worker thread could not open its database connection at start: %s", error)
