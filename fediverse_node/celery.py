@@ -51,19 +51,20 @@ def database_connections_open(sender=None, **_) -> None:
     session 32). Only for the threads pool (`fediverse-node run`, docker-compose.yml)."""
     pool = getattr(sender, "pool", None)
     executor = getattr(pool, "executor", None)
-    if pool is None or executor is None or all(connections[alias].vendor == "sqlite" for alias in connections):
-        return  # SQLite's connection is a file: the first task opens it, and the pool starts its threads as needed
+    # SQLite's connection is a file: the first task opens it, and the pool starts its threads as needed
+    servers = [alias for alias in connections if connections[alias].vendor != "sqlite"]
+    if pool is None or executor is None or not servers:
+        return
     # each job waits for the others, so that every thread of the pool takes one
     started_all = threading.Barrier(pool.limit)
     for _thread in range(pool.limit):
-        executor.submit(_connections_open, started_all)
+        executor.submit(_connections_open, servers, started_all)
 
 
-def _connections_open(started_all: threading.Barrier) -> None:
+def _connections_open(aliases: list[str], started_all: threading.Barrier) -> None:
     try:
-        for alias in connections:
-            if connections[alias].vendor != "sqlite":  # a round trip and a server process
-                connections[alias].ensure_connection()
+        for alias in aliases:
+            connections[alias].ensure_connection()
     except DatabaseError as error:  # the database is away: the first task opens them, as before
         log.warning("a worker thread could not open its database connection at start: %s", error)
     try:  # briefly: a worker that starts into a backlog has tasks in some threads, and this one holds its thread

@@ -19,7 +19,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
 from .errors import WordedError
-from .posting import Poster, tls_context_default, watchdog
+from .posting import Poster, watchdog
 from .vocab.values import document_holds_nul
 
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
@@ -111,7 +111,7 @@ class SafeFetcher:
         # Against DNS rebinding: a new connection resolves once, checks, and connects to what it checked. And
         # every connection is watched while a GET uses it (`_get`'s deadline).
         adapter.poolmanager.pool_classes_by_scheme = _watched_pool_classes(
-            None if allow_private else self.checked_addresses, lambda: tls_context or tls_context_default()
+            None if allow_private else self.checked_addresses, self.poster.tls_context_used
         )
 
     def _open_checked(self, host: str, port: int, timeout: float | None) -> socket.socket:

@@ -201,11 +201,14 @@ class Poster:
                 pass  # the server closed the kept connection as we sent: once more, on a new one
         return self._exchange(key, self._connection(key), target, body, headers)
 
+    def tls_context_used(self) -> ssl.SSLContext:
+        """The context given, else the process's (made at the first TLS connection); the fetcher's GETs use it too."""
+        return self.tls_context or tls_context_default()
+
     def _connection(self, key: ServerKey) -> _PlainConnection | _TlsConnection:
         scheme, host, port = key
         if scheme == "https":
-            context = self.tls_context or tls_context_default()
-            return _TlsConnection(host, port, self.timeout, self.open_socket, context)
+            return _TlsConnection(host, port, self.timeout, self.open_socket, self.tls_context_used())
         return _PlainConnection(host, port, self.timeout, self.open_socket)
 
     def _exchange(
