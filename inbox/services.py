@@ -332,8 +332,7 @@ def items_insert(items: list[SpoolRow]) -> list[int]:
     database = router.db_for_write(InboxItem)
     connection = connections[database]
     ops = connection.ops
-    payload = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    row = f"(%s, %s, %s, {payload}, %s, 0, '', %s)"
+    row = "(%s, %s, %s, %s, %s, 0, '', %s)"
     received_at = ops.adapt_datetimefield_value(timezone.now())
     params: list = []
     for item in items:

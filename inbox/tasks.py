@@ -91,7 +91,7 @@ def items_claim(item_ids: list[int], reserved: datetime | None = None) -> tuple[
         rows = cursor.fetchall()
     items = [
         InboxItem(id=pk, type=kind, actor_uri=actor_uri, attempts=attempts, state=InboxState.RECEIVED,
-                  payload=payload if isinstance(payload, dict | list) else orjson.loads(payload), lease_until=lease)
+                  payload=orjson.loads(payload), lease_until=lease)
         for pk, kind, actor_uri, payload, attempts in rows
     ]
     return sorted(items, key=lambda item: item.id), lease

@@ -24,11 +24,21 @@ INBOX_ITEM_STATES = StateGraph("inbox item", [
 ])
 
 
+class JSONText(models.JSONField):
+    """A JSONField kept as text on PostgreSQL too (SQLite keeps JSON as text anyway). The spool writes each
+    activity once, as the JSON its peer sent, reads it back once and never queries inside it: `jsonb` parsed it on
+    every insert and printed it again on every claim, about twice the server's CPU of text for the spool's hottest
+    two statements (docs/benchmarks.md). The ORM reads and writes it as a JSONField does."""
+
+    def db_type(self, connection) -> str | None:
+        return "text" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
 class InboxItem(models.Model):
     activity_id = models.URLField(max_length=500, unique=True)
     type = models.CharField(max_length=50)
     actor_uri = models.URLField(max_length=500)
-    payload = models.JSONField()
+    payload = JSONText()
     state = models.CharField(max_length=10, choices=InboxState.choices, default=InboxState.RECEIVED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
