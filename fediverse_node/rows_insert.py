@@ -10,9 +10,14 @@ them), a file that is not a name yet, a naive datetime, and any type not named i
 column may hold a choice's enumeration member: its plain string is sent. The lists are then written by
 `postgresql/arrays.py` over the whole list where it can (strings, numbers, booleans, aware datetimes).
 
+On SQLite the same columns go to one `INSERT … VALUES (%s, …)` run once per row by `executemany` (in C, the
+statement compiled once), with datetimes in the text SQLite keeps them as: bulk_create's per-value preparation
+and its statement built for each batch were a third of storing a batch of received posts, and all of it ran while
+the batch held the node's write lock, which the inbox's writer waits for (docs/benchmarks.md, session 33).
+
 Nothing is checked that bulk_create would not check (no validation, no signals: bulk_create sends none either).
-On another database, and for instances that it cannot write as one list (a primary key set on some and not on
-others), it is bulk_create.
+On another database, for instances that it cannot write as lists (a primary key set on some and not on others),
+and on SQLite where the new ids must be read back, it is bulk_create.
 """
 
 from collections.abc import Sequence
@@ -24,7 +29,7 @@ from django.db import connections, models, router
 M = TypeVar("M", bound=models.Model)
 
 # stored as the attribute holds it (psycopg adapts the Python value, Django adds nothing on PostgreSQL)
-_AS_IS = (models.IntegerField, models.BooleanField, models.FloatField, models.UUIDField)
+_AS_IS = (models.IntegerField, models.BooleanField, models.FloatField)
 _TEXT = (models.CharField, models.TextField)  # URLField and the other text fields are CharFields
 
 
@@ -39,14 +44,18 @@ def instances_insert(
     model = type(objects[0])
     connection = connections[router.db_for_write(model)]
     pk_set = [obj.pk is not None for obj in objects]
-    if connection.vendor != "postgresql" or len(set(pk_set)) > 1:
-        return model._default_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
     with_pk = pk_set[0]
     returning = not with_pk and ids_read and not ignore_conflicts
+    vendor = connection.vendor
+    if len(set(pk_set)) > 1 or vendor not in ("postgresql", "sqlite") or (vendor == "sqlite" and returning):
+        return model._default_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
     sql, fields = _insert_sql(model, connection.alias, with_pk, ignore_conflicts, returning)
     columns = [_column(field, objects, connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, columns)
+        if vendor == "sqlite":
+            cursor.executemany(sql, list(zip(*columns, strict=True)))
+        else:
+            cursor.execute(sql, columns)
         if returning:
             pk = model._meta.pk.attname
             for obj, (value,) in zip(objects, cursor.fetchall(), strict=True):
@@ -64,12 +73,13 @@ def _insert_sql(
     quote = connection.ops.quote_name
     meta = model._meta
     fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
-    # the type without its length (varchar[], not varchar(500)[]): a cast that would cut a value must not happen
-    casts = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in fields)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "
-        f"SELECT * FROM unnest({casts})"
-    )
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "
+    if connection.vendor == "sqlite":
+        sql = head + f"VALUES ({', '.join(['%s'] * len(fields))})"
+    else:
+        # the type without its length (varchar[], not varchar(500)[]): a cast that would cut a value must not happen
+        casts = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in fields)
+        sql = head + f"SELECT * FROM unnest({casts})"
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
     if returning:
@@ -83,7 +93,7 @@ def _column(field: models.Field, objects: list, connection) -> list[Any]:
         now = field.pre_save(objects[0], True)  # one moment for the batch, set on every instance
         for obj in objects[1:]:
             setattr(obj, field.attname, now)
-        return [now] * len(objects)
+        return [_datetime(now, field, connection)] * len(objects)
     if isinstance(field, models.FileField):  # a name given as text is stored as it is; a file is saved first
         return [_file_name(obj, field, connection) for obj in objects]
     if isinstance(field, _TEXT):
@@ -126,7 +136,10 @@ def _foreign_key(obj: models.Model, field: models.ForeignKey) -> Any:
 
 
 def _datetime(value: Any, field: models.Field, connection) -> Any:
-    """An aware datetime as it is; a naive one made aware by the field, as Django does."""
-    if value is None or getattr(value, "tzinfo", None) is not None:
+    """An aware datetime as it is (on SQLite, as the text Django stores it as); a naive one made aware by the field,
+    as Django does."""
+    if value is None:
         return value
+    if getattr(value, "tzinfo", None) is not None:
+        return value if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(value)
     return field.get_db_prep_save(value, connection)

@@ -1,6 +1,7 @@
 """`instances_insert` (fediverse_node/rows_insert.py) stores exactly the rows `bulk_create` stores, for every kind of
 column the batch paths write: given ids and automatic ones, choice members, JSON, files, floats, foreign keys given
-as instances, hostile text, conflicts left. On SQLite it is bulk_create; the comparison runs on both back-ends."""
+as instances, hostile text, conflicts left; on both back-ends, compared as the database holds them (the text SQLite
+keeps a date or a UUID as, not only what the ORM makes of it)."""
 
 import datetime
 
@@ -21,8 +22,23 @@ MOMENT = datetime.datetime(2026, 12, 7, 12, 30, 15, 123456, tzinfo=datetime.UTC)
 
 
 def _rows(model, ids, leave=("id", "uri", "created_at", "updated_at")) -> list[dict]:
-    rows = model.objects.filter(pk__in=ids).order_by("pk").values()
+    """The rows as stored, without the columns that differ between two inserts of the same instances."""
+    quote, table = connection.ops.quote_name, model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {quote(table)} WHERE {quote(model._meta.pk.column)} IN "
+                       f"({', '.join(['%s'] * len(ids))}) ORDER BY {quote(model._meta.pk.column)}", list(ids))
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return [{key: value for key, value in row.items() if key not in leave} for row in rows]
+
+
+def _stamps(model, pk) -> tuple:
+    """created_at and updated_at as stored."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote('created_at')}, {quote('updated_at')} FROM {quote(model._meta.db_table)} "
+                       f"WHERE {quote('id')} = %s", [pk])
+        return cursor.fetchone()
 
 
 def _posts(author, mark: str) -> list[Post]:
@@ -44,6 +60,9 @@ def test_posts_with_their_ids_are_the_rows_bulk_create_stores():
     stored = Post.objects.get(id=ours[0].id)
     assert stored.created_at >= before and stored.updated_at >= before  # auto_now_add and auto_now set
     assert all(not post._state.adding for post in ours)
+    # the batch's moment stored as bulk_create stores one (on SQLite: the same text, which orders as the moments do)
+    assert type(_stamps(Post, ours[0].id)[0]) is type(_stamps(Post, by_django[0].id)[0])
+    assert len(str(_stamps(Post, ours[0].id)[0])) == len(str(_stamps(Post, by_django[0].id)[0]))
 
 
 def test_automatic_ids_are_read_back_in_order():
