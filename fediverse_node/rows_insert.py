@@ -16,8 +16,9 @@ and its statement built for each batch were a third of storing a batch of receiv
 the batch held the node's write lock, which the inbox's writer waits for (docs/benchmarks.md, session 33).
 
 Nothing is checked that bulk_create would not check (no validation, no signals: bulk_create sends none either).
-On another database, for instances that it cannot write as lists (a primary key set on some and not on others),
-and on SQLite where the new ids must be read back, it is bulk_create.
+Where the new ids must be read back, SQLite gets the rows in statements of as many as its limit of bound values
+lets, with RETURNING. On another database, and for instances that it cannot write as lists (a primary key set on
+some and not on others), it is bulk_create.
 """
 
 from collections.abc import Sequence
@@ -47,18 +48,21 @@ def instances_insert(
     with_pk = pk_set[0]
     returning = not with_pk and ids_read and not ignore_conflicts
     vendor = connection.vendor
-    if len(set(pk_set)) > 1 or vendor not in ("postgresql", "sqlite") or (vendor == "sqlite" and returning):
+    if len(set(pk_set)) > 1 or vendor not in ("postgresql", "sqlite"):
         return model._default_manager.bulk_create(objects, ignore_conflicts=ignore_conflicts)
     sql, fields = _insert_sql(model, connection.alias, with_pk, ignore_conflicts, returning)
     columns = [_column(field, objects, connection) for field in fields]
     with connection.cursor() as cursor:
-        if vendor == "sqlite":
+        if vendor == "sqlite" and returning:
+            ids = _sqlite_rows_returning(cursor, model, connection, list(zip(*columns, strict=True)))
+        elif vendor == "sqlite":
             cursor.executemany(sql, list(zip(*columns, strict=True)))
         else:
             cursor.execute(sql, columns)
+            ids = [value for (value,) in cursor.fetchall()] if returning else []
         if returning:
             pk = model._meta.pk.attname
-            for obj, (value,) in zip(objects, cursor.fetchall(), strict=True):
+            for obj, value in zip(objects, ids, strict=True):
                 setattr(obj, pk, value)
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
@@ -85,6 +89,27 @@ def _insert_sql(
     if returning:
         sql += f" RETURNING {quote(str(meta.pk.column))}"
     return sql, fields
+
+
+def _sqlite_rows_returning(cursor, model: type[models.Model], connection, rows: list[tuple]) -> list[int]:
+    """Insert rows with new ids on SQLite, as many per statement as its limit of bound values lets, and return the
+    ids in the rows' order. SQLite gives each new row the next id, in the order of the VALUES, but does not promise
+    the order RETURNING reports them in: sorted, they are the rows' ids in order."""
+    per = max(1, connection.features.max_query_params // len(rows[0]))
+    ids: list[int] = []
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        cursor.execute(_sqlite_rows_sql(model, connection.alias, len(chunk)), [v for row in chunk for v in row])
+        ids += sorted(value for (value,) in cursor.fetchall())
+    return ids
+
+
+@cache
+def _sqlite_rows_sql(model: type[models.Model], alias: str, count: int) -> str:
+    sql, fields = _insert_sql(model, alias, False, False, False)
+    head, _, row = sql.partition("VALUES ")
+    quote = connections[alias].ops.quote_name
+    return f"{head}VALUES {', '.join([row] * count)} RETURNING {quote(str(model._meta.pk.column))}"
 
 
 def _column(field: models.Field, objects: list, connection) -> list[Any]:

@@ -82,6 +82,19 @@ def test_automatic_ids_are_read_back_in_order():
     assert _rows(Attachment, [a.id for a in ours]) == _rows(Attachment, [a.id for a in by_django])
 
 
+def test_each_instance_gets_its_own_rows_id_across_statements():
+    """More rows than SQLite binds in one statement (its limit of values): each instance reads its own row's id."""
+    author = remote_actor()
+    post = Post.objects.create(id=next_id(), uri="https://remote.example/many", author=author, published=MOMENT)
+    count = 400  # SQLite binds at most 999 values a statement: 83 attachments
+    ours = instances_insert([Attachment(owner=author, post=post, remote_url=f"https://remote.example/{n}.png",
+                                        description=f"{n}: {HOSTILE[n % len(HOSTILE)]}", position=n)
+                             for n in range(count)])
+    stored = dict(Attachment.objects.filter(post=post).values_list("id", "description"))
+    assert len(stored) == count
+    assert [stored[a.id] for a in ours] == [f"{n}: {HOSTILE[n % len(HOSTILE)]}" for n in range(count)]
+
+
 def test_foreign_keys_given_as_instances_and_choice_members():
     actors = [remote_actor() for _ in range(3)]
     post = Post.objects.create(id=next_id(), uri="https://remote.example/q", author=actors[0], published=MOMENT)
