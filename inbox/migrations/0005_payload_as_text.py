@@ -3,10 +3,18 @@ from django.db import migrations
 import inbox.models.inbox_item
 
 
-def _column_type(apps, schema_editor, to: str) -> None:
+def _column_type(schema_editor, to: str) -> None:
     """PostgreSQL only: SQLite's column is text already, and an AlterField there would copy the whole table."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f'ALTER TABLE inbox_inboxitem ALTER COLUMN payload TYPE {to} USING payload::{to}')
+        schema_editor.execute(f"ALTER TABLE inbox_inboxitem ALTER COLUMN payload TYPE {to} USING payload::{to}")
+
+
+def payload_as_text(apps, schema_editor) -> None:
+    _column_type(schema_editor, "text")
+
+
+def payload_as_jsonb(apps, schema_editor) -> None:
+    _column_type(schema_editor, "jsonb")
 
 
 class Migration(migrations.Migration):
@@ -23,10 +31,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunPython(
-                    lambda apps, schema_editor: _column_type(apps, schema_editor, "text"),
-                    lambda apps, schema_editor: _column_type(apps, schema_editor, "jsonb"),
-                ),
+                migrations.RunPython(payload_as_text, payload_as_jsonb),
             ],
         ),
     ]
