@@ -12,7 +12,7 @@ from django.utils import translation
 from fediverse_node import outgoing
 from fediverse_node.errors import localized
 from fediverse_node.protocol.fetcher import FetchError, SafeFetcher
-from fediverse_node.protocol.posting import tls_context_default, tls_context_new
+from fediverse_node.protocol.posting import tls_context_default, tls_context_new, watchdog
 from tests.nodes import free_loopback_address
 
 from .conftest import Inbox
@@ -198,6 +198,22 @@ def test_a_server_that_drips_its_answer_is_cut_off_when_the_whole_post_is_late(i
     assert 1.0 <= time.monotonic() - started < 4  # cut off at 1 s, the server drips for 10
     assert str(error.value).endswith("it did not answer in time")
     assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # the next POST is not cut off
+
+
+def test_the_watchdog_looks_only_while_a_request_is_under_way(inbox):
+    poster = SafeFetcher(allow_private=True, user_agent="poster-test", timeout=0.5)
+    assert poster.post(f"{inbox.base}/inbox", b"{}", {}) == 202  # the process's watchdog thread runs from here
+    time.sleep(0.3)  # a look it had begun before the request ended
+    looks = watchdog.looks
+    time.sleep(1.1)
+    # idle, it slept (it looked four times a second for good); one look is left for a request another test's
+    # thread may have made meanwhile in this process
+    assert watchdog.looks <= looks + 1
+    started = time.monotonic()
+    with pytest.raises(FetchError):
+        poster.post(f"{inbox.base}/drips", b"{}", {})
+    assert time.monotonic() - started < 4  # and wakes for the next request, which it cuts off at its deadline
+    assert watchdog.looks > looks
 
 
 def test_a_server_that_drips_its_tls_handshake_is_cut_off_too():
