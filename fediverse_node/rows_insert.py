@@ -12,8 +12,9 @@ column may hold a choice's enumeration member: its plain string is sent. The lis
 
 On SQLite the same columns go to one `INSERT … VALUES (%s, …)` run once per row by `executemany` (in C, the
 statement compiled once), with datetimes in the text SQLite keeps them as: bulk_create's per-value preparation
-and its statement built for each batch were a third of storing a batch of received posts, and all of it ran while
-the batch held the node's write lock, which the inbox's writer waits for (docs/benchmarks.md, session 33).
+and its statement built for each batch were a quarter of storing a batch of received posts, all of it while the
+batch held the main file's write lock, which every other writer of the node waits for (docs/benchmarks.md,
+session 33).
 
 Nothing is checked that bulk_create would not check (no validation, no signals: bulk_create sends none either).
 Where the new ids must be read back, SQLite gets the rows in statements of as many as its limit of bound values
