@@ -49,6 +49,12 @@ def test_a_row_stored_as_jsonb_is_read_back_after_the_column_became_text():
     assert InboxItem.objects.get(id=pk).payload == ACTIVITY
     (item,), _ = items_claim([pk])
     assert item.payload == ACTIVITY
+    # The rewrite with a row in it left the table's size in the planner's statistics (a page, a row), which the
+    # flush after this test keeps: later tests of this database would be planned from them (tests/inbox/
+    # test_drain_plan.py was). Emptied and vacuumed, the table is sized as an empty one again.
+    InboxItem.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM inbox_inboxitem")
 
 
 @pytest.mark.django_db
