@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 from kombu.transport import TRANSPORT_ALIASES
 
+log = logging.getLogger(__name__)
+
 # filesystem:// (the embedded default) is kombu's transport with atomic writes and claims (fediverse_node/broker.py).
 TRANSPORT_ALIASES["filesystem"] = "fediverse_node.broker:Transport"
 
@@ -29,9 +31,6 @@ def database_connections_check(sender=None, **_) -> None:
     Not for a task run eagerly, inside its caller's transaction."""
     if not getattr(getattr(sender, "request", None), "is_eager", False):
         close_old_connections()
-
-
-log = logging.getLogger(__name__)
 
 
 @signals.worker_init.connect

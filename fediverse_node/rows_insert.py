@@ -55,7 +55,7 @@ def instances_insert(
     columns = [_column(field, objects, connection) for field in fields]
     with connection.cursor() as cursor:
         if vendor == "sqlite" and returning:
-            ids = _sqlite_rows_returning(cursor, model, connection, list(zip(*columns, strict=True)))
+            ids = _sqlite_rows_returning(cursor, sql, connection, list(zip(*columns, strict=True)))
         elif vendor == "sqlite":
             cursor.executemany(sql, list(zip(*columns, strict=True)))
         else:
@@ -92,25 +92,26 @@ def _insert_sql(
     return sql, fields
 
 
-def _sqlite_rows_returning(cursor, model: type[models.Model], connection, rows: list[tuple]) -> list[int]:
-    """Insert rows with new ids on SQLite, as many per statement as its limit of bound values lets, and return the
-    ids in the rows' order. SQLite gives each new row the next id, in the order of the VALUES, but does not promise
-    the order RETURNING reports them in: sorted, they are the rows' ids in order."""
+def _sqlite_rows_returning(cursor, sql: str, connection, rows: list[tuple]) -> list[int]:
+    """Insert rows with new ids on SQLite (`sql`: the statement of one row, with RETURNING), as many per statement as
+    its limit of bound values lets, and return the ids in the rows' order. SQLite gives each new row the next id, in
+    the order of the VALUES, but does not promise the order RETURNING reports them in: sorted, they are the rows'
+    ids in order."""
     per = max(1, connection.features.max_query_params // len(rows[0]))
     ids: list[int] = []
     for start in range(0, len(rows), per):
         chunk = rows[start:start + per]
-        cursor.execute(_sqlite_rows_sql(model, connection.alias, len(chunk)), [v for row in chunk for v in row])
+        cursor.execute(_rows_sql(sql, len(chunk)), [v for row in chunk for v in row])
         ids += sorted(value for (value,) in cursor.fetchall())
     return ids
 
 
 @cache
-def _sqlite_rows_sql(model: type[models.Model], alias: str, count: int) -> str:
-    sql, fields = _insert_sql(model, alias, False, False, False)
-    head, _, row = sql.partition("VALUES ")
-    quote = connections[alias].ops.quote_name
-    return f"{head}VALUES {', '.join([row] * count)} RETURNING {quote(str(model._meta.pk.column))}"
+def _rows_sql(sql: str, count: int) -> str:
+    """The one-row statement `INSERT … VALUES (…) RETURNING …` with `count` rows."""
+    head, _, rest = sql.partition("VALUES ")
+    row, _, returning = rest.partition(" RETURNING ")
+    return f"{head}VALUES {', '.join([row] * count)} RETURNING {returning}"
 
 
 def _column(field: models.Field, objects: list, connection) -> list[Any]:
